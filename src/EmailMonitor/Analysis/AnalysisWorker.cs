@@ -1,0 +1,27 @@
+using System.Threading.Channels;
+using EmailMonitor.Mail;
+
+namespace EmailMonitor.Analysis;
+
+/// <summary>Analyses raw messages one at a time, in arrival order, and passes each verdict to storage.</summary>
+internal sealed class AnalysisWorker(
+    ChannelReader<RawEmail> raw,
+    ChannelWriter<AnalysedEmail> analysed,
+    EmailAnalyzer analyzer) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (var email in raw.ReadAllAsync(stoppingToken))
+            {
+                var verdict = analyzer.Analyze(email);
+                await analysed.WriteAsync(new AnalysedEmail(email.Folder, email.UidValidity, email.Uid, verdict), stoppingToken);
+            }
+        }
+        finally
+        {
+            analysed.TryComplete();
+        }
+    }
+}

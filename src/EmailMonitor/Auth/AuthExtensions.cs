@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Options;
+
+namespace EmailMonitor.Auth;
+
+internal static class AuthExtensions
+{
+    public static IHostApplicationBuilder AddAuth(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        builder.Services.AddSingleton<PasswordHasher>();
+        builder.Services.AddSingleton<SigningKey>();
+        builder.Services.AddSingleton<AccessTokens>();
+        builder.Services.AddSingleton<UserStore>();
+        builder.Services.AddSingleton<RefreshTokenStore>();
+        builder.Services.AddSingleton<AuthService>();
+        builder.Services.AddSingleton<AdminBootstrap>();
+        return builder;
+    }
+}

@@ -1,0 +1,52 @@
+using System.Security.Cryptography;
+using System.Text;
+using EmailMonitor.Configuration;
+using EmailMonitor.Storage;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace EmailMonitor.Auth;
+
+/// <summary>
+/// The HMAC key that signs access tokens: JWT_SECRET_KEY, or in development a random key
+/// generated once and kept in DATA_DIR so tokens survive restarts.
+/// </summary>
+internal sealed class SigningKey(IOptions<AuthOptions> auth, IOptions<StorageOptions> storage, IOptions<ServiceOptions> service, ILogger<SigningKey> logger)
+{
+    private const string DevelopmentKeyFile = "jwt-secret.key";
+
+    private readonly Lazy<SymmetricSecurityKey> _key = new(() => Load(auth.Value, storage.Value, service.Value, logger));
+
+    public SymmetricSecurityKey Key => _key.Value;
+
+    private static SymmetricSecurityKey Load(AuthOptions auth, StorageOptions storage, ServiceOptions service, ILogger logger)
+    {
+        if (auth.JwtSecretKey.Length > 0)
+        {
+            return new SymmetricSecurityKey(Encoding.UTF8.GetBytes(auth.JwtSecretKey));
+        }
+
+        if (!service.IsDevelopment)
+        {
+            throw new InvalidOperationException("JWT_SECRET_KEY is required outside development.");
+        }
+
+        var path = Path.Combine(storage.DataDirectory, DevelopmentKeyFile);
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(storage.DataDirectory);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                // Readable by the service's own user only.
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            using var file = new FileStream(path, options);
+            file.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(48))));
+        }
+
+        logger.GeneratedSigningKey(path);
+        return new SymmetricSecurityKey(Encoding.UTF8.GetBytes(File.ReadAllText(path).Trim()));
+    }
+}

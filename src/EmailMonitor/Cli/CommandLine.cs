@@ -1,0 +1,61 @@
+using System.Reflection;
+
+namespace EmailMonitor.Cli;
+
+/// <summary>The options of CONTRACT §2, parsed from the arguments.</summary>
+internal sealed record CommandLine(bool Debug, string? ConfigPath, bool TestEmail, bool ShowVersion, bool ShowHelp, string? Problem)
+{
+    public const int Success = 0;
+    public const int RuntimeFailure = 1;
+    public const int UsageError = 2;
+
+    public static string Version { get; } =
+        typeof(CommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? "0.0.0";
+
+    public static string Usage { get; } = $"""
+        email-monitor {Version}: real-time email monitoring over WebSocket.
+
+        Usage: email-monitor [options]
+
+        Options:
+          --debug          Debug level logging, also to the console
+          --config PATH    read settings from PATH (dotenv format) instead of ./.env
+          --test-email     connect and log in to every configured mailbox, report each step, exit
+          --version        print the version and exit
+          --help           show this help and exit
+
+        Settings come from the environment, then the --config file (or ./.env), then defaults;
+        .env.example lists every variable. Exit codes: 0 success, 1 runtime failure,
+        2 usage or configuration error.
+
+        """;
+
+    public static CommandLine Parse(IReadOnlyList<string> args)
+    {
+        var result = new CommandLine(false, null, false, false, false, null);
+        for (var i = 0; i < args.Count; i++)
+        {
+            result = args[i] switch
+            {
+                "--debug" => result with { Debug = true },
+                "--test-email" => result with { TestEmail = true },
+                "--version" => result with { ShowVersion = true },
+                "--help" or "-h" => result with { ShowHelp = true },
+                "--config" when i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal) =>
+                    result with { ConfigPath = args[++i] },
+                "--config" => result with { Problem = "--config needs a file path" },
+                var arg when arg.StartsWith("--config=", StringComparison.Ordinal) && arg.Length > "--config=".Length =>
+                    result with { ConfigPath = arg["--config=".Length..] },
+                var other => result with { Problem = $"unknown option '{other}'" },
+            };
+
+            if (result.Problem is not null)
+            {
+                return result;
+            }
+        }
+
+        return result;
+    }
+}

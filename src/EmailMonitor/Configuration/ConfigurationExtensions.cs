@@ -1,0 +1,44 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace EmailMonitor.Configuration;
+
+internal static class ConfigurationExtensions
+{
+    /// <summary>Replaces the host's configuration sources with the translated CONTRACT variables.</summary>
+    public static WebApplicationBuilder AddServiceConfiguration(this WebApplicationBuilder builder, LoadedSettings settings)
+    {
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(settings.ConfigurationValues);
+        builder.Services.AddSingleton(settings);
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.WebHost.ConfigureKestrel((context, kestrel) => kestrel.ApplicationServices
+            .GetRequiredService<IOptions<ServerOptions>>().Value
+            .Listen(kestrel, context.HostingEnvironment.IsDevelopment()));
+        builder.Services.AddOptions<ServiceOptions>().BindConfiguration(ServiceOptions.Section);
+        builder.Services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Runs every options validator registered with <c>ValidateOnStart</c> now, before anything
+    /// starts, and returns each failure as one line.
+    /// </summary>
+    public static IReadOnlyList<string> FindConfigurationProblems(this IServiceProvider services)
+    {
+        try
+        {
+            services.GetRequiredService<IStartupValidator>().Validate();
+            return [];
+        }
+        catch (OptionsValidationException ex)
+        {
+            return [.. ex.Failures];
+        }
+        catch (AggregateException ex)
+        {
+            return [.. ex.InnerExceptions.OfType<OptionsValidationException>().SelectMany(e => e.Failures)];
+        }
+    }
+}

@@ -1,0 +1,53 @@
+namespace EmailMonitor.Configuration;
+
+/// <summary>Every variable users can set, in the order of CONTRACT §3; the one place that maps them to configuration keys.</summary>
+internal static class ContractVariables
+{
+    public static readonly IReadOnlyList<ContractVariable> All =
+    [
+        new("ENVIRONMENT", "Service:Environment", VariableFormat.Choice, "development", "development, staging or production", ["development", "staging", "production"]),
+        new("DEBUG", "Observability:Debug", VariableFormat.Boolean, "false", "as --debug: Debug level logging, also to the console"),
+        new("LOG_LEVEL", "Observability:LogLevel", VariableFormat.Choice, "INFO", "DEBUG, INFO, WARNING or ERROR", ["DEBUG", "INFO", "WARNING", "ERROR"]),
+        new("LOG_DIR", "Observability:LogDirectory", VariableFormat.Text, "./logs", "holds email_monitor.log and security.log"),
+        new("DATA_DIR", "Storage:DataDirectory", VariableFormat.Text, "./data", "SQLite database and other state"),
+        new("DATABASE_URL", "Storage:DatabaseUrl", VariableFormat.Secret, "", "empty = SQLite in DATA_DIR"),
+        new("EMAIL_SERVER", "Mail:Server", VariableFormat.Text, null, "IMAP host of the default mailbox"),
+        new("EMAIL_PORT", "Mail:Port", VariableFormat.Integer, null, "993 with ssl, 143 with starttls or none"),
+        new("EMAIL_SECURITY", "Mail:Security", VariableFormat.Choice, "ssl", "ssl (implicit TLS), starttls, or none (loopback only unless EMAIL_ALLOW_INSECURE=true)", ["ssl", "starttls", "none"]),
+        new("EMAIL_ALLOW_INSECURE", "Mail:AllowInsecure", VariableFormat.Boolean, "false", "allow EMAIL_SECURITY=none to a host that is not a loopback address"),
+        new("EMAIL_PROTOCOL", "Mail:Protocol", VariableFormat.Choice, "imap", "imap (pop3 is planned)", ["imap", "pop3"]),
+        new("EMAIL_USERNAME", "Mail:Username", VariableFormat.Text, null, "mailbox user name"),
+        new("EMAIL_PASSWORD", "Mail:Password", VariableFormat.Secret, null, "mailbox password"),
+        new("EMAIL_FOLDER", "Mail:Folders", VariableFormat.List, "INBOX", "comma-separated folders to watch"),
+        new("EMAIL_CHECK_INTERVAL", "Mail:CheckInterval", VariableFormat.Seconds, "30", "seconds between polls where IDLE is unavailable, and between safety re-syncs"),
+        new("JWT_SECRET_KEY", "Auth:JwtSecretKey", VariableFormat.Secret, null, "HMAC key of at least 32 bytes; required outside development"),
+        new("JWT_EXPIRATION_MINUTES", "Auth:AccessTokenLifetime", VariableFormat.Minutes, "15", "access token lifetime in minutes"),
+        new("JWT_REFRESH_EXPIRATION_DAYS", "Auth:RefreshTokenLifetime", VariableFormat.Days, "7", "refresh token lifetime in days"),
+        new("ADMIN_USERNAME", "Auth:AdminUsername", VariableFormat.Text, "admin", "bootstrap administrator, created on first start"),
+        new("ADMIN_PASSWORD", "Auth:AdminPassword", VariableFormat.Secret, null, "required on first start outside development"),
+        new("MAX_LOGIN_ATTEMPTS", "Auth:MaxLoginAttempts", VariableFormat.Integer, "5", "failed logins before the account is locked"),
+        new("LOCKOUT_DURATION", "Auth:LockoutDuration", VariableFormat.Seconds, "900", "seconds an account stays locked"),
+        new("WEBSOCKET_HOST", "Server:Host", VariableFormat.Text, null, "listen address; localhost in development, else 0.0.0.0"),
+        new("WEBSOCKET_PORT", "Server:Port", VariableFormat.Integer, "8765", "listen port for WebSocket and HTTP"),
+        new("MAX_CONNECTIONS", "Realtime:MaxConnections", VariableFormat.Integer, "100", "concurrent WebSocket connections; one more is closed with 1013"),
+        new("MAX_CONNECTIONS_PER_IP", "Realtime:MaxConnectionsPerIp", VariableFormat.Integer, "20", "concurrent WebSocket connections from one IP"),
+        new("RATE_LIMIT_REQUESTS", null, VariableFormat.Integer, "100", "requests per window per IP (planned)"),
+        new("RATE_LIMIT_WINDOW", null, VariableFormat.Seconds, "60", "rate limit window in seconds (planned)"),
+        new("ALLOWED_IPS", null, VariableFormat.List, "", "IPs and CIDRs allowed to connect (planned)"),
+        new("BLOCKED_IPS", null, VariableFormat.List, "", "IPs and CIDRs always refused (planned)"),
+        new("AUTO_BLOCK_THRESHOLD", null, VariableFormat.Integer, "20", "violations that block an IP (planned)"),
+        new("AUTO_BLOCK_DURATION", null, VariableFormat.Seconds, "3600", "seconds an automatic block lasts (planned)"),
+        new("AUTO_BLOCK_WINDOW", null, VariableFormat.Seconds, "300", "seconds over which violations are counted (planned)"),
+        new("TRUSTED_PROXIES", null, VariableFormat.List, "", "proxies whose X-Forwarded-For is believed (planned)"),
+        new("ALLOWED_ORIGINS", null, VariableFormat.List, "", "browser origins allowed to open the WebSocket (planned)"),
+        new("SSL_CERT_FILE", null, VariableFormat.Text, null, "PEM certificate; HTTPS/WSS only (planned)"),
+        new("SSL_KEY_FILE", null, VariableFormat.Text, null, "PEM private key (planned)"),
+        new("MAX_ATTACHMENT_SIZE", null, VariableFormat.Integer, "26214400", "bytes; larger attachments are flagged (planned)"),
+        new("BLOCKED_ATTACHMENT_EXTENSIONS", null, VariableFormat.List, null, "overrides the built-in list of blocked extensions (planned)"),
+        new("ALLOW_REMOTE_CONTENT", "Analysis:AllowRemoteContent", VariableFormat.Boolean, "false", "keep remote images and other remote resources in html_content"),
+        new("AUTH_SERV_ID", null, VariableFormat.Text, null, "authserv-id whose Authentication-Results header is trusted (planned)"),
+    ];
+
+    public static ContractVariable? Find(string name) =>
+        All.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.Ordinal));
+}

@@ -1,0 +1,194 @@
+using System.Globalization;
+
+namespace EmailMonitor.Configuration;
+
+/// <summary>
+/// Reads the variables of CONTRACT §3 from the process environment and a dotenv file (in that
+/// order of precedence, then defaults) and turns their text into typed configuration values.
+/// Every problem is collected, none thrown, so that start-up can report them all at once.
+/// </summary>
+internal static class SettingsLoader
+{
+    private const int MaxEchoedLength = 40;
+
+    public static LoadedSettings Load(IReadOnlyDictionary<string, string> environment, string? configPath)
+    {
+        var problems = new List<string>();
+        var notices = new List<string>();
+        var fileValues = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? fileName = null;
+
+        var path = configPath ?? ".env";
+        if (File.Exists(path))
+        {
+            fileName = path;
+            try
+            {
+                var parsed = DotEnvFile.Parse(File.ReadAllText(path), path);
+                problems.AddRange(parsed.Problems);
+                foreach (var (key, value) in parsed.Values)
+                {
+                    if (ContractVariables.Find(key) is null)
+                    {
+                        notices.Add($"{path}: {key} is not a known variable and is ignored");
+                    }
+
+                    fileValues[key] = value;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                problems.Add($"--config: cannot read '{path}': {ex.Message}");
+            }
+        }
+        else if (configPath is not null)
+        {
+            problems.Add($"--config: file '{configPath}' does not exist");
+        }
+
+        var sources = new List<VariableSource>();
+        foreach (var variable in ContractVariables.All)
+        {
+            if (environment.TryGetValue(variable.Name, out var fromEnvironment) && fromEnvironment.Length > 0)
+            {
+                sources.Add(new VariableSource(variable, fromEnvironment, "environment"));
+            }
+            else if (fileValues.TryGetValue(variable.Name, out var fromFile) && fromFile.Length > 0)
+            {
+                sources.Add(new VariableSource(variable, fromFile, fileName!));
+            }
+            else
+            {
+                sources.Add(new VariableSource(variable, null, "default"));
+            }
+        }
+
+        return Translate(sources, problems, notices);
+    }
+
+    /// <summary>Translates variables given directly (tests, embedded defaults) as if they came from the environment.</summary>
+    public static LoadedSettings FromVariables(IReadOnlyDictionary<string, string> variables) =>
+        Load(variables, configPath: null);
+
+    private static LoadedSettings Translate(List<VariableSource> sources, List<string> problems, List<string> notices)
+    {
+        var values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        var effective = new List<EffectiveVariable>();
+
+        foreach (var (variable, setValue, origin) in sources)
+        {
+            var text = setValue ?? variable.Default;
+            effective.Add(new EffectiveVariable(variable.Name, Show(variable, text), origin));
+
+            if (setValue is not null && variable.Key is null)
+            {
+                notices.Add($"{variable.Name} is set but not used by this version yet");
+            }
+
+            if (text is null || variable.Key is null)
+            {
+                continue;
+            }
+
+            var problem = Convert(variable, text.Trim(), values);
+            if (problem is not null)
+            {
+                problems.Add($"{variable.Name}: {problem}");
+            }
+        }
+
+        return new LoadedSettings(values, problems, notices, effective);
+    }
+
+    private static string? Convert(ContractVariable variable, string text, Dictionary<string, string?> values)
+    {
+        var key = variable.Key!;
+        switch (variable.Format)
+        {
+            case VariableFormat.Text:
+            case VariableFormat.Secret:
+                values[key] = text;
+                return null;
+
+            case VariableFormat.Integer:
+                if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+                {
+                    return $"'{Echo(text)}' is not a whole number";
+                }
+
+                values[key] = number.ToString(CultureInfo.InvariantCulture);
+                return null;
+
+            case VariableFormat.Seconds:
+            case VariableFormat.Minutes:
+            case VariableFormat.Days:
+                var unit = variable.Format.ToString().ToLowerInvariant();
+                if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count))
+                {
+                    return $"'{Echo(text)}' is not a whole number of {unit}";
+                }
+
+                var span = variable.Format switch
+                {
+                    VariableFormat.Seconds => TimeSpan.FromSeconds(count),
+                    VariableFormat.Minutes => TimeSpan.FromMinutes(count),
+                    _ => TimeSpan.FromDays(count),
+                };
+                values[key] = span.ToString("c", CultureInfo.InvariantCulture);
+                return null;
+
+            case VariableFormat.Boolean:
+                bool? flag = text.ToLowerInvariant() switch
+                {
+                    "true" or "1" or "yes" or "on" => true,
+                    "false" or "0" or "no" or "off" => false,
+                    _ => null,
+                };
+                if (flag is null)
+                {
+                    return $"'{Echo(text)}' is not true or false";
+                }
+
+                values[key] = flag.Value ? "true" : "false";
+                return null;
+
+            case VariableFormat.List:
+                var items = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                for (var i = 0; i < items.Length; i++)
+                {
+                    values[$"{key}:{i}"] = items[i];
+                }
+
+                return null;
+
+            case VariableFormat.Choice:
+                var choice = variable.Choices!.FirstOrDefault(c => string.Equals(c, text, StringComparison.OrdinalIgnoreCase));
+                if (choice is null)
+                {
+                    return $"'{Echo(text)}' is not one of {string.Join(", ", variable.Choices!)}";
+                }
+
+                values[key] = choice;
+                return null;
+
+            default:
+                throw new InvalidOperationException($"Unknown format {variable.Format}");
+        }
+    }
+
+    private static string Show(ContractVariable variable, string? text) => text switch
+    {
+        null or "" => "(not set)",
+        _ when variable.IsSecret => "********",
+        _ => text,
+    };
+
+    // Values come from outside: echo a bounded, printable prefix only.
+    private static string Echo(string text)
+    {
+        var printable = new string(text.Take(MaxEchoedLength).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+        return text.Length > MaxEchoedLength ? printable + "…" : printable;
+    }
+
+    private sealed record VariableSource(ContractVariable Variable, string? Value, string Origin);
+}

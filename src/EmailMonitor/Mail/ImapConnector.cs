@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Sockets;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Security;
+
+namespace EmailMonitor.Mail;
+
+/// <summary>
+/// Opens an authenticated IMAP session one step at a time (DNS, TCP, TLS, login), so a failure
+/// says which step failed. The service and <c>--test-email</c> share this path.
+/// </summary>
+internal static class ImapConnector
+{
+    // stepDone hears of each step that succeeded and what it found, for --test-email.
+    public static async Task<ImapClient> ConnectAsync(
+        MailboxDefinition mailbox,
+        IProtocolLogger protocolLogger,
+        TimeSpan timeout,
+        Action<ConnectStep, string>? stepDone,
+        CancellationToken cancellationToken)
+    {
+        var addresses = await ResolveAsync(mailbox.Server, cancellationToken);
+        stepDone?.Invoke(ConnectStep.Dns, string.Join(", ", addresses.Select(a => a.ToString())));
+        var socket = await OpenSocketAsync(addresses, mailbox, timeout, cancellationToken);
+        stepDone?.Invoke(ConnectStep.Connect, socket.RemoteEndPoint?.ToString() ?? mailbox.Server);
+        var client = new ImapClient(protocolLogger) { Timeout = (int)timeout.TotalMilliseconds };
+        try
+        {
+            await StartSessionAsync(client, socket, mailbox, cancellationToken);
+            stepDone?.Invoke(ConnectStep.Tls, client.IsSecure ? $"{client.SslProtocol}, {client.SslCipherSuite}" : "none: plain text");
+            await LoginAsync(client, mailbox, cancellationToken);
+            stepDone?.Invoke(ConnectStep.Authentication, $"logged in as {mailbox.Username}");
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Opens a folder read-only (EXAMINE): the monitor never changes \Seen or anything else.</summary>
+    public static async Task<IMailFolder> OpenFolderAsync(ImapClient client, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var folder = await client.GetFolderAsync(name, cancellationToken);
+            await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
+            return folder;
+        }
+        catch (Exception ex) when (ex is FolderNotFoundException or ImapCommandException)
+        {
+            throw new MailConnectException(ConnectStep.Folder, $"cannot open folder '{name}': {ex.Message}", ex);
+        }
+    }
+
+    private static async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(host, out var literal))
+        {
+            return [literal];
+        }
+
+        try
+        {
+            var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken);
+            return addresses.Length > 0
+                ? addresses
+                : throw new MailConnectException(ConnectStep.Dns, $"{host} has no address");
+        }
+        catch (SocketException ex)
+        {
+            throw new MailConnectException(ConnectStep.Dns, $"cannot resolve {host} ({ex.SocketErrorCode})", ex);
+        }
+    }
+
+    private static async Task<Socket> OpenSocketAsync(
+        IPAddress[] addresses, MailboxDefinition mailbox, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await socket.ConnectAsync(addresses, mailbox.Port, deadline.Token);
+            // TCP keep-alive is a second guard, under the IDLE watchdog, against a peer that vanished.
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 30);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 10);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 3);
+            return socket;
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            var reason = ex is SocketException socketError ? socketError.SocketErrorCode.ToString() : "timed out";
+            throw new MailConnectException(ConnectStep.Connect, $"cannot connect to {mailbox.Server}:{mailbox.Port} ({reason})", ex);
+        }
+    }
+
+    private static async Task StartSessionAsync(ImapClient client, Socket socket, MailboxDefinition mailbox, CancellationToken cancellationToken)
+    {
+        var options = mailbox.Security switch
+        {
+            MailSecurity.Ssl => SecureSocketOptions.SslOnConnect,
+            MailSecurity.StartTls => SecureSocketOptions.StartTls,
+            _ => SecureSocketOptions.None,
+        };
+
+        try
+        {
+            await client.ConnectAsync(socket, mailbox.Server, mailbox.Port, options, cancellationToken);
+        }
+        catch (SslHandshakeException ex)
+        {
+            throw new MailConnectException(ConnectStep.Tls, $"TLS handshake with {mailbox.Server} failed: {FirstLine(ex.Message)}", ex);
+        }
+        catch (Exception ex) when (ex is ImapProtocolException or IOException or NotSupportedException)
+        {
+            var step = mailbox.Security == MailSecurity.None ? ConnectStep.Connect : ConnectStep.Tls;
+            throw new MailConnectException(step, $"{mailbox.Server}:{mailbox.Port} did not start an IMAP session: {FirstLine(ex.Message)}", ex);
+        }
+    }
+
+    private static async Task LoginAsync(ImapClient client, MailboxDefinition mailbox, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.AuthenticateAsync(mailbox.Username, mailbox.Password, cancellationToken);
+        }
+        catch (AuthenticationException ex)
+        {
+            throw new MailConnectException(ConnectStep.Authentication, $"the server refused the login for {mailbox.Username}", ex);
+        }
+    }
+
+    private static string FirstLine(string message)
+    {
+        var end = message.IndexOfAny(['\r', '\n']);
+        return end < 0 ? message : message[..end];
+    }
+}

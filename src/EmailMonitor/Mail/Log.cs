@@ -1,0 +1,25 @@
+namespace EmailMonitor.Mail;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Watching {Folder} with {Mode} from UID {LastUid}")]
+    public static partial void Watching(this ILogger logger, FolderKey folder, string mode, uint lastUid);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Session for {Folder} failed: {Error}")]
+    public static partial void FolderSessionFailed(this ILogger logger, FolderKey folder, string error, Exception? exception);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Reconnecting {Folder} in {DelaySeconds:0.0} s")]
+    public static partial void Reconnecting(this ILogger logger, FolderKey folder, double delaySeconds);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "UIDVALIDITY of {Folder} changed from {OldUidValidity} to {NewUidValidity}; its checkpoint is reset")]
+    public static partial void UidValidityChanged(this ILogger logger, FolderKey folder, uint oldUidValidity, uint newUidValidity);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "{Folder} starts at UID {LastUid}: mail that arrives from now on is monitored")]
+    public static partial void StartingAtNow(this ILogger logger, FolderKey folder, uint lastUid);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Debug, Message = "Fetching {Count} messages of {Folder}, UIDs {FirstUid} to {LastUid}")]
+    public static partial void Fetching(this ILogger logger, FolderKey folder, int count, uint firstUid, uint lastUid);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "No mailbox folder is watched")]
+    public static partial void NothingToWatch(this ILogger logger);
+}

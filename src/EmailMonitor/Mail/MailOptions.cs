@@ -1,0 +1,66 @@
+namespace EmailMonitor.Mail;
+
+internal enum MailSecurity
+{
+    Ssl,
+    StartTls,
+    None,
+}
+
+internal enum MailProtocol
+{
+    Imap,
+    Pop3,
+}
+
+/// <summary>The default mailbox of CONTRACT §3 (<c>EMAIL_*</c>) and how folders are watched.</summary>
+internal sealed class MailOptions
+{
+    public const string Section = "Mail";
+
+    public string Server { get; set; } = string.Empty;
+
+    public int? Port { get; set; }
+
+    public MailSecurity Security { get; set; }
+
+    public bool AllowInsecure { get; set; }
+
+    public MailProtocol Protocol { get; set; }
+
+    public string Username { get; set; } = string.Empty;
+
+    public string Password { get; set; } = string.Empty;
+
+    public string[] Folders { get; set; } = [];
+
+    /// <summary>Between polls where IDLE is unavailable, and between safety re-syncs.</summary>
+    public TimeSpan CheckInterval { get; set; }
+
+    /// <summary>
+    /// How long one IDLE lasts before DONE. Each DONE needs an answer within
+    /// <see cref="CommandTimeout"/>, so a half-open connection is noticed within the sum of the two
+    /// (under a minute), and IDLE is renewed far more often than the 9 minutes after which
+    /// servers such as Gmail drop an idle session.
+    /// </summary>
+    public TimeSpan IdleRenewInterval { get; set; } = TimeSpan.FromSeconds(40);
+
+    /// <summary>The longest wait for any answer from the mail server.</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The first reconnect delay ceiling; it doubles per failure up to <see cref="ReconnectMaxDelay"/>.</summary>
+    public TimeSpan ReconnectInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A session that lasted this long resets the reconnect delay.</summary>
+    public TimeSpan HealthySessionLength { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>UIDs fetched per FETCH command when catching up.</summary>
+    public int FetchBatchSize { get; set; } = 50;
+
+    public int EffectivePort => Port ?? (Security == MailSecurity.Ssl ? 993 : 143);
+
+    public MailboxDefinition ToDefaultMailbox() =>
+        new("default", Server, EffectivePort, Security, Username, Password, Folders);
+}

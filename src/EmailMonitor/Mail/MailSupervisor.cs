@@ -1,0 +1,40 @@
+using System.Threading.Channels;
+using EmailMonitor.Storage;
+using Microsoft.Extensions.Options;
+
+namespace EmailMonitor.Mail;
+
+/// <summary>Runs one source per watched folder; when all have stopped, closes the queue into analysis.</summary>
+internal sealed class MailSupervisor(
+    IOptions<MailOptions> options,
+    ChannelWriter<RawEmail> output,
+    EventStore store,
+    MailboxStatusBoard board,
+    MailProtocolLogs protocolLogs,
+    TimeProvider time,
+    ILoggerFactory loggerFactory) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var logger = loggerFactory.CreateLogger<MailSupervisor>();
+        var mailbox = options.Value.ToDefaultMailbox();
+        var sources = mailbox.Folders
+            .Select(folder => (IMailSource)new ImapFolderSource(
+                mailbox, folder, options.Value, output, store, board, protocolLogs, time, loggerFactory.CreateLogger<ImapFolderSource>()))
+            .ToList();
+
+        if (sources.Count == 0)
+        {
+            logger.NothingToWatch();
+        }
+
+        try
+        {
+            await Task.WhenAll(sources.Select(source => source.RunAsync(stoppingToken)));
+        }
+        finally
+        {
+            output.TryComplete();
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace EmailMonitor.Mail;
+
+/// <summary>
+/// Every watched folder's state. A folder that is not connected makes the service degraded, not
+/// unready: stored events and the API still serve, and the folder reconnects by itself.
+/// </summary>
+internal sealed class MailboxHealthCheck(MailboxStatusBoard board) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var folders = board.Snapshot();
+        var data = new Dictionary<string, object>
+        {
+            ["folders"] = folders.Select(f => new FolderHealth(
+                f.Folder.Mailbox, f.Folder.Folder, f.State.ToString().ToLowerInvariant(), f.IdleSupported, f.LastUid, f.LastError, f.LastConnectedAt)).ToList(),
+        };
+
+        var down = folders.Count(f => f.State != FolderState.Watching);
+        var result = down == 0
+            ? HealthCheckResult.Healthy($"{folders.Count} folders watched", data)
+            : HealthCheckResult.Degraded($"{down} of {folders.Count} folders not connected", data: data);
+        return Task.FromResult(result);
+    }
+
+    private sealed record FolderHealth(
+        string Mailbox, string Folder, string State, bool Idle, uint LastUid, string? LastError, DateTimeOffset? LastConnectedAt);
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+using EmailMonitor.Security;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using Serilog;
+using Serilog.Events;
+using Serilog.Filters;
+using Serilog.Templates;
+
+namespace EmailMonitor.Observability;
+
+internal static class ObservabilityExtensions
+{
+    private const string ApplicationLogTemplate =
+        "{ {timestamp: UtcDateTime(@t), level: @l, category: SourceContext, event_id: EventId.Id, message: @m, exception: @x, ..rest()} }\n";
+
+    private const string SecurityLogTemplate =
+        "{ {timestamp: UtcDateTime(@t), event: Event, ip: Ip, username: Username, reason: Reason, level: @l, message: @m, ..rest()} }\n";
+
+    public static IHostApplicationBuilder AddObservability(this IHostApplicationBuilder builder, bool debugFromCommandLine)
+    {
+        builder.Services.AddOptions<ObservabilityOptions>().BindConfiguration(ObservabilityOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ObservabilityOptions>, ObservabilityOptionsValidator>();
+        builder.Services.AddSingleton<ServiceMetrics>();
+        builder.Services.AddSingleton<SecurityLog>();
+        // Serilog writes the files and the console; providers added after this (tests) still hear every event.
+        builder.Logging.ClearProviders();
+        builder.Services.AddSerilog((services, logger) => Configure(logger, services, debugFromCommandLine), writeToProviders: true);
+        builder.Services.AddHealthChecks();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(ServiceMetrics.MeterName)
+            .AddPrometheusExporter());
+        return builder;
+    }
+
+    public static WebApplication MapObservability(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains(HealthTags.Ready), ResponseWriter = HealthResponse.WriteAsync });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+
+    private static void Configure(LoggerConfiguration logger, IServiceProvider services, bool debugFromCommandLine)
+    {
+        var options = services.GetRequiredService<IOptions<ObservabilityOptions>>().Value;
+        var time = services.GetRequiredService<TimeProvider>();
+        var debug = debugFromCommandLine || options.Debug;
+        var level = debug ? LogEventLevel.Debug : options.LogLevel switch
+        {
+            LogLevelSetting.Debug => LogEventLevel.Debug,
+            LogLevelSetting.Warning => LogEventLevel.Warning,
+            LogLevelSetting.Error => LogEventLevel.Error,
+            _ => LogEventLevel.Information,
+        };
+
+        logger.MinimumLevel.Is(level)
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
+            // Security events are always recorded, whatever LOG_LEVEL says.
+            .MinimumLevel.Override(SecurityLog.Category, LogEventLevel.Information)
+            .Enrich.FromLogContext()
+            .WriteTo.Sink(new RotatingFileSink(
+                Path.Combine(options.LogDirectory, "email_monitor.log"),
+                new ExpressionTemplate(ApplicationLogTemplate, CultureInfo.InvariantCulture),
+                options.MaxLogFileBytes,
+                options.RetainedLogFiles,
+                time))
+            .WriteTo.Logger(security => security
+                .Filter.ByIncludingOnly(Matching.FromSource(SecurityLog.Category))
+                .WriteTo.Sink(new RotatingFileSink(
+                    Path.Combine(options.LogDirectory, "security.log"),
+                    new ExpressionTemplate(SecurityLogTemplate, CultureInfo.InvariantCulture),
+                    options.MaxLogFileBytes,
+                    options.RetainedLogFiles,
+                    time)));
+
+        if (options.Console || debug)
+        {
+            logger.WriteTo.Console(
+                outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {SourceContext}: {Message:lj}{NewLine}{Exception}",
+                formatProvider: CultureInfo.InvariantCulture);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Options;
+
+namespace EmailMonitor.Observability;
+
+internal enum LogLevelSetting
+{
+    Debug,
+    Info,
+    Warning,
+    Error,
+}
+
+internal sealed class ObservabilityOptions
+{
+    public const string Section = "Observability";
+
+    public bool Debug { get; set; }
+
+    public LogLevelSetting LogLevel { get; set; }
+
+    public string LogDirectory { get; set; } = string.Empty;
+
+    /// <summary>Also write the application log to the console (on by default; tests turn it off).</summary>
+    public bool Console { get; set; } = true;
+
+    /// <summary>Each log file is rolled over when it reaches this size, and at midnight UTC.</summary>
+    public long MaxLogFileBytes { get; set; } = 10 * 1024 * 1024;
+
+    public int RetainedLogFiles { get; set; } = 14;
+}
+
+internal sealed class ObservabilityOptionsValidator : IValidateOptions<ObservabilityOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ObservabilityOptions options) =>
+        string.IsNullOrWhiteSpace(options.LogDirectory)
+            ? ValidateOptionsResult.Fail("LOG_DIR: required (a directory for email_monitor.log and security.log)")
+            : ValidateOptionsResult.Success;
+}

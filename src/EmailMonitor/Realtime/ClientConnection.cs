@@ -1,0 +1,326 @@
+using System.Buffers;
+using System.Net;
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using EmailMonitor.Auth;
+using EmailMonitor.Security;
+using EmailMonitor.Storage;
+using Microsoft.Extensions.Options;
+
+namespace EmailMonitor.Realtime;
+
+/// <summary>
+/// One WebSocket client. A receive loop handles requests one at a time; a single sender drains
+/// this connection's queue, so frames never interleave and a slow client only ever fills its own
+/// bounded queue, after which it is disconnected.
+/// </summary>
+internal sealed class ClientConnection : IAsyncDisposable
+{
+    private const int ReplayPageSize = 100;
+
+    private readonly WebSocket _socket;
+    private readonly ClientRequests _requests;
+    private readonly EventStore _store;
+    private readonly SecurityLog _securityLog;
+    private readonly RealtimeOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<Outbound> _outbox;
+    private readonly ReceivedEvents _received = new();
+    private readonly ITimer _authenticationDeadline;
+
+    private AuthenticatedUser? _user;
+    private bool _expired;
+    private ITimer? _expiryTimer;
+    private ITimer? _closeTimer;
+    private long _queuedBytes;
+    private int _closing;
+
+    public ClientConnection(
+        WebSocket socket,
+        IPAddress? remoteAddress,
+        AuthService auth,
+        EventStore store,
+        SecurityLog securityLog,
+        IOptions<RealtimeOptions> options,
+        TimeProvider time,
+        ILogger<ClientConnection> logger)
+    {
+        _socket = socket;
+        RemoteAddress = remoteAddress;
+        _store = store;
+        _securityLog = securityLog;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _requests = new ClientRequests(this, auth, securityLog, time);
+        _outbox = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(_options.MaxQueuedFrames)
+        {
+            // Never wait and never drop silently: a full queue means a too-slow client, disconnected in Enqueue.
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
+        _authenticationDeadline = time.CreateTimer(_ => OnAuthenticationDeadline(), null, _options.AuthenticationDeadline, Timeout.InfiniteTimeSpan);
+    }
+
+    public IPAddress? RemoteAddress { get; }
+
+    public AuthenticatedUser? User => Volatile.Read(ref _user);
+
+    /// <summary>True while the connection may receive email events: authenticated and its token not expired.</summary>
+    public bool ReceivesEvents => Volatile.Read(ref _user) is not null && !Volatile.Read(ref _expired);
+
+    public bool HasExpired => Volatile.Read(ref _expired);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var sender = SendLoopAsync(cancellationToken);
+        try
+        {
+            await ReceiveLoopAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            _logger.ConnectionDropped(RemoteAddress, ex.Message);
+        }
+        finally
+        {
+            _outbox.Writer.TryComplete();
+            await AwaitSenderAsync(sender);
+        }
+    }
+
+    /// <summary>Queues a live event; a client whose queue is full is disconnected.</summary>
+    public void Deliver(byte[] frame, long eventId)
+    {
+        if (ReceivesEvents)
+        {
+            Enqueue(new OutboundFrame(frame, eventId));
+        }
+    }
+
+    public void Send(byte[] frame) => Enqueue(new OutboundFrame(frame));
+
+    public void RequestReplay(long afterEventId) => Enqueue(new OutboundReplay(afterEventId));
+
+    public void Close(WebSocketCloseStatus status, string reason)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) == 0)
+        {
+            Enqueue(new OutboundClose(status, reason));
+        }
+    }
+
+    public void Authenticated(AuthenticatedUser user)
+    {
+        _authenticationDeadline.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        var delay = user.ExpiresAt - _time.GetUtcNow();
+        var timer = _time.CreateTimer(_ => OnTokenExpired(user), null, delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        Interlocked.Exchange(ref _expiryTimer, timer)?.Dispose();
+        Volatile.Write(ref _user, user);
+        Volatile.Write(ref _expired, false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _authenticationDeadline.DisposeAsync();
+        if (_expiryTimer is not null)
+        {
+            await _expiryTimer.DisposeAsync();
+        }
+
+        if (_closeTimer is not null)
+        {
+            await _closeTimer.DisposeAsync();
+        }
+    }
+
+    private void Enqueue(Outbound item)
+    {
+        var size = item is OutboundFrame frame ? frame.Bytes.Length : 0;
+        var queued = Interlocked.Add(ref _queuedBytes, size);
+        if (queued > _options.MaxQueuedBytes || !_outbox.Writer.TryWrite(item))
+        {
+            if (_outbox.Writer.TryComplete())
+            {
+                _logger.SlowClientDisconnected(RemoteAddress, queued);
+                _socket.Abort();
+            }
+        }
+    }
+
+    private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(RealtimeOptions.MaxFrameBytes + 1);
+        try
+        {
+            while (_socket.State is WebSocketState.Open or WebSocketState.CloseSent)
+            {
+                var (type, length, tooBig) = await ReadMessageAsync(buffer, cancellationToken);
+                if (type == WebSocketMessageType.Close)
+                {
+                    Close(WebSocketCloseStatus.NormalClosure, string.Empty);
+                    return;
+                }
+
+                if (Volatile.Read(ref _closing) == 1)
+                {
+                    continue;
+                }
+
+                if (tooBig)
+                {
+                    _securityLog.InvalidMessage(RemoteAddress, User?.Username, $"frame larger than {RealtimeOptions.MaxFrameBytes} bytes");
+                    Close(WebSocketCloseStatus.MessageTooBig, "message too big");
+                    continue;
+                }
+
+                await _requests.HandleAsync(type, buffer.AsMemory(0, length), cancellationToken);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    // Reads one whole message. Past the size limit the rest is read and discarded, so the
+    // connection can still complete the close handshake.
+    private async Task<(WebSocketMessageType Type, int Length, bool TooBig)> ReadMessageAsync(byte[] buffer, CancellationToken cancellationToken)
+    {
+        var length = 0;
+        var tooBig = false;
+        while (true)
+        {
+            var space = tooBig ? buffer.AsMemory() : buffer.AsMemory(length);
+            var result = await _socket.ReceiveAsync(space, cancellationToken);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return (WebSocketMessageType.Close, 0, false);
+            }
+
+            if (!tooBig)
+            {
+                length += result.Count;
+                tooBig = length > RealtimeOptions.MaxFrameBytes;
+            }
+
+            if (result.EndOfMessage)
+            {
+                return (result.MessageType, tooBig ? 0 : length, tooBig);
+            }
+        }
+    }
+
+    private async Task SendLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var item in _outbox.Reader.ReadAllAsync(cancellationToken))
+            {
+                switch (item)
+                {
+                    case OutboundFrame { EventId: long eventId } frame:
+                        Interlocked.Add(ref _queuedBytes, -frame.Bytes.Length);
+                        if (ReceivesEvents && !_received.Contains(eventId))
+                        {
+                            await SendAsync(frame.Bytes, cancellationToken);
+                            _received.Add(eventId);
+                        }
+
+                        break;
+                    case OutboundFrame frame:
+                        Interlocked.Add(ref _queuedBytes, -frame.Bytes.Length);
+                        await SendAsync(frame.Bytes, cancellationToken);
+                        break;
+                    case OutboundReplay replay:
+                        await ReplayAsync(replay.AfterEventId, cancellationToken);
+                        break;
+                    case OutboundClose close:
+                        await CloseOutputAsync(close, cancellationToken);
+                        return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            _socket.Abort();
+        }
+    }
+
+    private async Task ReplayAsync(long afterEventId, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        var cursor = afterEventId;
+        while (ReceivesEvents)
+        {
+            var page = await _store.ReadAfterAsync(cursor, ReplayPageSize, cancellationToken);
+            foreach (var stored in page)
+            {
+                cursor = stored.EventId;
+                if (!ReceivesEvents || _received.Contains(stored.EventId))
+                {
+                    continue;
+                }
+
+                await SendAsync(ServerMessages.NewEmail(stored), cancellationToken);
+                _received.Add(stored.EventId);
+                count++;
+            }
+
+            if (page.Count < ReplayPageSize)
+            {
+                break;
+            }
+        }
+
+        await SendAsync(ServerMessages.ResumeComplete(count), cancellationToken);
+    }
+
+    private Task SendAsync(byte[] frame, CancellationToken cancellationToken) =>
+        _socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+
+    private async Task CloseOutputAsync(OutboundClose close, CancellationToken cancellationToken)
+    {
+        if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            await _socket.CloseOutputAsync(close.Status, close.Reason, cancellationToken);
+        }
+
+        // The client must answer the close frame soon; one that does not is cut off.
+        _closeTimer = _time.CreateTimer(_ => _socket.Abort(), null, _options.CloseTimeout, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task AwaitSenderAsync(Task sender)
+    {
+        using var timeout = new CancellationTokenSource(_options.CloseTimeout, _time);
+        try
+        {
+            await sender.WaitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _socket.Abort();
+        }
+    }
+
+    private void OnAuthenticationDeadline()
+    {
+        if (Volatile.Read(ref _user) is null)
+        {
+            _securityLog.AuthenticationTimeout(RemoteAddress);
+            Close(WebSocketCloseStatus.PolicyViolation, "authentication timeout");
+        }
+    }
+
+    private void OnTokenExpired(AuthenticatedUser user)
+    {
+        // Only the token this timer was set for; a newer authentication replaced it otherwise.
+        if (ReferenceEquals(Volatile.Read(ref _user), user))
+        {
+            Volatile.Write(ref _expired, true);
+            var (code, message) = ErrorCodes.For(AuthFailure.TokenExpired);
+            Send(ServerMessages.Error(code, message));
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.WebSockets;
+using EmailMonitor.Storage;
+using Microsoft.Extensions.Options;
+
+namespace EmailMonitor.Realtime;
+
+/// <summary>
+/// The open connections: admits new ones within the connection limits and hands every stored
+/// event to each of them. Handing over never waits on a client.
+/// </summary>
+internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
+{
+    private readonly ConcurrentDictionary<ClientConnection, byte> _connections = new();
+    private readonly Dictionary<IPAddress, int> _perAddress = [];
+    private readonly Lock _admission = new();
+    private int _count;
+    private volatile bool _shuttingDown;
+
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Admits a connection, or returns why not (it is then closed with 1013 or 1001).</summary>
+    public (bool Admitted, WebSocketCloseStatus Status, string Reason) TryAdmit(ClientConnection connection)
+    {
+        var address = connection.RemoteAddress ?? IPAddress.None;
+        lock (_admission)
+        {
+            if (_shuttingDown)
+            {
+                return (false, WebSocketCloseStatus.EndpointUnavailable, "server shutting down");
+            }
+
+            if (_count >= options.Value.MaxConnections)
+            {
+                return (false, (WebSocketCloseStatus)1013, "too many connections");
+            }
+
+            if (_perAddress.GetValueOrDefault(address) >= options.Value.MaxConnectionsPerIp)
+            {
+                return (false, (WebSocketCloseStatus)1013, "too many connections from this address");
+            }
+
+            _perAddress[address] = _perAddress.GetValueOrDefault(address) + 1;
+            _count++;
+            _connections[connection] = 0;
+            return (true, default, string.Empty);
+        }
+    }
+
+    public void Remove(ClientConnection connection)
+    {
+        var address = connection.RemoteAddress ?? IPAddress.None;
+        lock (_admission)
+        {
+            if (!_connections.TryRemove(connection, out _))
+            {
+                return;
+            }
+
+            _count--;
+            if (--_perAddress[address] == 0)
+            {
+                _perAddress.Remove(address);
+            }
+        }
+    }
+
+    public void Publish(StoredEvent stored)
+    {
+        var frame = ServerMessages.NewEmail(stored);
+        foreach (var connection in _connections.Keys)
+        {
+            connection.Deliver(frame, stored.EventId);
+        }
+    }
+
+    /// <summary>Stops admitting and closes every connection with 1001 (going away).</summary>
+    public void Shutdown()
+    {
+        lock (_admission)
+        {
+            _shuttingDown = true;
+        }
+
+        foreach (var connection in _connections.Keys)
+        {
+            connection.Close(WebSocketCloseStatus.EndpointUnavailable, "server shutting down");
+        }
+    }
+}

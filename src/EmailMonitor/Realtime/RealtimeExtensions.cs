@@ -1,0 +1,39 @@
+using System.Threading.Channels;
+using EmailMonitor.Storage;
+using Microsoft.Extensions.Options;
+
+namespace EmailMonitor.Realtime;
+
+internal static class RealtimeExtensions
+{
+    public static IHostApplicationBuilder AddRealtime(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<RealtimeOptions>, RealtimeOptionsValidator>();
+        builder.Services.AddSingleton<ConnectionRegistry>();
+        // Wait: fan-out never blocks on a client, so this queue only fills if fan-out itself stalls.
+        builder.Services.AddBoundedChannel<StoredEvent>(capacity: 1024, BoundedChannelFullMode.Wait);
+        builder.Services.AddHostedService<FanOutService>();
+        return builder;
+    }
+
+    /// <summary>WebSocket upgrades on <c>/</c> and <c>/ws</c>; other requests go on to the endpoints (the dashboard on <c>/</c>).</summary>
+    public static WebApplication UseRealtime(this WebApplication app)
+    {
+        app.UseWebSockets();
+        app.Use(async (context, next) =>
+        {
+            if (WebSocketEndpoint.Handles(context))
+            {
+                await WebSocketEndpoint.AcceptAsync(context);
+                return;
+            }
+
+            await next(context);
+        });
+
+        var registry = app.Services.GetRequiredService<ConnectionRegistry>();
+        app.Lifetime.ApplicationStopping.Register(registry.Shutdown);
+        return app;
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Options;
+
+namespace EmailMonitor.Realtime;
+
+internal sealed class RealtimeOptions
+{
+    public const string Section = "Realtime";
+
+    /// <summary>Inbound frames larger than this close the connection with 1009 (CONTRACT §4).</summary>
+    public const int MaxFrameBytes = 64 * 1024;
+
+    public int MaxConnections { get; set; }
+
+    public int MaxConnectionsPerIp { get; set; }
+
+    /// <summary>A connection that has not authenticated by then is closed with 1008.</summary>
+    public TimeSpan AuthenticationDeadline { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Bytes waiting to be sent to one client; a client that lets more pile up is too slow and is disconnected.</summary>
+    public long MaxQueuedBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>Frames waiting to be sent to one client, the other bound on a slow client.</summary>
+    public int MaxQueuedFrames { get; set; } = 4096;
+
+    /// <summary>How long the client gets to answer the server's close frame before the socket is aborted.</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+internal sealed class RealtimeOptionsValidator : IValidateOptions<RealtimeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RealtimeOptions options)
+    {
+        var failures = new List<string>();
+        if (options.MaxConnections is < 1 or > 100_000)
+        {
+            failures.Add("MAX_CONNECTIONS: must be between 1 and 100000");
+        }
+
+        if (options.MaxConnectionsPerIp < 1 || options.MaxConnectionsPerIp > options.MaxConnections)
+        {
+            failures.Add("MAX_CONNECTIONS_PER_IP: must be between 1 and MAX_CONNECTIONS");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

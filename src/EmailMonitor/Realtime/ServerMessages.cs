@@ -1,0 +1,89 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using EmailMonitor.Auth;
+using EmailMonitor.Storage;
+
+namespace EmailMonitor.Realtime;
+
+/// <summary>Builds the server-to-client frames of CONTRACT §4 as UTF-8 JSON.</summary>
+internal static class ServerMessages
+{
+    private static readonly byte[] NewEmailPrefix = Encoding.UTF8.GetBytes("{\"type\":\"new_email\",\"event_id\":");
+
+    /// <summary>
+    /// The <c>new_email</c> frame: the stored fields with <c>type</c> and <c>event_id</c> in front.
+    /// Built once per event and shared by every connection that receives it.
+    /// </summary>
+    public static byte[] NewEmail(StoredEvent stored)
+    {
+        var payload = Encoding.UTF8.GetBytes(stored.Payload);
+        var eventId = Encoding.UTF8.GetBytes(stored.EventId.ToString(CultureInfo.InvariantCulture) + ",");
+        // The payload is a JSON object; its opening brace is replaced by the prefix's.
+        var frame = new byte[NewEmailPrefix.Length + eventId.Length + payload.Length - 1];
+        NewEmailPrefix.CopyTo(frame, 0);
+        eventId.CopyTo(frame, NewEmailPrefix.Length);
+        payload.AsSpan(1).CopyTo(frame.AsSpan(NewEmailPrefix.Length + eventId.Length));
+        return frame;
+    }
+
+    public static byte[] Error(string code, string message) => Write(writer =>
+    {
+        writer.WriteString("type", "error");
+        writer.WriteString("code", code);
+        writer.WriteString("message", message);
+    });
+
+    public static byte[] Pong(DateTimeOffset now) => Write(writer =>
+    {
+        writer.WriteString("type", "pong");
+        writer.WriteString("timestamp", now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+    });
+
+    public static byte[] AuthSuccess(AuthOutcome outcome, DateTimeOffset now) => Write(writer =>
+    {
+        var user = outcome.User!;
+        writer.WriteString("type", "auth_success");
+        writer.WriteString("username", user.Username);
+        writer.WriteString("role", user.Role);
+        writer.WriteNumber("expires_in", ExpiresIn(user, now));
+        if (outcome.AccessToken is not null)
+        {
+            writer.WriteString("access_token", outcome.AccessToken);
+            writer.WriteString("refresh_token", outcome.RefreshToken);
+            writer.WriteString("token_type", "Bearer");
+        }
+    });
+
+    public static byte[] TokenRefreshed(AuthOutcome outcome, DateTimeOffset now) => Write(writer =>
+    {
+        writer.WriteString("type", "token_refreshed");
+        writer.WriteString("access_token", outcome.AccessToken);
+        writer.WriteString("refresh_token", outcome.RefreshToken);
+        writer.WriteNumber("expires_in", ExpiresIn(outcome.User!, now));
+        writer.WriteString("token_type", "Bearer");
+    });
+
+    public static byte[] ResumeComplete(int count) => Write(writer =>
+    {
+        writer.WriteString("type", "resume_complete");
+        writer.WriteNumber("count", count);
+    });
+
+    private static long ExpiresIn(AuthenticatedUser user, DateTimeOffset now) =>
+        Math.Max(0, (long)Math.Round((user.ExpiresAt - now).TotalSeconds));
+
+    private static byte[] Write(Action<Utf8JsonWriter> body)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            body(writer);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,47 @@
+using EmailMonitor.Analysis;
+using EmailMonitor.Auth;
+using EmailMonitor.Configuration;
+using EmailMonitor.Dashboard;
+using EmailMonitor.Mail;
+using EmailMonitor.Observability;
+using EmailMonitor.Realtime;
+using EmailMonitor.Storage;
+
+namespace EmailMonitor;
+
+/// <summary>
+/// Composes the service from its features. Program and the tests both build it here, so the
+/// service under test is the service that ships.
+/// </summary>
+internal static class ServiceApp
+{
+    public static WebApplication Build(LoadedSettings settings, bool debug, Action<WebApplicationBuilder>? customize = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = settings.EnvironmentName });
+        builder.AddServiceConfiguration(settings);
+        builder.AddObservability(debug);
+        // Hosted services stop in reverse order: mail first, fan-out last.
+        builder.AddRealtime();
+        builder.AddStorage();
+        builder.AddAuth();
+        builder.AddAnalysis();
+        builder.AddMail();
+        customize?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseRealtime();
+        app.MapObservability();
+        app.MapDashboard();
+        return app;
+    }
+
+    /// <summary>Brings the database up to date and creates the first administrator; returns a configuration problem, if any.</summary>
+    public static async Task<string?> PrepareAsync(WebApplication app, TextWriter console, CancellationToken cancellationToken)
+    {
+        var database = app.Services.GetRequiredService<Database>();
+        await database.MigrateAsync(cancellationToken);
+        app.Logger.DatabaseReady(database.Path, SchemaMigrations.LatestVersion);
+        _ = app.Services.GetRequiredService<SigningKey>().Key;
+        return await app.Services.GetRequiredService<AdminBootstrap>().EnsureAdminAsync(console, cancellationToken);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Threading.Channels;
+using EmailMonitor.Analysis;
+using EmailMonitor.Observability;
+
+namespace EmailMonitor.Storage;
+
+/// <summary>
+/// The single writer of events: commits analysed emails in batches, then hands each stored event
+/// to fan-out in event_id order. Being the only writer keeps event_id order and publish order the same.
+/// </summary>
+internal sealed class EventWriter(
+    ChannelReader<AnalysedEmail> analysed,
+    ChannelWriter<StoredEvent> committed,
+    EventStore store,
+    ServiceMetrics metrics,
+    TimeProvider time,
+    ILogger<EventWriter> logger) : BackgroundService
+{
+    private const int MaxBatchSize = 100;
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<AnalysedEmail>(MaxBatchSize);
+        while (await analysed.WaitToReadAsync(stoppingToken))
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatchSize && analysed.TryRead(out var email))
+            {
+                batch.Add(email);
+            }
+
+            var stored = await CommitAsync(batch, stoppingToken);
+            foreach (var storedEvent in stored)
+            {
+                await committed.WriteAsync(storedEvent, stoppingToken);
+            }
+
+            metrics.EmailsProcessed(stored.Count);
+        }
+    }
+
+    // A failed commit (disk full, database locked too long) is retried until it succeeds: the
+    // checkpoint has not moved, so nothing is lost, and dropping the batch would lose mail.
+    private async Task<IReadOnlyList<StoredEvent>> CommitAsync(List<AnalysedEmail> batch, CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            try
+            {
+                // The commit itself is not cancelled at shutdown: the email in hand is finished.
+                return await store.AppendAsync(batch, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.CommitFailed(batch.Count, ex);
+                await Task.Delay(RetryDelay, time, stoppingToken);
+            }
+        }
+    }
+}

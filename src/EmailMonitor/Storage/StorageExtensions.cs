@@ -1,0 +1,22 @@
+using System.Threading.Channels;
+using EmailMonitor.Analysis;
+using EmailMonitor.Observability;
+using Microsoft.Extensions.Options;
+
+namespace EmailMonitor.Storage;
+
+internal static class StorageExtensions
+{
+    public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        builder.Services.AddSingleton<Database>();
+        builder.Services.AddSingleton<EventStore>();
+        // Wait, not drop: a full queue slows fetching from the mail server; no email is discarded.
+        builder.Services.AddBoundedChannel<AnalysedEmail>(capacity: 256, BoundedChannelFullMode.Wait);
+        builder.Services.AddHostedService<EventWriter>();
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready]);
+        return builder;
+    }
+}
