@@ -2,9 +2,10 @@ namespace EmailMonitor.Dashboard;
 
 internal static class DashboardExtensions
 {
-    // The page loads its script from the same origin; nothing inline runs, and it frames nothing but sandboxed email HTML.
+    // Scripts only from this origin, nothing inline; inline styles are allowed for the sanitized email
+    // HTML, which is shown in a sandboxed frame that inherits this policy.
     private const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     public static WebApplication MapDashboard(this WebApplication app)
     {

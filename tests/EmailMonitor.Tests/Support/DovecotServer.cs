@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Security;
+using MimeKit;
+
+namespace EmailMonitor.Tests.Support;
+
+/// <summary>
+/// A real Dovecot (Debian's dovecot-imapd/pop3d) on free loopback ports with its own config and
+/// directory, run through scripts/dovecot like the demo. Stopping and restarting keep its mail.
+/// </summary>
+internal sealed class DovecotServer : IAsyncDisposable
+{
+    private readonly TempDirectory _directory = new();
+    private Process? _process;
+
+    private DovecotServer(string user, string password)
+    {
+        User = user;
+        Password = password;
+        ImapPort = FreePort.Next();
+        Pop3Port = FreePort.Next();
+    }
+
+    public string User { get; }
+
+    public string Password { get; }
+
+    public int ImapPort { get; }
+
+    public int Pop3Port { get; }
+
+    public string Directory => _directory.Path;
+
+    /// <param name="extraConfig">Dovecot settings appended to the generated config, e.g. to hide IDLE.</param>
+    public static async Task<DovecotServer> StartAsync(string user = "monitor", string? extraConfig = null)
+    {
+        var server = new DovecotServer(user, "imap-" + Guid.NewGuid().ToString("N")[..12]);
+        await RunScriptAsync("config", server.Directory, server.ImapPort.ToString(), server.Pop3Port.ToString(), user, server.Password);
+        if (extraConfig is not null)
+        {
+            await File.AppendAllTextAsync(Path.Combine(server.Directory, "dovecot.conf"), "\n" + extraConfig + "\n");
+        }
+
+        await server.RunAsync();
+        return server;
+    }
+
+    public async Task StopAsync()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        // SIGTERM: Dovecot's master stops its children and exits.
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await _process.WaitForExitAsync(timeout.Token);
+        _process.Dispose();
+        _process = null;
+        await WaitUntilPortClosedAsync();
+    }
+
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await RunAsync();
+    }
+
+    /// <summary>Ends every IMAP session of the user, as an administrator would with doveadm kick.</summary>
+    public Task KickAsync() => RunScriptAsync("kick", Directory, User);
+
+    /// <summary>Stores a message the way local delivery does; IDLE clients are notified.</summary>
+    public async Task DeliverAsync(MimeMessage message, string folder = "INBOX")
+    {
+        using var content = new MemoryStream();
+        await message.WriteToAsync(content);
+        await RunScriptAsync(content.ToArray(), "deliver", Directory, User, folder);
+    }
+
+    /// <summary>Appends messages over IMAP in one session, as a mail client or MTA would.</summary>
+    public async Task<IReadOnlyList<uint>> AppendAsync(IEnumerable<MimeMessage> messages, string folder = "INBOX")
+    {
+        using var client = await ConnectAsync();
+        var target = await client.GetFolderAsync(folder);
+        var uids = new List<uint>();
+        foreach (var message in messages)
+        {
+            var uid = await target.AppendAsync(message, MessageFlags.None);
+            uids.Add(uid?.Id ?? 0);
+        }
+
+        await client.DisconnectAsync(true);
+        return uids;
+    }
+
+    public async Task<uint> AppendAsync(MimeMessage message, string folder = "INBOX") => (await AppendAsync([message], folder))[0];
+
+    public async Task CreateFolderAsync(string name)
+    {
+        using var client = await ConnectAsync();
+        var root = client.GetFolder(client.PersonalNamespaces[0]);
+        await root.CreateAsync(name, isMessageFolder: true);
+        await client.DisconnectAsync(true);
+    }
+
+    public async Task DeleteFolderAsync(string name)
+    {
+        using var client = await ConnectAsync();
+        var folder = await client.GetFolderAsync(name);
+        await folder.DeleteAsync();
+        await client.DisconnectAsync(true);
+    }
+
+    public async Task<ImapClient> ConnectAsync()
+    {
+        var client = new ImapClient(TestOutput.ProtocolLog("[test-client]"));
+        await client.ConnectAsync("127.0.0.1", ImapPort, SecureSocketOptions.None);
+        await client.AuthenticateAsync(User, Password);
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        finally
+        {
+            _directory.Dispose();
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        _process = Process.Start(new ProcessStartInfo(RepositoryPaths.DovecotScript, ["run", Directory]))!;
+        await RunScriptAsync("wait", Directory, ImapPort.ToString());
+    }
+
+    private async Task WaitUntilPortClosedAsync()
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync("127.0.0.1", ImapPort);
+            }
+            catch (SocketException)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    private static Task RunScriptAsync(params string[] arguments) => RunScriptAsync(null, arguments);
+
+    private static async Task RunScriptAsync(byte[]? input, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(RepositoryPaths.DovecotScript, arguments)
+        {
+            RedirectStandardInput = input is not null,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        })!;
+        if (input is not null)
+        {
+            await process.StandardInput.BaseStream.WriteAsync(input);
+            process.StandardInput.Close();
+        }
+
+        var error = process.StandardError.ReadToEndAsync();
+        var output = process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"scripts/dovecot {string.Join(' ', arguments)} exited {process.ExitCode}: {await error}{await output}");
+        }
+    }
+}
