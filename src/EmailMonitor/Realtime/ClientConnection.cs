@@ -175,7 +175,16 @@ internal sealed class ClientConnection : IAsyncDisposable
                     continue;
                 }
 
-                await _requests.HandleAsync(type, buffer.AsMemory(0, length), cancellationToken);
+                try
+                {
+                    await _requests.HandleAsync(type, buffer.AsMemory(0, length), cancellationToken);
+                }
+                catch (Exception ex) when (ex is not (OperationCanceledException or WebSocketException or IOException))
+                {
+                    // The loop edge for one request: a bug or a storage failure must not end the connection.
+                    _logger.RequestFailed(RemoteAddress, ex);
+                    Send(ServerMessages.Error(ErrorCodes.InvalidMessage, "The request could not be processed."));
+                }
             }
         }
         finally

@@ -122,7 +122,10 @@ internal sealed class ClientRequests(ClientConnection connection, AuthService au
             return;
         }
 
-        if (!message.TryGetProperty("last_event_id", out var last) || !last.TryGetInt64(out var lastEventId) || lastEventId < 0)
+        if (!message.TryGetProperty("last_event_id", out var last)
+            || last.ValueKind != JsonValueKind.Number
+            || !last.TryGetInt64(out var lastEventId)
+            || lastEventId < 0)
         {
             Invalid("resume needs 'last_event_id', a whole number of at least 0");
             return;
@@ -186,13 +189,21 @@ internal sealed class ClientRequests(ClientConnection connection, AuthService au
 
     private static bool TryGetString(JsonElement message, string name, out string value)
     {
-        if (message.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.String)
+        value = string.Empty;
+        if (!message.TryGetProperty(name, out var property) || property.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        try
         {
             value = property.GetString()!;
             return true;
         }
-
-        value = string.Empty;
-        return false;
+        catch (InvalidOperationException)
+        {
+            // Escapes that decode to invalid UTF-16 (a lone surrogate) make no usable string.
+            return false;
+        }
     }
 }

@@ -20,6 +20,8 @@ internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
 
     public int Count => Volatile.Read(ref _count);
 
+    public IReadOnlyList<ClientConnection> Snapshot() => [.. _connections.Keys];
+
     /// <summary>Admits a connection, or returns why not (it is then closed with 1013 or 1001).</summary>
     public (bool Admitted, WebSocketCloseStatus Status, string Reason) TryAdmit(ClientConnection connection)
     {

@@ -9,4 +9,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Debug, Message = "Connection from {Address} dropped: {Reason}")]
     public static partial void ConnectionDropped(this ILogger logger, IPAddress? address, string reason);
+
+    [LoggerMessage(EventId = 5003, Level = LogLevel.Error, Message = "A request from {Address} failed")]
+    public static partial void RequestFailed(this ILogger logger, IPAddress? address, Exception exception);
 }

@@ -1,0 +1,197 @@
+using System.Net.WebSockets;
+using EmailMonitor.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using Microsoft.IdentityModel.Tokens;
+
+namespace EmailMonitor.Tests.Realtime;
+
+/// <summary>Access and refresh tokens over the WebSocket: forged, expired, rotated, reused; lockout; deadlines.</summary>
+public sealed class TokenTests
+{
+    public static TheoryData<string> ForgeryKinds => ["garbage", "alg none", "wrong key", "wrong issuer", "wrong audience", "no exp", "tampered payload", "HS512", "empty"];
+
+    [Theory]
+    [MemberData(nameof(ForgeryKinds))]
+    public async Task Forged_access_tokens_are_rejected_with_invalid_token(string kind)
+    {
+        await using var service = await ServiceHost.StartAsync();
+        await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
+        var secret = service.Variables["JWT_SECRET_KEY"];
+        var now = DateTimeOffset.UtcNow;
+        var token = kind switch
+        {
+            "garbage" => "not.a.jwt",
+            "alg none" => Tokens.Unsigned(now),
+            "wrong key" => Tokens.Create(new string('k', 64), now),
+            "wrong issuer" => Tokens.Create(secret, now, issuer: "someone-else"),
+            "wrong audience" => Tokens.Create(secret, now, audience: "someone-else"),
+            "no exp" => Tokens.Create(secret, now, withExpiry: false),
+            "tampered payload" => Tokens.Tampered(Tokens.Create(secret, now)),
+            "HS512" => Tokens.Create(secret, now, algorithm: SecurityAlgorithms.HmacSha512),
+            _ => string.Empty,
+        };
+
+        await client.SendAsync(new { type = "token_auth", token });
+        var error = await client.ReceiveAsync("error");
+
+        Assert.Equal("invalid_token", error.GetProperty("code").GetString());
+        // Control: a correctly made token for the same claims is accepted, so the rejection is the forgery's.
+        await client.SendAsync(new { type = "token_auth", token = Tokens.Create(secret, now, sessionId: "control") });
+        await client.ReceiveAsync("auth_success");
+    }
+
+    [Fact]
+    public async Task An_expired_access_token_is_rejected_with_token_expired()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var service = await ServiceHost.StartAsync(configure: UseClock(time));
+        await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
+        var login = await client.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
+
+        time.Advance(TimeSpan.FromMinutes(15) + TimeSpan.FromSeconds(6));
+        await using var other = await WsClient.ConnectAsync(service.WebSocketUri);
+        await other.SendAsync(new { type = "token_auth", token = login.GetProperty("access_token").GetString() });
+
+        Assert.Equal("token_expired", (await other.ReceiveAsync("error")).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task A_connection_is_told_token_expired_when_its_token_expires_and_gets_no_email_until_it_authenticates_again()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var service = await ServiceHost.StartAsync(configure: UseClock(time));
+        await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
+        var login = await client.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
+
+        time.Advance(TimeSpan.FromMinutes(15));
+        Assert.Equal("token_expired", (await client.ReceiveAsync("error")).GetProperty("code").GetString());
+
+        var missed = await InjectedEvents.InjectAsync(service, 1);
+        Assert.Null(await client.TryReceiveAsync(TimeSpan.FromMilliseconds(500)));
+        await client.SendAsync(new { type = "resume", last_event_id = 0 });
+        Assert.Equal("token_expired", (await client.ReceiveAsync("error")).GetProperty("code").GetString());
+
+        await client.SendAsync(new { type = "refresh_token", refresh_token = login.GetProperty("refresh_token").GetString() });
+        var refreshed = await client.ReceiveAsync("token_refreshed");
+        await client.SendAsync(new { type = "token_auth", token = refreshed.GetProperty("access_token").GetString() });
+        await client.ReceiveAsync("auth_success");
+        await client.SendAsync(new { type = "resume", last_event_id = 0 });
+
+        var replayed = await client.ReceiveAsync("new_email");
+        Assert.Equal(missed[0], replayed.GetProperty("id").GetString());
+        Assert.Equal(1, (await client.ReceiveAsync("resume_complete")).GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task Refresh_rotates_the_pair_and_presenting_a_retired_refresh_token_revokes_the_whole_login()
+    {
+        await using var service = await ServiceHost.StartAsync();
+        await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
+        var login = await client.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
+        var first = login.GetProperty("refresh_token").GetString();
+
+        await client.SendAsync(new { type = "refresh_token", refresh_token = first });
+        var rotated = await client.ReceiveAsync("token_refreshed");
+        var second = rotated.GetProperty("refresh_token").GetString();
+        Assert.NotEqual(first, second);
+        Assert.NotEqual(login.GetProperty("access_token").GetString(), rotated.GetProperty("access_token").GetString());
+        Assert.Equal("Bearer", rotated.GetProperty("token_type").GetString());
+        Assert.InRange(rotated.GetProperty("expires_in").GetInt32(), 895, 900);
+
+        await client.SendAsync(new { type = "refresh_token", refresh_token = first });
+        Assert.Equal("token_revoked", (await client.ReceiveAsync("error")).GetProperty("code").GetString());
+
+        // The thief's replay also killed the legitimate holder's newer tokens.
+        await client.SendAsync(new { type = "refresh_token", refresh_token = second });
+        Assert.Equal("token_revoked", (await client.ReceiveAsync("error")).GetProperty("code").GetString());
+        await client.SendAsync(new { type = "token_auth", token = rotated.GetProperty("access_token").GetString() });
+        Assert.Equal("token_revoked", (await client.ReceiveAsync("error")).GetProperty("code").GetString());
+
+        var securityLog = await File.ReadAllTextAsync(Path.Combine(service.LogDirectory, "security.log"), TestContext.Current.CancellationToken);
+        Assert.Contains("\"event\":\"refresh_token_reuse\"", securityLog);
+    }
+
+    [Fact]
+    public async Task Refresh_works_on_an_unauthenticated_connection_and_unknown_refresh_tokens_are_invalid()
+    {
+        await using var service = await ServiceHost.StartAsync();
+        await using var first = await WsClient.ConnectAsync(service.WebSocketUri);
+        var login = await first.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
+        await using var fresh = await WsClient.ConnectAsync(service.WebSocketUri);
+
+        await fresh.SendAsync(new { type = "refresh_token", refresh_token = "made-up-refresh-token" });
+        Assert.Equal("invalid_token", (await fresh.ReceiveAsync("error")).GetProperty("code").GetString());
+        await fresh.SendAsync(new { type = "refresh_token", refresh_token = login.GetProperty("refresh_token").GetString() });
+        await fresh.ReceiveAsync("token_refreshed");
+    }
+
+    [Fact]
+    public async Task An_expired_refresh_token_gets_token_expired()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var service = await ServiceHost.StartAsync(configure: UseClock(time));
+        await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
+        var login = await client.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
+
+        time.Advance(TimeSpan.FromDays(7) + TimeSpan.FromSeconds(1));
+        await client.SendAsync(new { type = "refresh_token", refresh_token = login.GetProperty("refresh_token").GetString() });
+
+        Assert.Equal("token_expired", (await client.ReceiveAsync("error")).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task The_account_locks_after_max_login_attempts_and_opens_again_after_the_lockout_duration()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var service = await ServiceHost.StartAsync(
+            variables: v =>
+            {
+                v["MAX_LOGIN_ATTEMPTS"] = "3";
+                v["LOCKOUT_DURATION"] = "600";
+            },
+            configure: UseClock(time));
+        await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
+
+        for (var attempt = 1; attempt <= 3; attempt++)
+        {
+            await client.SendAsync(new { type = "login", username = "admin", password = $"wrong-{attempt}" });
+            Assert.Equal("auth_failed", (await client.ReceiveAsync("error")).GetProperty("code").GetString());
+        }
+
+        await client.SendAsync(new { type = "login", username = "admin", password = service.AdminPassword });
+        Assert.Equal("account_locked", (await client.ReceiveAsync("error")).GetProperty("code").GetString());
+
+        time.Advance(TimeSpan.FromSeconds(601));
+        await using var later = await WsClient.ConnectAsync(service.WebSocketUri);
+        await later.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
+
+        var securityLog = await File.ReadAllTextAsync(Path.Combine(service.LogDirectory, "security.log"), TestContext.Current.CancellationToken);
+        Assert.Contains("\"event\":\"account_locked\"", securityLog);
+        Assert.Contains("\"event\":\"login_failed\"", securityLog);
+    }
+
+    [Fact]
+    public async Task A_connection_that_does_not_authenticate_within_10_seconds_is_closed_with_1008()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var service = await ServiceHost.StartAsync(configure: UseClock(time));
+        await using var idle = await WsClient.ConnectAsync(service.WebSocketUri);
+        await using var authenticated = await WsClient.ConnectAsync(service.WebSocketUri);
+        await authenticated.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
+        await idle.SendAsync(new { type = "ping" });
+        await idle.ReceiveAsync("pong");
+
+        time.Advance(TimeSpan.FromSeconds(9));
+        Assert.Null(await idle.TryReceiveAsync(TimeSpan.FromMilliseconds(200)));
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, await idle.WaitForCloseAsync());
+        await authenticated.SendAsync(new { type = "ping" });
+        await authenticated.ReceiveAsync("pong");
+    }
+
+    private static Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder> UseClock(TimeProvider time) =>
+        builder => builder.Services.Replace(ServiceDescriptor.Singleton(time));
+}

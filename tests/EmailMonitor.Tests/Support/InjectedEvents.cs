@@ -1,0 +1,39 @@
+using System.Threading.Channels;
+using EmailMonitor.Analysis;
+using EmailMonitor.Mail;
+
+namespace EmailMonitor.Tests.Support;
+
+/// <summary>
+/// Puts analysed emails straight into storage's queue, for tests of what happens after analysis
+/// (storage, fan-out, resume) that need no mail server.
+/// </summary>
+internal static class InjectedEvents
+{
+    private static int _nextUid;
+
+    public static async Task<IReadOnlyList<string>> InjectAsync(ServiceHost service, int count, int textBytes = 0)
+    {
+        var writer = service.Get<ChannelWriter<AnalysedEmail>>();
+        var ids = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var uid = (uint)Interlocked.Increment(ref _nextUid);
+            var folder = new FolderKey("default", "INJECTED");
+            var raw = new RawEmail(folder, 1, uid, [], DateTimeOffset.UtcNow);
+            var email = new EmailEvent
+            {
+                Id = raw.MessageId,
+                Subject = $"Injected {uid}",
+                ReceivedAt = DateTimeOffset.UtcNow.ToString("O"),
+                Mailbox = folder.Mailbox,
+                Folder = folder.Folder,
+                TextContent = new string('x', textBytes),
+            };
+            await writer.WriteAsync(new AnalysedEmail(folder, 1, uid, email));
+            ids.Add(email.Id);
+        }
+
+        return ids;
+    }
+}
