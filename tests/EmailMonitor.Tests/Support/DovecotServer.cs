@@ -77,12 +77,12 @@ internal sealed class DovecotServer : IAsyncDisposable
     /// <summary>Ends every IMAP session of the user, as an administrator would with doveadm kick.</summary>
     public Task KickAsync() => RunScriptAsync("kick", Directory, User);
 
-    /// <summary>Stores a message the way local delivery does; IDLE clients are notified.</summary>
-    public async Task DeliverAsync(MimeMessage message, string folder = "INBOX")
+    /// <summary>Writes a message into the INBOX Maildir as an MTA would; works while Dovecot is stopped.</summary>
+    public async Task DropAsync(MimeMessage message)
     {
         using var content = new MemoryStream();
         await message.WriteToAsync(content);
-        await RunScriptAsync(content.ToArray(), "deliver", Directory, User, folder);
+        await RunScriptAsync(content.ToArray(), "drop", Directory, User);
     }
 
     /// <summary>Appends messages over IMAP in one session, as a mail client or MTA would.</summary>

@@ -1,0 +1,134 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace EmailMonitor.Tests.Support;
+
+/// <summary>
+/// A loopback TCP relay that can go silent on its open connections while staying connected:
+/// the half-open link a dead NAT or a pulled cable leaves behind. New connections work normally.
+/// </summary>
+internal sealed class TcpProxy : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly int _targetPort;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Link> _links = [];
+    private readonly Task _accepting;
+
+    public TcpProxy(int targetPort)
+    {
+        _targetPort = targetPort;
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public int ConnectionCount
+    {
+        get
+        {
+            lock (_links)
+            {
+                return _links.Count;
+            }
+        }
+    }
+
+    /// <summary>Stops relaying on every open connection without closing it.</summary>
+    public void SilenceOpenConnections()
+    {
+        lock (_links)
+        {
+            foreach (var link in _links)
+            {
+                link.Silence();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        lock (_links)
+        {
+            foreach (var link in _links)
+            {
+                link.Dispose();
+            }
+        }
+
+        try
+        {
+            await _accepting;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            var client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            var server = new TcpClient();
+            await server.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
+            var link = new Link(client, server);
+            lock (_links)
+            {
+                _links.Add(link);
+            }
+        }
+    }
+
+    private sealed class Link : IDisposable
+    {
+        private readonly TcpClient _client;
+        private readonly TcpClient _server;
+        private readonly CancellationTokenSource _silence = new();
+
+        public Link(TcpClient client, TcpClient server)
+        {
+            _client = client;
+            _server = server;
+            _ = PumpAsync(client.GetStream(), server.GetStream());
+            _ = PumpAsync(server.GetStream(), client.GetStream());
+        }
+
+        public void Silence() => _silence.Cancel();
+
+        public void Dispose()
+        {
+            _silence.Cancel();
+            _client.Dispose();
+            _server.Dispose();
+        }
+
+        private async Task PumpAsync(NetworkStream from, NetworkStream to)
+        {
+            var buffer = new byte[16 * 1024];
+            try
+            {
+                while (true)
+                {
+                    var read = await from.ReadAsync(buffer, _silence.Token);
+                    if (read == 0)
+                    {
+                        Dispose();
+                        return;
+                    }
+
+                    await to.WriteAsync(buffer.AsMemory(0, read), _silence.Token);
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
+            {
+                // Silenced or closed: stop relaying, leave the sockets as they are.
+            }
+        }
+    }
+}
