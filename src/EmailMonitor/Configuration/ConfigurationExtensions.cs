@@ -12,9 +12,11 @@ internal static class ConfigurationExtensions
         builder.Configuration.AddInMemoryCollection(settings.ConfigurationValues);
         builder.Services.AddSingleton(settings);
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.WebHost.ConfigureKestrel((context, kestrel) => kestrel.ApplicationServices
-            .GetRequiredService<IOptions<ServerOptions>>().Value
-            .Listen(kestrel, context.HostingEnvironment.IsDevelopment()));
+        // Kestrel is configured while the app is built, before validation has run: read the section
+        // directly and leave bad values to the validator, which reports them before anything starts.
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+            (context.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions())
+                .Listen(kestrel, context.HostingEnvironment.IsDevelopment()));
         builder.Services.AddOptions<ServiceOptions>().BindConfiguration(ServiceOptions.Section);
         builder.Services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();

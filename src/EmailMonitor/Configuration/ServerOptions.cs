@@ -17,7 +17,7 @@ internal sealed class ServerOptions
     public void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, bool isDevelopment)
     {
         var host = Host.Length > 0 ? Host : isDevelopment ? "localhost" : "0.0.0.0";
-        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase) && Port is >= 0 and <= 65535)
         {
             // With port 0 each loopback listener would get its own port; IPv4 keeps one address.
             kestrel.Listen(IPAddress.Loopback, Port);
@@ -26,9 +26,9 @@ internal sealed class ServerOptions
                 kestrel.Listen(IPAddress.IPv6Loopback, Port);
             }
         }
-        else
+        else if (IPAddress.TryParse(host, out var address) && Port is >= 0 and <= 65535)
         {
-            kestrel.Listen(IPAddress.Parse(host), Port);
+            kestrel.Listen(address, Port);
         }
     }
 }

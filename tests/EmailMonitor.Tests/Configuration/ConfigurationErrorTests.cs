@@ -1,0 +1,105 @@
+using EmailMonitor.Tests.Support;
+
+namespace EmailMonitor.Tests.Configuration;
+
+/// <summary>Each missing or malformed variable stops start-up with exit 2 and a line naming it.</summary>
+public sealed class ConfigurationErrorTests
+{
+    public static TheoryData<string, string?, string> Cases => new()
+    {
+        { "EMAIL_SERVER", null, "EMAIL_SERVER: required" },
+        { "EMAIL_USERNAME", null, "EMAIL_USERNAME: required" },
+        { "EMAIL_PASSWORD", null, "EMAIL_PASSWORD: required" },
+        { "EMAIL_PORT", "imap", "EMAIL_PORT: 'imap' is not a whole number" },
+        { "EMAIL_PORT", "70000", "EMAIL_PORT: must be between 1 and 65535" },
+        { "EMAIL_SECURITY", "tls", "EMAIL_SECURITY: 'tls' is not one of ssl, starttls, none" },
+        { "EMAIL_PROTOCOL", "smtp", "EMAIL_PROTOCOL: 'smtp' is not one of imap, pop3" },
+        { "EMAIL_CHECK_INTERVAL", "-5", "EMAIL_CHECK_INTERVAL: '-5' is not a whole number of seconds" },
+        { "EMAIL_CHECK_INTERVAL", "1", "EMAIL_CHECK_INTERVAL: must be between 5 and 3600 seconds" },
+        { "EMAIL_FOLDER", "INBOX,INBOX", "EMAIL_FOLDER: a folder is listed twice" },
+        { "DEBUG", "maybe", "DEBUG: 'maybe' is not true or false" },
+        { "LOG_LEVEL", "VERBOSE", "LOG_LEVEL: 'VERBOSE' is not one of DEBUG, INFO, WARNING, ERROR" },
+        { "ENVIRONMENT", "prod", "ENVIRONMENT: 'prod' is not one of development, staging, production" },
+        { "JWT_SECRET_KEY", "too-short", "JWT_SECRET_KEY: must be at least 32 bytes long" },
+        { "JWT_EXPIRATION_MINUTES", "0", "JWT_EXPIRATION_MINUTES: must be between 1 and 1440" },
+        { "JWT_REFRESH_EXPIRATION_DAYS", "soon", "JWT_REFRESH_EXPIRATION_DAYS: 'soon' is not a whole number of days" },
+        { "MAX_LOGIN_ATTEMPTS", "0", "MAX_LOGIN_ATTEMPTS: must be between 1 and 1000" },
+        { "LOCKOUT_DURATION", "0", "LOCKOUT_DURATION: must be between 1 second and 30 days" },
+        { "WEBSOCKET_PORT", "http", "WEBSOCKET_PORT: 'http' is not a whole number" },
+        { "WEBSOCKET_HOST", "example.com", "WEBSOCKET_HOST: must be an IP address" },
+        { "MAX_CONNECTIONS", "0", "MAX_CONNECTIONS: must be between 1 and 100000" },
+        { "ADMIN_USERNAME", "bad name!", "ADMIN_USERNAME: 1 to 64 letters" },
+        { "DATABASE_URL", "postgres://u:p@localhost/db", "DATABASE_URL: PostgreSQL is not supported by this version" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task A_missing_or_malformed_variable_exits_2_naming_it(string name, string? value, string expected)
+    {
+        using var directory = new TempDirectory();
+        var variables = ServiceHost.DefaultVariables(directory.Path, null);
+        if (value is null)
+        {
+            variables.Remove(name);
+        }
+        else
+        {
+            variables[name] = value;
+        }
+
+        var (exitCode, output) = await ServiceProcess.RunAsync(variables, directory.Path);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains(expected, output);
+        Assert.DoesNotContain("Now listening", output);
+        Assert.False(File.Exists(Path.Combine(variables["DATA_DIR"], "email-monitor.db")), "nothing started");
+    }
+
+    [Fact]
+    public async Task Every_problem_is_reported_at_once_one_line_each()
+    {
+        using var directory = new TempDirectory();
+        var variables = new Dictionary<string, string> { ["EMAIL_PORT"] = "x", ["DEBUG"] = "perhaps", ["DATA_DIR"] = directory.Combine("data") };
+
+        var (exitCode, output) = await ServiceProcess.RunAsync(variables, directory.Path);
+
+        Assert.Equal(2, exitCode);
+        var lines = output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        foreach (var name in new[] { "EMAIL_PORT:", "DEBUG:", "EMAIL_SERVER:", "EMAIL_USERNAME:", "EMAIL_PASSWORD:" })
+        {
+            Assert.Single(lines, line => line.StartsWith(name, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Production_requires_a_jwt_secret_and_on_first_start_an_admin_password()
+    {
+        using var directory = new TempDirectory();
+        var variables = ServiceHost.DefaultVariables(directory.Path, null);
+        variables["ENVIRONMENT"] = "production";
+        variables.Remove("JWT_SECRET_KEY");
+
+        var (exitCode, output) = await ServiceProcess.RunAsync(variables, directory.Path);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("JWT_SECRET_KEY: required when ENVIRONMENT=production", output);
+
+        variables["JWT_SECRET_KEY"] = new string('s', 48);
+        variables.Remove("ADMIN_PASSWORD");
+        (exitCode, output) = await ServiceProcess.RunAsync(variables, directory.Path);
+        Assert.Equal(2, exitCode);
+        Assert.Contains("ADMIN_PASSWORD: required on first start when ENVIRONMENT=production", output);
+    }
+
+    [Fact]
+    public async Task Security_none_to_a_remote_host_is_refused_unless_explicitly_allowed()
+    {
+        using var directory = new TempDirectory();
+        var variables = ServiceHost.DefaultVariables(directory.Path, null);
+        variables["EMAIL_SERVER"] = "imap.example.com";
+
+        var (exitCode, output) = await ServiceProcess.RunAsync(variables, directory.Path);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("EMAIL_SECURITY: none would send the password in clear text", output);
+    }
+}
