@@ -23,9 +23,10 @@ internal static class ObservabilityExtensions
         builder.Services.AddSingleton<IValidateOptions<ObservabilityOptions>, ObservabilityOptionsValidator>();
         builder.Services.AddSingleton<ServiceMetrics>();
         builder.Services.AddSingleton<SecurityLog>();
-        // Serilog writes the files and the console; providers added after this (tests) still hear every event.
+        // Serilog writes the files and the console; providers added after this (tests) still hear every
+        // event. Serilog's static logger is left alone: several services may share a process (tests).
         builder.Logging.ClearProviders();
-        builder.Services.AddSerilog((services, logger) => Configure(logger, services, debugFromCommandLine), writeToProviders: true);
+        builder.Services.AddSerilog((services, logger) => Configure(logger, services, debugFromCommandLine), preserveStaticLogger: true, writeToProviders: true);
         builder.Services.AddHealthChecks();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(ServiceMetrics.MeterName)

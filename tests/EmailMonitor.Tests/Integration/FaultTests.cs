@@ -22,7 +22,7 @@ public sealed class FaultTests
         await client.ReceiveAsync("new_email");
 
         await dovecot.StopAsync();
-        await Eventually.TrueAsync(() => FolderState(service) != Mail.FolderState.Watching, "the monitor noticed the outage");
+        await Eventually.TrueAsync(() => StateOf(service) != FolderState.Watching, "the monitor noticed the outage");
         foreach (var message in Emails.Numbered("during the outage", 3))
         {
             await dovecot.DropAsync(message);
@@ -51,7 +51,7 @@ public sealed class FaultTests
         await dovecot.KickAsync();
         await dovecot.AppendAsync(Emails.Plain("sent while kicked"));
         await Eventually.TrueAsync(
-            () => service.Get<MailboxStatusBoard>().Get(Inbox) is { State: Mail.FolderState.Watching } status && status.LastConnectedAt > connectedBefore,
+            () => service.Get<MailboxStatusBoard>().Get(Inbox) is { State: FolderState.Watching } status && status.LastConnectedAt > connectedBefore,
             "the monitor reconnected",
             TimeSpan.FromSeconds(60));
         await dovecot.AppendAsync(Emails.Plain("sent after reconnect"));
@@ -226,7 +226,7 @@ public sealed class FaultTests
 
     private static readonly FolderKey Inbox = new("default", "INBOX");
 
-    private static FolderState FolderState(ServiceHost service) => service.Get<MailboxStatusBoard>().Get(Inbox)!.State;
+    private static FolderState StateOf(ServiceHost service) => service.Get<MailboxStatusBoard>().Get(Inbox)!.State;
 
     private static async Task<string> LastSessionErrorAsync(ServiceHost service) =>
         await File.ReadAllTextAsync(Path.Combine(service.LogDirectory, "email_monitor.log"));
