@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(EmailMonitor.Benchmarks.IngestBenchmarks).Assembly).Run(args);

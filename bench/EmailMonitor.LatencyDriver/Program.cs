@@ -1,0 +1,13 @@
+using System.Runtime.Versioning;
+using EmailMonitor.LatencyDriver;
+
+// Runs Debian's Dovecot through scripts/dovecot.
+[assembly: SupportedOSPlatform("linux")]
+
+// End-to-end latency: APPEND on a real Dovecot -> new_email at a WebSocket client, next to the
+// floor no monitor can beat: the same Dovecot announcing the message to a plain MailKit IDLE client.
+var options = DriverOptions.Parse(args);
+await using var run = await LatencyRun.StartAsync(options);
+var samples = await run.MeasureAsync();
+Report.Print(samples, options, Console.Out);
+return 0;

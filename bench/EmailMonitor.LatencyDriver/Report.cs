@@ -1,0 +1,30 @@
+using System.Globalization;
+
+namespace EmailMonitor.LatencyDriver;
+
+internal static class Report
+{
+    public static void Print(IReadOnlyList<Sample> samples, DriverOptions options, TextWriter output)
+    {
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{samples.Count} messages measured ({options.Warmup} warm-up messages not counted), {options.Gap.TotalMilliseconds} ms apart"));
+        output.WriteLine();
+        output.WriteLine("| from the start of APPEND (ms) | median | p90 | p99 | max |");
+        output.WriteLine("|---|---|---|---|---|");
+        Row(output, "Dovecot IDLE notification at a plain MailKit client (floor)", samples.Select(s => s.IdleNotificationMs));
+        Row(output, "`new_email` at a WebSocket client (end to end)", samples.Select(s => s.NewEmailMs));
+        Row(output, "end to end minus floor, per message (our work)", samples.Select(s => s.OverheadMs));
+    }
+
+    private static void Row(TextWriter output, string label, IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {label} | {Percentile(sorted, 0.5):0.0} | {Percentile(sorted, 0.9):0.0} | {Percentile(sorted, 0.99):0.0} | {sorted[^1]:0.0} |"));
+    }
+
+    private static double Percentile(double[] sorted, double quantile)
+    {
+        var index = (int)Math.Ceiling(quantile * sorted.Length) - 1;
+        return sorted[Math.Clamp(index, 0, sorted.Length - 1)];
+    }
+}
