@@ -85,18 +85,3 @@ internal sealed class AccessTokens(SigningKey signingKey, IOptions<AuthOptions> 
         return new AccessTokenCheck(AccessTokenStatus.Valid, new AuthenticatedUser(username, role, sessionId, expiresAt));
     }
 }
-
-internal sealed record IssuedAccessToken(string Token, DateTimeOffset ExpiresAt);
-
-internal enum AccessTokenStatus
-{
-    Valid,
-    Expired,
-    Invalid,
-}
-
-internal sealed record AccessTokenCheck(AccessTokenStatus Status, AuthenticatedUser? User)
-{
-    public static readonly AccessTokenCheck Invalid = new(AccessTokenStatus.Invalid, null);
-    public static readonly AccessTokenCheck Expired = new(AccessTokenStatus.Expired, null);
-}

@@ -1,15 +1,5 @@
 namespace EmailMonitor.Auth;
 
-/// <summary>Why authentication did not succeed; each maps to one error code of CONTRACT §4.</summary>
-internal enum AuthFailure
-{
-    AuthFailed,
-    AccountLocked,
-    InvalidToken,
-    TokenExpired,
-    TokenRevoked,
-}
-
 /// <summary>The result of a login, token check or refresh: a user (and new tokens, where issued) or a failure.</summary>
 internal sealed record AuthOutcome(AuthFailure? Failure, AuthenticatedUser? User = null, string? AccessToken = null, string? RefreshToken = null)
 {

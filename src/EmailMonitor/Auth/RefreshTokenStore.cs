@@ -7,17 +7,6 @@ using Microsoft.Data.Sqlite;
 
 namespace EmailMonitor.Auth;
 
-internal enum RefreshStatus
-{
-    Rotated,
-    Unknown,
-    Expired,
-    Revoked,
-    Reused,
-}
-
-internal sealed record RefreshOutcome(RefreshStatus Status, string? Username = null, string? SessionId = null, string? NewToken = null);
-
 /// <summary>
 /// Opaque refresh tokens, stored only as SHA-256 hashes. Each use retires the token and issues
 /// the next one of the same family (login); presenting a retired token again means it was

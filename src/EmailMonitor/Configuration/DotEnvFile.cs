@@ -131,5 +131,3 @@ internal static class DotEnvFile
         return builder.ToString();
     }
 }
-
-internal sealed record DotEnvParseResult(IReadOnlyDictionary<string, string> Values, IReadOnlyList<string> Problems);

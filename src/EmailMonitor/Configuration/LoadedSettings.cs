@@ -13,6 +13,3 @@ internal sealed record LoadedSettings(
             ? char.ToUpperInvariant(value[0]) + value[1..]
             : "Development";
 }
-
-/// <summary>A variable as the service will use it, with secrets masked, and where its value came from.</summary>
-internal sealed record EffectiveVariable(string Name, string ShownValue, string Source);

@@ -1,12 +1,5 @@
 namespace EmailMonitor.Configuration;
 
-internal enum DeploymentEnvironment
-{
-    Development,
-    Staging,
-    Production,
-}
-
 /// <summary>Settings that several features read: which kind of deployment this is.</summary>
 internal sealed class ServiceOptions
 {

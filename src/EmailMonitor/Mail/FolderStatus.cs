@@ -1,14 +1,5 @@
 namespace EmailMonitor.Mail;
 
-internal enum FolderState
-{
-    Starting,
-    Connecting,
-    Watching,
-    Reconnecting,
-    Stopped,
-}
-
 /// <summary>What is known about one watched folder right now; shown by health, metrics and logs.</summary>
 internal sealed record FolderStatus(
     FolderKey Folder,

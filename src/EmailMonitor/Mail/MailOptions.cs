@@ -1,18 +1,5 @@
 namespace EmailMonitor.Mail;
 
-internal enum MailSecurity
-{
-    Ssl,
-    StartTls,
-    None,
-}
-
-internal enum MailProtocol
-{
-    Imap,
-    Pop3,
-}
-
 /// <summary>The default mailbox of CONTRACT §3 (<c>EMAIL_*</c>) and how folders are watched.</summary>
 internal sealed class MailOptions
 {

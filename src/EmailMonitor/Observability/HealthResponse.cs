@@ -42,11 +42,3 @@ internal static class HealthResponse
         writer.WriteEndObject();
     }
 }
-
-internal static class HealthJson
-{
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
-}

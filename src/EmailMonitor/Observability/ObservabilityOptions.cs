@@ -1,14 +1,4 @@
-using Microsoft.Extensions.Options;
-
 namespace EmailMonitor.Observability;
-
-internal enum LogLevelSetting
-{
-    Debug,
-    Info,
-    Warning,
-    Error,
-}
 
 internal sealed class ObservabilityOptions
 {
@@ -27,12 +17,4 @@ internal sealed class ObservabilityOptions
     public long MaxLogFileBytes { get; set; } = 10 * 1024 * 1024;
 
     public int RetainedLogFiles { get; set; } = 14;
-}
-
-internal sealed class ObservabilityOptionsValidator : IValidateOptions<ObservabilityOptions>
-{
-    public ValidateOptionsResult Validate(string? name, ObservabilityOptions options) =>
-        string.IsNullOrWhiteSpace(options.LogDirectory)
-            ? ValidateOptionsResult.Fail("LOG_DIR: required (a directory for email_monitor.log and security.log)")
-            : ValidateOptionsResult.Success;
 }

@@ -1,0 +1,8 @@
+namespace EmailMonitor.Auth;
+
+internal enum AccessTokenStatus
+{
+    Valid,
+    Expired,
+    Invalid,
+}

@@ -1,0 +1,3 @@
+namespace EmailMonitor.Auth;
+
+internal sealed record IssuedAccessToken(string Token, DateTimeOffset ExpiresAt);

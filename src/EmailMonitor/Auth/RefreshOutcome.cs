@@ -1,0 +1,3 @@
+namespace EmailMonitor.Auth;
+
+internal sealed record RefreshOutcome(RefreshStatus Status, string? Username = null, string? SessionId = null, string? NewToken = null);

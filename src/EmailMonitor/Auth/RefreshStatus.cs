@@ -1,0 +1,10 @@
+namespace EmailMonitor.Auth;
+
+internal enum RefreshStatus
+{
+    Rotated,
+    Unknown,
+    Expired,
+    Revoked,
+    Reused,
+}

@@ -1,0 +1,8 @@
+namespace EmailMonitor.Configuration;
+
+internal enum DeploymentEnvironment
+{
+    Development,
+    Staging,
+    Production,
+}

@@ -1,0 +1,10 @@
+namespace EmailMonitor.Mail;
+
+internal enum FolderState
+{
+    Starting,
+    Connecting,
+    Watching,
+    Reconnecting,
+    Stopped,
+}

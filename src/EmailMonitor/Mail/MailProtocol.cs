@@ -1,0 +1,7 @@
+namespace EmailMonitor.Mail;
+
+internal enum MailProtocol
+{
+    Imap,
+    Pop3,
+}

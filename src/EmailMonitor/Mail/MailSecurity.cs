@@ -1,0 +1,8 @@
+namespace EmailMonitor.Mail;
+
+internal enum MailSecurity
+{
+    Ssl,
+    StartTls,
+    None,
+}

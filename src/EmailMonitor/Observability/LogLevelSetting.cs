@@ -1,0 +1,9 @@
+namespace EmailMonitor.Observability;
+
+internal enum LogLevelSetting
+{
+    Debug,
+    Info,
+    Warning,
+    Error,
+}
