@@ -76,8 +76,15 @@ internal sealed class AccessTokens(SigningKey signingKey, IOptions<AuthOptions> 
             return AccessTokenCheck.Invalid;
         }
 
+        var now = time.GetUtcNow();
+        if (jwt.TryGetPayloadValue<long>(JwtRegisteredClaimNames.Nbf, out var notBefore)
+            && DateTimeOffset.FromUnixTimeSeconds(notBefore) > now + AuthOptions.ClockSkew)
+        {
+            return AccessTokenCheck.Invalid;
+        }
+
         var expiresAt = DateTimeOffset.FromUnixTimeSeconds(exp);
-        if (time.GetUtcNow() >= expiresAt + AuthOptions.ClockSkew)
+        if (now >= expiresAt + AuthOptions.ClockSkew)
         {
             return AccessTokenCheck.Expired;
         }

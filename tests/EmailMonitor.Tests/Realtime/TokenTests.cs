@@ -10,7 +10,7 @@ namespace EmailMonitor.Tests.Realtime;
 /// <summary>Access and refresh tokens over the WebSocket: forged, expired, rotated, reused; lockout; deadlines.</summary>
 public sealed class TokenTests
 {
-    public static TheoryData<string> ForgeryKinds => ["garbage", "alg none", "wrong key", "wrong issuer", "wrong audience", "no exp", "tampered payload", "HS512", "empty"];
+    public static TheoryData<string> ForgeryKinds => ["garbage", "alg none", "wrong key", "wrong issuer", "wrong audience", "no exp", "tampered payload", "HS512", "not yet valid", "empty"];
 
     [Theory]
     [MemberData(nameof(ForgeryKinds))]
@@ -30,6 +30,7 @@ public sealed class TokenTests
             "no exp" => Tokens.Create(secret, now, withExpiry: false),
             "tampered payload" => Tokens.Tampered(Tokens.Create(secret, now)),
             "HS512" => Tokens.Create(secret, now, algorithm: SecurityAlgorithms.HmacSha512),
+            "not yet valid" => Tokens.Create(secret, now, notBeforeIn: TimeSpan.FromHours(1)),
             _ => string.Empty,
         };
 

@@ -14,6 +14,7 @@ internal static class Tokens
         string audience = "email-monitor",
         string algorithm = SecurityAlgorithms.HmacSha256,
         bool withExpiry = true,
+        TimeSpan? notBeforeIn = null,
         string subject = "admin",
         string sessionId = "session")
     {
@@ -29,8 +30,8 @@ internal static class Tokens
             Issuer = issuer,
             Audience = audience,
             IssuedAt = now.UtcDateTime,
-            NotBefore = now.UtcDateTime,
-            Expires = withExpiry ? now.AddMinutes(15).UtcDateTime : null,
+            NotBefore = (now + (notBeforeIn ?? TimeSpan.Zero)).UtcDateTime,
+            Expires = withExpiry ? now.AddMinutes(15 + (notBeforeIn ?? TimeSpan.Zero).TotalMinutes).UtcDateTime : null,
             Claims = claims,
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret)), algorithm),
         };
