@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using EmailMonitor.Configuration;
 
 namespace EmailMonitor.Auth;
 
@@ -6,8 +6,7 @@ internal static class AuthExtensions
 {
     public static IHostApplicationBuilder AddAuth(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        builder.Services.AddValidatedOptions<AuthOptions, AuthOptionsValidator>(AuthOptions.Section);
         builder.Services.AddSingleton<PasswordHasher>();
         builder.Services.AddSingleton<SigningKey>();
         builder.Services.AddSingleton<AccessTokens>();

@@ -18,8 +18,7 @@ internal static class ConfigurationExtensions
             (context.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions())
                 .Listen(kestrel, context.HostingEnvironment.IsDevelopment()));
         builder.Services.AddOptions<ServiceOptions>().BindConfiguration(ServiceOptions.Section);
-        builder.Services.AddOptions<ServerOptions>().BindConfiguration(ServerOptions.Section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
+        builder.Services.AddValidatedOptions<ServerOptions, ServerOptionsValidator>(ServerOptions.Section);
         return builder;
     }
 

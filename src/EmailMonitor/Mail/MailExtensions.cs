@@ -1,6 +1,6 @@
+using EmailMonitor.Configuration;
 using EmailMonitor.Observability;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 
 namespace EmailMonitor.Mail;
 
@@ -8,8 +8,7 @@ internal static class MailExtensions
 {
     public static IHostApplicationBuilder AddMail(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<MailOptions>().BindConfiguration(MailOptions.Section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<MailOptions>, MailOptionsValidator>();
+        builder.Services.AddValidatedOptions<MailOptions, MailOptionsValidator>(MailOptions.Section);
         builder.Services.AddSingleton<MailboxStatusBoard>();
         builder.Services.TryAddSingleton(new MailProtocolLogs());
         builder.Services.AddHostedService<MailSupervisor>();

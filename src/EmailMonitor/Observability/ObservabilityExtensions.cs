@@ -1,3 +1,4 @@
+using EmailMonitor.Configuration;
 using System.Globalization;
 using EmailMonitor.Security;
 using Microsoft.Extensions.Options;
@@ -19,8 +20,7 @@ internal static class ObservabilityExtensions
 
     public static IHostApplicationBuilder AddObservability(this IHostApplicationBuilder builder, bool debugFromCommandLine)
     {
-        builder.Services.AddOptions<ObservabilityOptions>().BindConfiguration(ObservabilityOptions.Section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<ObservabilityOptions>, ObservabilityOptionsValidator>();
+        builder.Services.AddValidatedOptions<ObservabilityOptions, ObservabilityOptionsValidator>(ObservabilityOptions.Section);
         builder.Services.AddSingleton<ServiceMetrics>();
         builder.Services.AddSingleton<SecurityLog>();
         // Serilog writes the files and the console; providers added after this (tests) still hear every

@@ -1,6 +1,6 @@
+using EmailMonitor.Configuration;
 using System.Threading.Channels;
 using EmailMonitor.Storage;
-using Microsoft.Extensions.Options;
 
 namespace EmailMonitor.Realtime;
 
@@ -8,8 +8,7 @@ internal static class RealtimeExtensions
 {
     public static IHostApplicationBuilder AddRealtime(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.Section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<RealtimeOptions>, RealtimeOptionsValidator>();
+        builder.Services.AddValidatedOptions<RealtimeOptions, RealtimeOptionsValidator>(RealtimeOptions.Section);
         builder.Services.AddSingleton<ConnectionRegistry>();
         // Wait: fan-out never blocks on a client, so this queue only fills if fan-out itself stalls.
         builder.Services.AddBoundedChannel<StoredEvent>(capacity: 1024, BoundedChannelFullMode.Wait);

@@ -1,7 +1,7 @@
+using EmailMonitor.Configuration;
 using System.Threading.Channels;
 using EmailMonitor.Analysis;
 using EmailMonitor.Observability;
-using Microsoft.Extensions.Options;
 
 namespace EmailMonitor.Storage;
 
@@ -9,8 +9,7 @@ internal static class StorageExtensions
 {
     public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        builder.Services.AddValidatedOptions<StorageOptions, StorageOptionsValidator>(StorageOptions.Section);
         builder.Services.AddSingleton<Database>();
         builder.Services.AddSingleton<EventStore>();
         // Wait, not drop: a full queue slows fetching from the mail server; no email is discarded.
