@@ -24,7 +24,11 @@ internal static class ImapConnector
         stepDone?.Invoke(ConnectStep.Dns, string.Join(", ", addresses.Select(a => a.ToString())));
         var socket = await OpenSocketAsync(addresses, mailbox, timeout, cancellationToken);
         stepDone?.Invoke(ConnectStep.Connect, socket.RemoteEndPoint?.ToString() ?? mailbox.Server);
-        var client = new ImapClient(protocolLogger) { Timeout = (int)timeout.TotalMilliseconds };
+        var client = new ImapClient(protocolLogger)
+        {
+            Timeout = (int)timeout.TotalMilliseconds,
+            ServerCertificateValidationCallback = CertificatePolicy.Validate,
+        };
         try
         {
             await StartSessionAsync(client, socket, mailbox, cancellationToken);
@@ -115,7 +119,9 @@ internal static class ImapConnector
         }
         catch (SslHandshakeException ex)
         {
-            throw new MailConnectException(ConnectStep.Tls, $"TLS handshake with {mailbox.Server} failed: {FirstLine(ex.Message)}", ex);
+            // The inner exception says why (an untrusted chain, a name mismatch); MailKit's own message is generic advice.
+            var reason = FirstLine(ex.InnerException?.Message ?? ex.Message);
+            throw new MailConnectException(ConnectStep.Tls, $"TLS handshake with {mailbox.Server} failed: {reason}", ex);
         }
         catch (Exception ex) when (ex is ImapProtocolException or IOException or NotSupportedException)
         {
