@@ -120,11 +120,20 @@ internal sealed class ImapFolderSource : IMailSource
                     ? await IdleAsync(client, cancellationToken)
                     : await PollAsync(client, cancellationToken);
 
-                // The periodic re-sync catches mail whose notification was lost.
-                if (arrived || _time.GetUtcNow() >= nextResync)
+                // The periodic re-sync catches mail whose notification was lost. It opens the folder
+                // again first: a server may keep a session on a folder that was deleted and
+                // re-created (Dovecot answers IDLE with "NO Internal error" and nothing more), and
+                // only a fresh EXAMINE shows the new UIDVALIDITY or that the folder is gone.
+                var resync = _time.GetUtcNow() >= nextResync;
+                if (resync)
+                {
+                    await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
+                    nextResync = _time.GetUtcNow() + _options.CheckInterval;
+                }
+
+                if (arrived || resync)
                 {
                     await CatchUpAsync(folder, cancellationToken);
-                    nextResync = _time.GetUtcNow() + _options.CheckInterval;
                 }
             }
         }

@@ -161,10 +161,15 @@ public sealed class FaultTests
     {
         await using var dovecot = await DovecotServer.StartAsync();
         await dovecot.CreateFolderAsync("Alerts");
-        // A deleted folder is noticed when IDLE is renewed; a short renewal keeps the test quick.
+        // Dovecot keeps the session on the deleted folder; the periodic re-sync's fresh EXAMINE
+        // notices. The shortest check interval keeps the test quick.
         await using var service = await ServiceHost.StartAsync(
             dovecot,
-            variables: v => v["EMAIL_FOLDER"] = "INBOX,Alerts",
+            variables: v =>
+            {
+                v["EMAIL_FOLDER"] = "INBOX,Alerts";
+                v["EMAIL_CHECK_INTERVAL"] = "5";
+            },
             configure: builder => builder.Configuration["Mail:IdleRenewInterval"] = "00:00:02");
         await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
         await client.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
