@@ -50,7 +50,7 @@ internal sealed class RefreshTokenStore(Database database, TimeProvider time)
 
             username = reader.GetString(0);
             sessionId = reader.GetString(1);
-            expiresAt = UserStore.ParseTime(reader.GetString(2));
+            expiresAt = StoredTime.Parse(reader.GetString(2));
             used = !reader.IsDBNull(3);
             revoked = !reader.IsDBNull(4);
         }
@@ -77,7 +77,7 @@ internal sealed class RefreshTokenStore(Database database, TimeProvider time)
         retire.Transaction = transaction;
         retire.CommandText = "UPDATE refresh_tokens SET used_at = $now WHERE token_hash = $hash";
         retire.Parameters.AddWithValue("$hash", HashOf(token));
-        retire.Parameters.AddWithValue("$now", UserStore.FormatTime(now));
+        retire.Parameters.AddWithValue("$now", StoredTime.Format(now));
         await retire.ExecuteNonQueryAsync(cancellationToken);
 
         var next = await InsertAsync(connection, transaction, username, sessionId, lifetime, cancellationToken);
@@ -114,8 +114,8 @@ internal sealed class RefreshTokenStore(Database database, TimeProvider time)
         command.Parameters.AddWithValue("$hash", HashOf(token));
         command.Parameters.AddWithValue("$family", sessionId);
         command.Parameters.AddWithValue("$username", username);
-        command.Parameters.AddWithValue("$now", UserStore.FormatTime(now));
-        command.Parameters.AddWithValue("$expires", UserStore.FormatTime(now + lifetime));
+        command.Parameters.AddWithValue("$now", StoredTime.Format(now));
+        command.Parameters.AddWithValue("$expires", StoredTime.Format(now + lifetime));
         await command.ExecuteNonQueryAsync(cancellationToken);
         return token;
     }
@@ -126,7 +126,7 @@ internal sealed class RefreshTokenStore(Database database, TimeProvider time)
         command.Transaction = transaction;
         command.CommandText = "UPDATE refresh_tokens SET revoked_at = $now WHERE family_id = $family AND revoked_at IS NULL";
         command.Parameters.AddWithValue("$family", sessionId);
-        command.Parameters.AddWithValue("$now", UserStore.FormatTime(time.GetUtcNow()));
+        command.Parameters.AddWithValue("$now", StoredTime.Format(time.GetUtcNow()));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

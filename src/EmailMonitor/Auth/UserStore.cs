@@ -1,6 +1,4 @@
-using System.Globalization;
 using EmailMonitor.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace EmailMonitor.Auth;
 
@@ -24,7 +22,7 @@ internal sealed class UserStore(Database database)
             reader.GetString(1),
             reader.GetString(2),
             reader.GetInt64(3) != 0,
-            reader.IsDBNull(4) ? null : ParseTime(reader.GetString(4)));
+            reader.IsDBNull(4) ? null : StoredTime.Parse(reader.GetString(4)));
     }
 
     public async Task<long> CountAsync(CancellationToken cancellationToken)
@@ -46,7 +44,7 @@ internal sealed class UserStore(Database database)
         command.Parameters.AddWithValue("$username", username);
         command.Parameters.AddWithValue("$hash", passwordHash);
         command.Parameters.AddWithValue("$role", role);
-        command.Parameters.AddWithValue("$now", FormatTime(now));
+        command.Parameters.AddWithValue("$now", StoredTime.Format(now));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -68,7 +66,7 @@ internal sealed class UserStore(Database database)
             """;
         command.Parameters.AddWithValue("$username", username);
         command.Parameters.AddWithValue("$max", maxAttempts);
-        var until = FormatTime(lockUntil);
+        var until = StoredTime.Format(lockUntil);
         command.Parameters.AddWithValue("$until", until);
         var lockedUntil = await command.ExecuteScalarAsync(cancellationToken);
         return lockedUntil is string value && value == until;
@@ -82,12 +80,4 @@ internal sealed class UserStore(Database database)
         command.Parameters.AddWithValue("$username", username);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
-
-    internal static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-
-    internal static DateTimeOffset ParseTime(string text) =>
-        DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
-
-    internal static void AddTime(SqliteCommand command, string name, DateTimeOffset time) =>
-        command.Parameters.AddWithValue(name, FormatTime(time));
 }

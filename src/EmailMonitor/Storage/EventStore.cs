@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using EmailMonitor.Analysis;
 using EmailMonitor.Mail;
@@ -124,6 +123,6 @@ internal sealed class EventStore(Database database, TimeProvider time)
         command.Parameters.AddWithValue("$folder", folder.Folder);
         command.Parameters.AddWithValue("$uidValidity", (long)uidValidity);
         command.Parameters.AddWithValue("$lastUid", (long)lastUid);
-        command.Parameters.AddWithValue("$now", time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+        command.Parameters.AddWithValue("$now", StoredTime.Format(time.GetUtcNow()));
     }
 }
