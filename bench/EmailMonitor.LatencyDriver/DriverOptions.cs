@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace EmailMonitor.LatencyDriver;
 
-internal sealed record DriverOptions(int Messages, int Warmup, TimeSpan Gap, string RepositoryRoot)
+internal sealed record DriverOptions(int Messages, int Warmup, TimeSpan Gap, int Backlog, string RepositoryRoot)
 {
     public static DriverOptions Parse(string[] args)
     {
@@ -12,7 +12,8 @@ internal sealed record DriverOptions(int Messages, int Warmup, TimeSpan Gap, str
             return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
         }
 
-        return new DriverOptions(Value("--messages", 200), Value("--warmup", 20), TimeSpan.FromMilliseconds(Value("--gap-ms", 50)), FindRoot());
+        return new DriverOptions(
+            Value("--messages", 200), Value("--warmup", 20), TimeSpan.FromMilliseconds(Value("--gap-ms", 50)), Value("--backlog", 0), FindRoot());
     }
 
     private static string FindRoot()

@@ -1,52 +1,42 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Net.WebSockets;
-using System.Text;
-using System.Text.Json;
 using MailKit;
 using MailKit.Net.Imap;
-using MailKit.Security;
 using MimeKit;
 
 namespace EmailMonitor.LatencyDriver;
 
 /// <summary>
-/// A private Dovecot, the monitor as its own process, a plain IDLE client, a WebSocket client and
-/// an appender, all timed on this process's clock.
+/// Appends messages one at a time and times, on this process's clock, Dovecot's IDLE
+/// notification at a plain MailKit client (the floor) and new_email at a WebSocket client.
 /// </summary>
 internal sealed class LatencyRun : IAsyncDisposable
 {
-    private const string User = "bench";
-    private const string Password = "bench-password";
-    private const string AdminPassword = "bench-admin-password";
-
     private readonly DriverOptions _options;
-    private readonly string _directory = Directory.CreateTempSubdirectory("email-monitor-bench-").FullName;
+    private readonly BenchEnvironment _environment;
     private readonly ConcurrentDictionary<int, long> _idleNotifiedAt = new();
     private readonly ConcurrentDictionary<int, long> _newEmailAt = new();
     private readonly CancellationTokenSource _stop = new();
-    private Process? _dovecot;
-    private Process? _service;
     private ImapClient? _idleClient;
     private ImapClient? _appender;
     private ClientWebSocket? _socket;
     private Task? _idleLoop;
     private Task? _readLoop;
 
-    private LatencyRun(DriverOptions options)
+    private LatencyRun(DriverOptions options, BenchEnvironment environment)
     {
         _options = options;
-        // Dovecot's own processes run as other users and must reach the files under here.
-        File.SetUnixFileMode(_directory, (UnixFileMode)0b111_101_101);
+        _environment = environment;
     }
 
     public static async Task<LatencyRun> StartAsync(DriverOptions options)
     {
-        var run = new LatencyRun(options);
-        await run.StartAsync();
+        var environment = await BenchEnvironment.StartDovecotAsync(options.RepositoryRoot);
+        await environment.StartMonitorAsync();
+        var run = new LatencyRun(options, environment);
+        await run.ConnectAsync();
         return run;
     }
 
@@ -82,8 +72,6 @@ internal sealed class LatencyRun : IAsyncDisposable
         _socket?.Abort();
         _idleClient?.Dispose();
         _appender?.Dispose();
-        await StopAsync(_service);
-        await StopAsync(_dovecot);
         foreach (var task in new[] { _idleLoop, _readLoop })
         {
             if (task is not null)
@@ -92,64 +80,30 @@ internal sealed class LatencyRun : IAsyncDisposable
             }
         }
 
-        Directory.Delete(_directory, recursive: true);
+        await _environment.DisposeAsync();
+        _socket?.Dispose();
         _stop.Dispose();
     }
 
-    private async Task StartAsync()
+    private async Task ConnectAsync()
     {
-        var imapPort = FreePort();
-        var webPort = FreePort();
-        var script = Path.Combine(_options.RepositoryRoot, "scripts", "dovecot");
-        await RunAsync(script, "config", Path.Combine(_directory, "dovecot"), imapPort.ToString(CultureInfo.InvariantCulture), FreePort().ToString(CultureInfo.InvariantCulture), User, Password);
-        _dovecot = Process.Start(script, ["run", Path.Combine(_directory, "dovecot")]);
-        await RunAsync(script, "wait", Path.Combine(_directory, "dovecot"), imapPort.ToString(CultureInfo.InvariantCulture));
-
-        var service = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "email-monitor.dll")])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var (name, value) in new Dictionary<string, string>
-        {
-            ["ENVIRONMENT"] = "development",
-            ["LOG_LEVEL"] = "WARNING",
-            ["DATA_DIR"] = Path.Combine(_directory, "data"),
-            ["LOG_DIR"] = Path.Combine(_directory, "logs"),
-            ["WEBSOCKET_HOST"] = "127.0.0.1",
-            ["WEBSOCKET_PORT"] = webPort.ToString(CultureInfo.InvariantCulture),
-            ["EMAIL_SERVER"] = "127.0.0.1",
-            ["EMAIL_PORT"] = imapPort.ToString(CultureInfo.InvariantCulture),
-            ["EMAIL_SECURITY"] = "none",
-            ["EMAIL_USERNAME"] = User,
-            ["EMAIL_PASSWORD"] = Password,
-            ["ADMIN_PASSWORD"] = AdminPassword,
-        })
-        {
-            service.Environment[name] = value;
-        }
-
-        _service = Process.Start(service)!;
-        _service.OutputDataReceived += (_, _) => { };
-        _service.ErrorDataReceived += (_, _) => { };
-        _service.BeginOutputReadLine();
-        _service.BeginErrorReadLine();
-        await WaitUntilReadyAsync(new Uri($"http://127.0.0.1:{webPort}/health/ready"));
-
-        _idleClient = await ConnectAsync(imapPort);
+        _idleClient = await _environment.ConnectImapAsync();
         await _idleClient.Inbox.OpenAsync(FolderAccess.ReadOnly);
         _idleClient.Inbox.CountChanged += (_, _) => _idleNotifiedAt.TryAdd(_idleClient.Inbox.Count, Stopwatch.GetTimestamp());
         _idleLoop = IdleLoopAsync(_idleClient);
-        _appender = await ConnectAsync(imapPort);
+        _appender = await _environment.ConnectImapAsync();
+        _socket = await _environment.ConnectWebSocketAsync(_stop.Token);
+        _readLoop = BenchEnvironment.ReadFramesAsync(_socket, OnFrame, _stop.Token);
+    }
 
-        _socket = new ClientWebSocket();
-        await _socket.ConnectAsync(new Uri($"ws://127.0.0.1:{webPort}/ws"), _stop.Token);
-        await _socket.SendAsync(
-            Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new { type = "login", username = "admin", password = AdminPassword })),
-            WebSocketMessageType.Text,
-            true,
-            _stop.Token);
-        _readLoop = ReadLoopAsync(_socket);
+    private void OnFrame(System.Text.Json.JsonElement frame, long receivedAt)
+    {
+        if (frame.GetProperty("type").GetString() == "new_email"
+            && frame.GetProperty("subject").GetString() is { } subject
+            && subject.StartsWith("bench ", StringComparison.Ordinal))
+        {
+            _newEmailAt.TryAdd(int.Parse(subject["bench ".Length..], CultureInfo.InvariantCulture), receivedAt);
+        }
     }
 
     private async Task IdleLoopAsync(ImapClient client)
@@ -159,31 +113,6 @@ internal sealed class LatencyRun : IAsyncDisposable
             using var done = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             done.CancelAfter(TimeSpan.FromMinutes(5));
             await client.IdleAsync(done.Token, _stop.Token);
-        }
-    }
-
-    private async Task ReadLoopAsync(ClientWebSocket socket)
-    {
-        var buffer = new byte[1 << 20];
-        while (!_stop.IsCancellationRequested)
-        {
-            var length = 0;
-            ValueWebSocketReceiveResult result;
-            do
-            {
-                result = await socket.ReceiveAsync(buffer.AsMemory(length), _stop.Token);
-                length += result.Count;
-            }
-            while (!result.EndOfMessage);
-
-            var receivedAt = Stopwatch.GetTimestamp();
-            using var frame = JsonDocument.Parse(buffer.AsMemory(0, length));
-            if (frame.RootElement.GetProperty("type").GetString() == "new_email"
-                && frame.RootElement.GetProperty("subject").GetString() is { } subject
-                && subject.StartsWith("bench ", StringComparison.Ordinal))
-            {
-                _newEmailAt.TryAdd(int.Parse(subject["bench ".Length..], CultureInfo.InvariantCulture), receivedAt);
-            }
         }
     }
 
@@ -201,68 +130,5 @@ internal sealed class LatencyRun : IAsyncDisposable
         }
 
         return arrivals[number];
-    }
-
-    private static async Task<ImapClient> ConnectAsync(int port)
-    {
-        var client = new ImapClient();
-        await client.ConnectAsync("127.0.0.1", port, SecureSocketOptions.None);
-        await client.AuthenticateAsync(User, Password);
-        return client;
-    }
-
-    private static async Task WaitUntilReadyAsync(Uri ready)
-    {
-        using var http = new HttpClient();
-        for (var attempt = 0; attempt < 300; attempt++)
-        {
-            try
-            {
-                if ((await http.GetStringAsync(ready)).Contains("\"mailboxes\":{\"status\":\"Healthy\"", StringComparison.Ordinal))
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException("The monitor did not become ready.");
-    }
-
-    private static async Task RunAsync(string file, params string[] arguments)
-    {
-        using var process = Process.Start(file, arguments);
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited {process.ExitCode}");
-        }
-    }
-
-    private static async Task StopAsync(Process? process)
-    {
-        if (process is null || process.HasExited)
-        {
-            return;
-        }
-
-        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
-
-        await process.WaitForExitAsync();
-        process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -6,7 +6,15 @@ using EmailMonitor.LatencyDriver;
 
 // End-to-end latency: APPEND on a real Dovecot -> new_email at a WebSocket client, next to the
 // floor no monitor can beat: the same Dovecot announcing the message to a plain MailKit IDLE client.
+// With --backlog N it instead times catching up with N messages that arrived while the monitor was stopped.
 var options = DriverOptions.Parse(args);
+if (options.Backlog > 0)
+{
+    var (elapsed, peakKilobytes) = await BacklogRun.MeasureAsync(options);
+    Report.PrintBacklog(options.Backlog, elapsed, peakKilobytes, Console.Out);
+    return 0;
+}
+
 await using var run = await LatencyRun.StartAsync(options);
 var samples = await run.MeasureAsync();
 Report.Print(samples, options, Console.Out);

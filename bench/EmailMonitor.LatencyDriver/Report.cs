@@ -15,6 +15,10 @@ internal static class Report
         Row(output, "end to end minus floor, per message (our work)", samples.Select(s => s.OverheadMs));
     }
 
+    public static void PrintBacklog(int count, TimeSpan elapsed, long peakKilobytes, TextWriter output) =>
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{count} backlog messages: {elapsed.TotalSeconds:0.00} s from monitor start to the last new_email at the client ({count / elapsed.TotalSeconds:0} emails/s); monitor peak RSS {peakKilobytes / 1024.0:0} MiB"));
+
     private static void Row(TextWriter output, string label, IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();

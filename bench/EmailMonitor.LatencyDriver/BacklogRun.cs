@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace EmailMonitor.LatencyDriver;
+
+/// <summary>
+/// A backlog that arrived while the monitor was stopped: messages written straight into the
+/// Maildir (as an MTA delivers), then the monitor started and timed until a WebSocket client
+/// holds every one of them, with the monitor's peak memory.
+/// </summary>
+internal static class BacklogRun
+{
+    public static async Task<(TimeSpan Elapsed, long PeakKilobytes)> MeasureAsync(DriverOptions options)
+    {
+        await using var environment = await BenchEnvironment.StartDovecotAsync(options.RepositoryRoot);
+        // The first start records "now" as the checkpoint; the backlog lands after it.
+        await environment.StartMonitorAsync();
+        await environment.StopMonitorAsync();
+        for (var i = 1; i <= options.Backlog; i++)
+        {
+            await File.WriteAllTextAsync(
+                Path.Combine(environment.InboxMaildir, "new", $"{1_700_000_000 + i}.backlog{i}.bench"),
+                string.Create(CultureInfo.InvariantCulture, $"From: bench@example.com\r\nTo: monitor@example.com\r\nSubject: backlog {i}\r\nMessage-ID: <backlog-{i}@example.com>\r\n\r\nBacklog message {i}.\r\n"),
+                Encoding.ASCII);
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        await environment.StartMonitorAsync();
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        using var socket = await environment.ConnectWebSocketAsync(stop.Token);
+        var received = new HashSet<long>();
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reader = BenchEnvironment.ReadFramesAsync(
+            socket,
+            (frame, _) =>
+            {
+                if (frame.GetProperty("type").GetString() == "new_email" && received.Add(frame.GetProperty("event_id").GetInt64()) && received.Count == options.Backlog)
+                {
+                    all.TrySetResult();
+                }
+            },
+            stop.Token);
+        await BenchEnvironment.SendAsync(socket, new { type = "resume", last_event_id = 0 }, stop.Token);
+        await all.Task.WaitAsync(stop.Token);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var peak = environment.MonitorPeakMemoryKilobytes();
+        await stop.CancelAsync();
+        await reader.ContinueWith(_ => { }, TaskScheduler.Default);
+        return (elapsed, peak);
+    }
+}

@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using MailKit.Net.Imap;
+using MailKit.Security;
+
+namespace EmailMonitor.LatencyDriver;
+
+/// <summary>A private Dovecot and the monitor as its own process, both on free loopback ports.</summary>
+internal sealed class BenchEnvironment : IAsyncDisposable
+{
+    public const string User = "bench";
+    public const string Password = "bench-password";
+    public const string AdminPassword = "bench-admin-password";
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("email-monitor-bench-").FullName;
+    private readonly string _script;
+    private Process? _dovecot;
+    private Process? _monitor;
+
+    private BenchEnvironment(string repositoryRoot)
+    {
+        _script = Path.Combine(repositoryRoot, "scripts", "dovecot");
+        // Dovecot's own processes run as other users and must reach the files under here.
+        File.SetUnixFileMode(_directory, (UnixFileMode)0b111_101_101);
+    }
+
+    public int ImapPort { get; } = FreePort();
+
+    public int WebPort { get; } = FreePort();
+
+    public string InboxMaildir => Path.Combine(_directory, "dovecot", "mail", User, "Maildir");
+
+    public int MonitorProcessId => _monitor!.Id;
+
+    public static async Task<BenchEnvironment> StartDovecotAsync(string repositoryRoot)
+    {
+        var environment = new BenchEnvironment(repositoryRoot);
+        var dovecotDirectory = Path.Combine(environment._directory, "dovecot");
+        await RunAsync(environment._script, "config", dovecotDirectory, Text(environment.ImapPort), Text(FreePort()), User, Password);
+        environment._dovecot = Process.Start(environment._script, ["run", dovecotDirectory]);
+        await RunAsync(environment._script, "wait", dovecotDirectory, Text(environment.ImapPort));
+        return environment;
+    }
+
+    public async Task StartMonitorAsync()
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "email-monitor.dll")])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (name, value) in new Dictionary<string, string>
+        {
+            ["ENVIRONMENT"] = "development",
+            ["LOG_LEVEL"] = "WARNING",
+            ["DATA_DIR"] = Path.Combine(_directory, "data"),
+            ["LOG_DIR"] = Path.Combine(_directory, "logs"),
+            ["WEBSOCKET_HOST"] = "127.0.0.1",
+            ["WEBSOCKET_PORT"] = Text(WebPort),
+            ["EMAIL_SERVER"] = "127.0.0.1",
+            ["EMAIL_PORT"] = Text(ImapPort),
+            ["EMAIL_SECURITY"] = "none",
+            ["EMAIL_USERNAME"] = User,
+            ["EMAIL_PASSWORD"] = Password,
+            ["ADMIN_PASSWORD"] = AdminPassword,
+        })
+        {
+            start.Environment[name] = value;
+        }
+
+        _monitor = Process.Start(start)!;
+        _monitor.OutputDataReceived += (_, _) => { };
+        _monitor.ErrorDataReceived += (_, _) => { };
+        _monitor.BeginOutputReadLine();
+        _monitor.BeginErrorReadLine();
+        await WaitUntilReadyAsync(new Uri($"http://127.0.0.1:{WebPort}/health/ready"));
+    }
+
+    public async Task StopMonitorAsync()
+    {
+        await StopAsync(_monitor);
+        _monitor = null;
+    }
+
+    /// <summary>The monitor's peak resident memory so far, from /proc.</summary>
+    public long MonitorPeakMemoryKilobytes()
+    {
+        var line = File.ReadLines($"/proc/{_monitor!.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    }
+
+    public async Task<ImapClient> ConnectImapAsync()
+    {
+        var client = new ImapClient();
+        await client.ConnectAsync("127.0.0.1", ImapPort, SecureSocketOptions.None);
+        await client.AuthenticateAsync(User, Password);
+        return client;
+    }
+
+    /// <summary>A WebSocket client of the monitor, logged in as the administrator.</summary>
+    public async Task<ClientWebSocket> ConnectWebSocketAsync(CancellationToken cancellationToken)
+    {
+        var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{WebPort}/ws"), cancellationToken);
+        await SendAsync(socket, new { type = "login", username = "admin", password = AdminPassword }, cancellationToken);
+        return socket;
+    }
+
+    public static Task SendAsync(ClientWebSocket socket, object message, CancellationToken cancellationToken) =>
+        socket.SendAsync(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(message)), WebSocketMessageType.Text, true, cancellationToken);
+
+    /// <summary>Reads frames until cancelled, handing each to <paramref name="onFrame"/> with the time it arrived.</summary>
+    public static async Task ReadFramesAsync(ClientWebSocket socket, Action<JsonElement, long> onFrame, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[1 << 20];
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var length = 0;
+            ValueWebSocketReceiveResult result;
+            do
+            {
+                result = await socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
+                length += result.Count;
+            }
+            while (!result.EndOfMessage);
+
+            var receivedAt = Stopwatch.GetTimestamp();
+            using var frame = JsonDocument.Parse(buffer.AsMemory(0, length));
+            onFrame(frame.RootElement, receivedAt);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(_monitor);
+        await StopAsync(_dovecot);
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static string Text(int number) => number.ToString(CultureInfo.InvariantCulture);
+
+    private static async Task WaitUntilReadyAsync(Uri ready)
+    {
+        using var http = new HttpClient();
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            try
+            {
+                if ((await http.GetStringAsync(ready)).Contains("\"mailboxes\":{\"status\":\"Healthy\"", StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException("The monitor did not become ready.");
+    }
+
+    private static async Task RunAsync(string file, params string[] arguments)
+    {
+        using var process = Process.Start(file, arguments);
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited {process.ExitCode}");
+        }
+    }
+
+    private static async Task StopAsync(Process? process)
+    {
+        if (process is null || process.HasExited)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", Text(process.Id)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await process.WaitForExitAsync();
+        process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
