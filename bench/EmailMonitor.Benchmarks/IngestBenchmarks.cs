@@ -16,8 +16,10 @@ namespace EmailMonitor.Benchmarks;
 [MemoryDiagnoser]
 public class IngestBenchmarks
 {
+    private static readonly IOptions<AnalysisOptions> Options = Microsoft.Extensions.Options.Options.Create(new AnalysisOptions());
+
     private readonly EmailAnalyzer _analyzer = new(
-        new EmailHtmlSanitizer(Options.Create(new AnalysisOptions())), NullLogger<EmailAnalyzer>.Instance);
+        new EmailHtmlSanitizer(Options), new AttachmentInspector(Options), new HeaderInspector(Options), NullLogger<EmailAnalyzer>.Instance);
 
     private readonly RawEmail _plain = new(new FolderKey("default", "INBOX"), 1, 1, SampleMessages.PlainText, DateTimeOffset.UtcNow);
     private readonly RawEmail _newsletter = new(new FolderKey("default", "INBOX"), 1, 2, SampleMessages.HtmlNewsletter, DateTimeOffset.UtcNow);

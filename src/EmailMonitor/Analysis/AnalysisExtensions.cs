@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using EmailMonitor.Configuration;
 using EmailMonitor.Mail;
 
 namespace EmailMonitor.Analysis;
@@ -7,8 +8,10 @@ internal static class AnalysisExtensions
 {
     public static IHostApplicationBuilder AddAnalysis(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<AnalysisOptions>().BindConfiguration(AnalysisOptions.Section);
+        builder.Services.AddValidatedOptions<AnalysisOptions, AnalysisOptionsValidator>(AnalysisOptions.Section);
         builder.Services.AddSingleton<EmailHtmlSanitizer>();
+        builder.Services.AddSingleton<AttachmentInspector>();
+        builder.Services.AddSingleton<HeaderInspector>();
         builder.Services.AddSingleton<EmailAnalyzer>();
         // Wait, not drop: a full queue pauses the fetch on the IMAP connection. Small, because
         // each item holds a whole message.

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text;
 using EmailMonitor.Mail;
 using MimeKit;
@@ -7,10 +6,15 @@ using MimeKit;
 namespace EmailMonitor.Analysis;
 
 /// <summary>
-/// Turns a raw message into its safe event: decoded headers, text, sanitized HTML and attachment
-/// facts. Any message yields an event; one that cannot be read is marked malformed, never dropped.
+/// Turns a raw message into its safe event: decoded headers, text, sanitized HTML, attachment
+/// facts, security flags and a risk score. Any message yields an event; one that cannot be read
+/// is marked malformed, never dropped.
 /// </summary>
-internal sealed class EmailAnalyzer(EmailHtmlSanitizer sanitizer, ILogger<EmailAnalyzer> logger)
+internal sealed class EmailAnalyzer(
+    EmailHtmlSanitizer sanitizer,
+    AttachmentInspector attachments,
+    HeaderInspector headers,
+    ILogger<EmailAnalyzer> logger)
 {
     public const int MaxTextBytes = 100 * 1024;
 
@@ -26,7 +30,11 @@ internal sealed class EmailAnalyzer(EmailHtmlSanitizer sanitizer, ILogger<EmailA
         {
             // The loop edge for one message: whatever went wrong, the email still becomes an event.
             logger.UnreadableMessage(raw.MessageId, ex.GetType().Name);
-            return Envelope(raw) with { SecurityFlags = [SecurityFlags.MalformedMessage] };
+            return Envelope(raw) with
+            {
+                SecurityFlags = [SecurityFlags.MalformedMessage],
+                RiskScore = SecurityFlags.RiskScore([SecurityFlags.MalformedMessage]),
+            };
         }
     }
 
@@ -43,16 +51,19 @@ internal sealed class EmailAnalyzer(EmailHtmlSanitizer sanitizer, ILogger<EmailA
             var sanitized = sanitizer.Sanitize(html);
             safeHtml = sanitized.Html;
             text ??= sanitized.Text;
-            if (sanitized.ActiveContentRemoved)
-            {
-                flags.Add(SecurityFlags.ScriptRemoved);
-            }
-
-            if (sanitized.RemoteContentFound)
-            {
-                flags.Add(SecurityFlags.ExternalImages);
-            }
+            AddIf(flags, SecurityFlags.ScriptRemoved, sanitized.ActiveContentRemoved);
+            AddIf(flags, SecurityFlags.ExternalImages, sanitized.RemoteContentFound);
+            AddIf(flags, SecurityFlags.SuspiciousLink, sanitized.SuspiciousLink);
         }
+
+        headers.Inspect(message, from, flags);
+        var described = message.Attachments.Select(attachments.Inspect).ToList();
+        foreach (var flag in described.SelectMany(a => a.Flags))
+        {
+            AddIf(flags, flag, true);
+        }
+
+        AddIf(flags, SecurityFlags.MalformedMessage, IsMalformed(message, raw.Content));
 
         return Envelope(raw) with
         {
@@ -63,9 +74,47 @@ internal sealed class EmailAnalyzer(EmailHtmlSanitizer sanitizer, ILogger<EmailA
             Date = message.Headers.Contains(HeaderId.Date) ? FormatUtc(message.Date) : string.Empty,
             TextContent = Truncate(text ?? string.Empty, MaxTextBytes),
             HtmlContent = safeHtml,
-            Attachments = [.. message.Attachments.Select(Describe)],
+            Attachments = described,
             SecurityFlags = flags,
+            RiskScore = SecurityFlags.RiskScore(flags),
         };
+    }
+
+    /// <summary>
+    /// MimeKit reads almost anything; these are the signs it had to guess: no header at all, or a
+    /// multipart whose closing boundary never comes (a truncated or tampered message).
+    /// </summary>
+    private static bool IsMalformed(MimeMessage message, byte[] content)
+    {
+        if (message.Headers.Count == 0)
+        {
+            return true;
+        }
+
+        foreach (var multipart in Multiparts(message.Body))
+        {
+            if (multipart.Boundary is { Length: > 0 } boundary
+                && content.AsSpan().IndexOf(Encoding.ASCII.GetBytes("--" + boundary + "--")) < 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static IEnumerable<Multipart> Multiparts(MimeEntity? entity)
+    {
+        if (entity is not Multipart multipart)
+        {
+            yield break;
+        }
+
+        yield return multipart;
+        foreach (var nested in multipart.SelectMany(Multiparts))
+        {
+            yield return nested;
+        }
     }
 
     private static EmailEvent Envelope(RawEmail raw) => new()
@@ -76,28 +125,12 @@ internal sealed class EmailAnalyzer(EmailHtmlSanitizer sanitizer, ILogger<EmailA
         Folder = raw.Folder.Folder,
     };
 
-    private static AttachmentInfo Describe(MimeEntity entity)
+    private static void AddIf(List<string> flags, string flag, bool condition)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        using var sink = new HashingStream(hash);
-        switch (entity)
+        if (condition && !flags.Contains(flag))
         {
-            case MimePart part:
-                part.Content?.DecodeTo(sink);
-                break;
-            case MessagePart attached:
-                attached.Message?.WriteTo(sink);
-                break;
+            flags.Add(flag);
         }
-
-        var name = entity.ContentDisposition?.FileName ?? entity.ContentType.Name;
-        return new AttachmentInfo
-        {
-            Filename = name ?? string.Empty,
-            ContentType = entity.ContentType.MimeType,
-            Size = sink.Length,
-            Sha256 = Convert.ToHexStringLower(hash.GetHashAndReset()),
-        };
     }
 
     private static string FormatUtc(DateTimeOffset time) =>

@@ -57,7 +57,7 @@ internal sealed class EmailHtmlSanitizer
         var document = _sanitizer.SanitizeDom(html);
         var body = document.Body!;
         var safeHtml = body.InnerHtml;
-        return new SanitizedHtml(safeHtml, HtmlText.Extract(body), _activeContentRemoved, _remoteContentFound);
+        return new SanitizedHtml(safeHtml, HtmlText.Extract(body), _activeContentRemoved, _remoteContentFound, LinkInspector.HasSuspiciousLink(body));
     }
 
     private void OnFilterUrl(object? sender, FilterUrlEventArgs e)

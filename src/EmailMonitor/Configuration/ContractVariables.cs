@@ -42,10 +42,10 @@ internal static class ContractVariables
         new("ALLOWED_ORIGINS", null, VariableFormat.List, "", "browser origins allowed to open the WebSocket (planned)"),
         new("SSL_CERT_FILE", null, VariableFormat.Text, null, "PEM certificate; HTTPS/WSS only (planned)"),
         new("SSL_KEY_FILE", null, VariableFormat.Text, null, "PEM private key (planned)"),
-        new("MAX_ATTACHMENT_SIZE", null, VariableFormat.Integer, "26214400", "bytes; larger attachments are flagged (planned)"),
-        new("BLOCKED_ATTACHMENT_EXTENSIONS", null, VariableFormat.List, null, "overrides the built-in list of blocked extensions (planned)"),
+        new("MAX_ATTACHMENT_SIZE", "Analysis:MaxAttachmentBytes", VariableFormat.Integer, "26214400", "bytes; larger attachments are flagged and not inspected further"),
+        new("BLOCKED_ATTACHMENT_EXTENSIONS", "Analysis:BlockedAttachmentExtensions", VariableFormat.List, null, "overrides the built-in list of blocked extensions"),
         new("ALLOW_REMOTE_CONTENT", "Analysis:AllowRemoteContent", VariableFormat.Boolean, "false", "keep remote images and other remote resources in html_content"),
-        new("AUTH_SERV_ID", null, VariableFormat.Text, null, "authserv-id whose Authentication-Results header is trusted (planned)"),
+        new("AUTH_SERV_ID", "Analysis:AuthServId", VariableFormat.Text, null, "authserv-id whose Authentication-Results header is trusted; empty = the topmost one"),
     ];
 
     public static ContractVariable? Find(string name) =>

@@ -2,8 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using EmailMonitor.Analysis;
 using EmailMonitor.Mail;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using EmailMonitor.Tests.Support;
 using MimeKit;
 
 namespace EmailMonitor.Tests.Analysis;
@@ -116,7 +115,7 @@ public sealed class EmailAnalyzerTests
     }
 
     private static EmailAnalyzer Create(bool allowRemoteContent) =>
-        new(new EmailHtmlSanitizer(Options.Create(new AnalysisOptions { AllowRemoteContent = allowRemoteContent })), NullLogger<EmailAnalyzer>.Instance);
+        Analyzers.Create(new AnalysisOptions { AllowRemoteContent = allowRemoteContent });
 
     private static RawEmail Raw(string message) =>
         new(new FolderKey("default", "INBOX"), 1, 1, Encoding.UTF8.GetBytes(message.ReplaceLineEndings("\r\n")), DateTimeOffset.UtcNow);

@@ -30,6 +30,9 @@ public sealed class ConfigurationErrorTests
         { "MAX_CONNECTIONS", "0", "MAX_CONNECTIONS: must be between 1 and 100000" },
         { "ADMIN_USERNAME", "bad name!", "ADMIN_USERNAME: 1 to 64 letters" },
         { "DATABASE_URL", "postgres://u:p@localhost/db", "DATABASE_URL: PostgreSQL is not supported by this version" },
+        { "MAX_ATTACHMENT_SIZE", "0", "MAX_ATTACHMENT_SIZE: must be a positive number of bytes" },
+        { "MAX_ATTACHMENT_SIZE", "25MB", "MAX_ATTACHMENT_SIZE: '25MB' is not a whole number" },
+        { "BLOCKED_ATTACHMENT_EXTENSIONS", "exe, bad ext!", "BLOCKED_ATTACHMENT_EXTENSIONS: 'bad ext!' is not an extension" },
     };
 
     [Theory]
