@@ -22,8 +22,10 @@ internal sealed class EmailAnalyzer(
     {
         try
         {
+            // Persistent: parts refer to their range of the (seekable) source instead of copying it,
+            // so a message with megabytes of attachments is not held twice.
             using var content = new MemoryStream(raw.Content, writable: false);
-            var message = MimeMessage.Load(content);
+            using var message = MimeMessage.Load(ParserOptions.Default, content, persistent: true);
             return Describe(raw, message);
         }
         catch (Exception ex)
@@ -48,7 +50,7 @@ internal sealed class EmailAnalyzer(
 
         if (html is not null)
         {
-            var sanitized = sanitizer.Sanitize(html);
+            var sanitized = sanitizer.Sanitize(html, extractText: text is null);
             safeHtml = sanitized.Html;
             text ??= sanitized.Text;
             AddIf(flags, SecurityFlags.ScriptRemoved, sanitized.ActiveContentRemoved);

@@ -9,34 +9,30 @@ namespace EmailMonitor.Analysis;
 /// </summary>
 internal static partial class LinkInspector
 {
-    public static bool HasSuspiciousLink(IElement root)
+    public static bool IsSuspicious(IElement anchor)
     {
-        foreach (var anchor in root.QuerySelectorAll("a[href]"))
+        if (!Uri.TryCreate(anchor.GetAttribute("href")?.Trim(), UriKind.Absolute, out var target)
+            || target.Scheme is not ("http" or "https"))
         {
-            if (!Uri.TryCreate(anchor.GetAttribute("href")?.Trim(), UriKind.Absolute, out var target)
-                || target.Scheme is not ("http" or "https"))
-            {
-                continue;
-            }
-
-            var host = target.IdnHost;
-            if (Domains.IsIpLiteral(target.Host) || Domains.IsPunycode(host) || Domains.HasMixedScripts(host))
-            {
-                return true;
-            }
-
-            if (ShownHost(anchor.TextContent) is { } shown && !Domains.SameOrganization(shown, host))
-            {
-                return true;
-            }
+            return false;
         }
 
-        return false;
+        // IdnHost is the host as it goes on the wire: any non-ASCII host, mixed scripts included,
+        // arrives here in punycode.
+        var host = target.IdnHost;
+        return Domains.IsIpLiteral(target.Host)
+            || Domains.IsPunycode(host)
+            || (ShownHost(anchor.TextContent) is { } shown && !Domains.SameOrganization(shown, host));
     }
 
     // Link text that reads as an address ("https://bank.example/login", "www.bank.example"), else null.
     private static string? ShownHost(string text)
     {
+        if (!text.Contains('.', StringComparison.Ordinal))
+        {
+            return null;
+        }
+
         var match = AddressLikeText().Match(text.Trim());
         return match.Success ? match.Groups["host"].Value : null;
     }
