@@ -28,6 +28,9 @@ internal sealed class ImapFolderSource : IMailSource
     private int _arrived;
     private CancellationTokenSource? _idleDone;
 
+    // The message a failed fetch stopped at, and how many sessions in a row failed on it.
+    private (uint Uid, int Failures) _stuck;
+
     public ImapFolderSource(
         MailboxDefinition mailbox,
         string folder,
@@ -196,7 +199,45 @@ internal sealed class ImapFolderSource : IMailSource
         _logger.Fetching(Folder, pending.Count, pending[0].Id, pending[^1].Id);
         foreach (var batch in pending.Chunk(_options.FetchBatchSize))
         {
-            await ((ImapFolder)folder).GetStreamsAsync(batch, HandOverAsync, cancellationToken);
+            await FetchBatchAsync((ImapFolder)folder, batch, cancellationToken);
+        }
+    }
+
+    private async Task FetchBatchAsync(ImapFolder folder, UniqueId[] batch, CancellationToken cancellationToken)
+    {
+        var next = batch.FirstOrDefault(uid => uid.Id > _position!.LastUid);
+        if (!next.IsValid)
+        {
+            return;
+        }
+
+        if (_stuck.Uid == next.Id && _stuck.Failures >= _options.MaxFetchAttempts)
+        {
+            // The server cannot deliver this message (Dovecot answers an unreadable file with BYE):
+            // record it as an empty, malformed event and move on rather than stall the folder.
+            _logger.GivingUpOnMessage(Folder, next.Id, _stuck.Failures);
+            await HandOverAsync(folder, 0, next, Stream.Null, cancellationToken);
+            _stuck = default;
+            batch = [.. batch.Where(uid => uid.Id > next.Id)];
+            if (batch.Length == 0)
+            {
+                return;
+            }
+        }
+
+        try
+        {
+            await folder.GetStreamsAsync(batch, HandOverAsync, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var failedAt = batch.FirstOrDefault(uid => uid.Id > _position!.LastUid);
+            if (failedAt.IsValid)
+            {
+                _stuck = _stuck.Uid == failedAt.Id ? (failedAt.Id, _stuck.Failures + 1) : (failedAt.Id, 1);
+            }
+
+            throw;
         }
     }
 
@@ -207,6 +248,11 @@ internal sealed class ImapFolderSource : IMailSource
         var content = buffer.ToArray();
         var email = new RawEmail(Folder, _position!.UidValidity, uid.Id, content, _time.GetUtcNow());
         await _output.WriteAsync(email, cancellationToken);
+        if (uid.Id == _stuck.Uid)
+        {
+            _stuck = default;
+        }
+
         if (uid.Id > _position.LastUid)
         {
             _position = _position with { LastUid = uid.Id };

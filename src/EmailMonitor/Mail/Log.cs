@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 1006, Level = LogLevel.Debug, Message = "Fetching {Count} messages of {Folder}, UIDs {FirstUid} to {LastUid}")]
     public static partial void Fetching(this ILogger logger, FolderKey folder, int count, uint firstUid, uint lastUid);
 
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Warning, Message = "UID {Uid} of {Folder} could not be fetched in {Attempts} sessions in a row; it is recorded as a malformed message so the folder moves on")]
+    public static partial void GivingUpOnMessage(this ILogger logger, FolderKey folder, uint uid, int attempts);
+
     [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "No mailbox folder is watched")]
     public static partial void NothingToWatch(this ILogger logger);
 }

@@ -46,6 +46,12 @@ internal sealed class MailOptions
     /// <summary>UIDs fetched per FETCH command when catching up.</summary>
     public int FetchBatchSize { get; set; } = 50;
 
+    /// <summary>
+    /// Sessions in a row that may fail while fetching the same message before it is given up:
+    /// it then becomes a <c>malformed_message</c> event, so one unreadable message never stalls its folder.
+    /// </summary>
+    public int MaxFetchAttempts { get; set; } = 5;
+
     public int EffectivePort => Port ?? (Security == MailSecurity.Ssl ? 993 : 143);
 
     public MailboxDefinition ToDefaultMailbox() =>

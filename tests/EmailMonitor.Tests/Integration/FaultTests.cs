@@ -229,6 +229,39 @@ public sealed class FaultTests
         Assert.Equal("found by polling", email.GetProperty("subject").GetString());
     }
 
+    [Fact]
+    public async Task A_message_the_server_cannot_deliver_becomes_a_malformed_event_and_the_folder_moves_on()
+    {
+        await using var dovecot = await DovecotServer.StartAsync();
+        await using var first = await ServiceHost.StartAsync(dovecot);
+        await Watching.WaitAsync(first);
+        await first.StopAsync();
+        await dovecot.DropAsync(Emails.Plain("readable one"));
+        var broken = await dovecot.DropAsync(Emails.Plain("unreadable"));
+        await dovecot.DropAsync(Emails.Plain("readable three"));
+        // Dovecot can no longer read the file and answers FETCH with BYE, every time.
+        File.SetUnixFileMode(broken, UnixFileMode.None);
+
+        await using var second = await first.StartAgainAsync(builder =>
+        {
+            builder.Configuration["Mail:MaxFetchAttempts"] = "2";
+            builder.Configuration["Mail:ReconnectInitialDelay"] = "00:00:00.050";
+            builder.Configuration["Mail:ReconnectMaxDelay"] = "00:00:00.200";
+        });
+        await using var client = await WsClient.ConnectAsync(second.WebSocketUri);
+        await client.LoginAsync(ServiceHost.AdminUsername, second.AdminPassword);
+        await Eventually.TrueAsync(() => second.Get<MailboxStatusBoard>().Get(Inbox)!.LastUid >= 3, "the folder got past the unreadable message", TimeSpan.FromSeconds(60));
+        await client.SendAsync(new { type = "resume", last_event_id = 0 });
+        var frames = await client.ReceiveUntilAsync(f => f.GetProperty("type").GetString() == "resume_complete");
+        await dovecot.AppendAsync(Emails.Plain("after the unreadable one"));
+        var live = await client.ReceiveAsync("new_email");
+
+        var emails = frames.Where(IsNewEmail).ToList();
+        Assert.Equal(["readable one", string.Empty, "readable three"], Subjects(emails));
+        Assert.Equal(["malformed_message"], emails[1].GetProperty("security_flags").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal("after the unreadable one", live.GetProperty("subject").GetString());
+    }
+
     private static readonly FolderKey Inbox = new("default", "INBOX");
 
     private static FolderState StateOf(ServiceHost service) => service.Get<MailboxStatusBoard>().Get(Inbox)!.State;

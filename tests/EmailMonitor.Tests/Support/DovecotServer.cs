@@ -77,12 +77,15 @@ internal sealed class DovecotServer : IAsyncDisposable
     /// <summary>Ends every IMAP session of the user, as an administrator would with doveadm kick.</summary>
     public Task KickAsync() => RunScriptAsync("kick", Directory, User);
 
-    /// <summary>Writes a message into the INBOX Maildir as an MTA would; works while Dovecot is stopped.</summary>
-    public async Task DropAsync(MimeMessage message)
+    /// <summary>Writes a message into the INBOX Maildir as an MTA would; works while Dovecot is stopped. Returns its file.</summary>
+    public async Task<string> DropAsync(MimeMessage message)
     {
+        var incoming = Path.Combine(Directory, "mail", User, "Maildir", "new");
+        var before = System.IO.Directory.GetFiles(incoming).ToHashSet();
         using var content = new MemoryStream();
         await message.WriteToAsync(content);
         await RunScriptAsync(content.ToArray(), "drop", Directory, User);
+        return System.IO.Directory.GetFiles(incoming).Single(file => !before.Contains(file));
     }
 
     /// <summary>Appends messages over IMAP in one session, as a mail client or MTA would.</summary>

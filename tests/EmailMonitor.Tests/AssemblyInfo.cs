@@ -1,0 +1,4 @@
+using System.Runtime.Versioning;
+
+// The integration tests run Debian's Dovecot and Chromium.
+[assembly: SupportedOSPlatform("linux")]
