@@ -33,7 +33,7 @@ public class MixBenchmarks
         var parts = 0;
         foreach (var email in _mix)
         {
-            using var message = MimeMessage.Load(new MemoryStream(email.Content));
+            using var message = MimeMessage.Load(email.Content.Rewind());
             parts += message.BodyParts.Count();
         }
 

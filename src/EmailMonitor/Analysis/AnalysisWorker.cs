@@ -15,7 +15,12 @@ internal sealed class AnalysisWorker(
         {
             await foreach (var email in raw.ReadAllAsync(stoppingToken))
             {
-                var verdict = analyzer.Analyze(email);
+                EmailEvent verdict;
+                using (email.Content)
+                {
+                    verdict = analyzer.Analyze(email);
+                }
+
                 await analysed.WriteAsync(new AnalysedEmail(email.Folder, email.UidValidity, email.Uid, verdict), stoppingToken);
             }
         }

@@ -24,8 +24,7 @@ internal sealed class EmailAnalyzer(
         {
             // Persistent: parts refer to their range of the (seekable) source instead of copying it,
             // so a message with megabytes of attachments is not held twice.
-            using var content = new MemoryStream(raw.Content, writable: false);
-            using var message = MimeMessage.Load(ParserOptions.Default, content, persistent: true);
+            using var message = MimeMessage.Load(ParserOptions.Default, raw.Content.Rewind(), persistent: true);
             return Describe(raw, message);
         }
         catch (Exception ex)
@@ -86,7 +85,7 @@ internal sealed class EmailAnalyzer(
     /// MimeKit reads almost anything; these are the signs it had to guess: no header at all, or a
     /// multipart whose closing boundary never comes (a truncated or tampered message).
     /// </summary>
-    private static bool IsMalformed(MimeMessage message, byte[] content)
+    private static bool IsMalformed(MimeMessage message, RawContent content)
     {
         if (message.Headers.Count == 0)
         {
@@ -96,7 +95,7 @@ internal sealed class EmailAnalyzer(
         foreach (var multipart in Multiparts(message.Body))
         {
             if (multipart.Boundary is { Length: > 0 } boundary
-                && content.AsSpan().IndexOf(Encoding.ASCII.GetBytes("--" + boundary + "--")) < 0)
+                && !content.Contains(Encoding.ASCII.GetBytes("--" + boundary + "--")))
             {
                 return true;
             }

@@ -243,11 +243,18 @@ internal sealed class ImapFolderSource : IMailSource
 
     private async Task HandOverAsync(ImapFolder folder, int index, UniqueId uid, Stream stream, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream(stream.CanSeek ? (int)stream.Length : 0);
-        await stream.CopyToAsync(buffer, cancellationToken);
-        var content = buffer.ToArray();
+        var content = await RawContent.CopyFromAsync(stream, stream.CanSeek ? stream.Length : -1, cancellationToken);
         var email = new RawEmail(Folder, _position!.UidValidity, uid.Id, content, _time.GetUtcNow());
-        await _output.WriteAsync(email, cancellationToken);
+        try
+        {
+            await _output.WriteAsync(email, cancellationToken);
+        }
+        catch
+        {
+            content.Dispose();
+            throw;
+        }
+
         if (uid.Id == _stuck.Uid)
         {
             _stuck = default;

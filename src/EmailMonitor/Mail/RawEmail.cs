@@ -1,7 +1,7 @@
 namespace EmailMonitor.Mail;
 
 /// <summary>A message exactly as the server holds it, with where it was found.</summary>
-internal sealed record RawEmail(FolderKey Folder, uint UidValidity, uint Uid, byte[] Content, DateTimeOffset ReceivedAt)
+internal sealed record RawEmail(FolderKey Folder, uint UidValidity, uint Uid, RawContent Content, DateTimeOffset ReceivedAt)
 {
     /// <summary>
     /// The stable message id of CONTRACT §4: unique per mailbox, folder, UIDVALIDITY and UID.

@@ -1,5 +1,5 @@
-using EmailMonitor.Configuration;
 using System.Globalization;
+using EmailMonitor.Configuration;
 using EmailMonitor.Security;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
@@ -28,9 +28,10 @@ internal static class ObservabilityExtensions
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog((services, logger) => Configure(logger, services, debugFromCommandLine), preserveStaticLogger: true, writeToProviders: true);
         builder.Services.AddHealthChecks();
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(ServiceMetrics.MeterName)
-            .AddPrometheusExporter());
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter());
+        // The meter name is read once the options are bound, so each service in a process can have its own.
+        builder.Services.ConfigureOpenTelemetryMeterProvider((services, metrics) =>
+            metrics.AddMeter(services.GetRequiredService<IOptions<ObservabilityOptions>>().Value.MeterName));
         return builder;
     }
 

@@ -17,4 +17,10 @@ internal sealed class ObservabilityOptions
     public long MaxLogFileBytes { get; set; } = 10 * 1024 * 1024;
 
     public int RetainedLogFiles { get; set; } = 14;
+
+    /// <summary>
+    /// The name of the service's meter. Metrics listeners subscribe by name across the whole
+    /// process, so services sharing one (tests) each need their own.
+    /// </summary>
+    public string MeterName { get; set; } = ServiceMetrics.DefaultMeterName;
 }

@@ -1,20 +1,21 @@
 using System.Diagnostics.Metrics;
 using EmailMonitor.Mail;
+using Microsoft.Extensions.Options;
 
 namespace EmailMonitor.Observability;
 
 /// <summary>The service's own instruments (CONTRACT §6), exported at <c>/metrics</c>.</summary>
 internal sealed class ServiceMetrics
 {
-    public const string MeterName = "EmailMonitor";
+    public const string DefaultMeterName = "EmailMonitor";
 
     private readonly Counter<long> _emailsProcessed;
     private readonly Counter<long> _failedAuthentications;
     private readonly UpDownCounter<long> _activeConnections;
 
-    public ServiceMetrics(IMeterFactory meterFactory, MailboxStatusBoard mailboxes, TimeProvider time)
+    public ServiceMetrics(IMeterFactory meterFactory, IOptions<ObservabilityOptions> options, MailboxStatusBoard mailboxes, TimeProvider time)
     {
-        var meter = meterFactory.Create(MeterName);
+        var meter = meterFactory.Create(options.Value.MeterName);
         var startedAt = time.GetTimestamp();
 
         _emailsProcessed = meter.CreateCounter<long>("email_monitor.emails.processed", description: "Emails analysed and stored");

@@ -95,7 +95,7 @@ public sealed class EventStoreTests : IDisposable
 
     private static AnalysedEmail Email(uint uidValidity, uint uid)
     {
-        var raw = new RawEmail(Inbox, uidValidity, uid, [], DateTimeOffset.UtcNow);
+        var raw = new RawEmail(Inbox, uidValidity, uid, Array.Empty<byte>(), DateTimeOffset.UtcNow);
         return new AnalysedEmail(Inbox, uidValidity, uid, new EmailEvent
         {
             Id = raw.MessageId,

@@ -20,7 +20,7 @@ internal static class InjectedEvents
         {
             var uid = (uint)Interlocked.Increment(ref _nextUid);
             var folder = new FolderKey("default", "INJECTED");
-            var raw = new RawEmail(folder, 1, uid, [], DateTimeOffset.UtcNow);
+            var raw = new RawEmail(folder, 1, uid, Array.Empty<byte>(), DateTimeOffset.UtcNow);
             var email = new EmailEvent
             {
                 Id = raw.MessageId,

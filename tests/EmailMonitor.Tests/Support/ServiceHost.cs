@@ -92,6 +92,8 @@ internal sealed class ServiceHost : IAsyncDisposable
         var app = ServiceApp.Build(settings, debug: false, builder =>
         {
             builder.Configuration["Observability:Console"] = "false";
+            // Metrics listeners subscribe by meter name process-wide; each test service gets its own.
+            builder.Configuration["Observability:MeterName"] = "EmailMonitor.Test." + name;
             builder.Logging.AddProvider(new TestLoggerProvider("svc-" + name));
             builder.Services.Replace(ServiceDescriptor.Singleton(new MailProtocolLogs(folder => TestOutput.ProtocolLog($"[svc-{name} {folder}]"))));
             configure?.Invoke(builder);
