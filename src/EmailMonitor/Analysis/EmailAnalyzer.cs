@@ -49,7 +49,7 @@ internal sealed class EmailAnalyzer(
 
         if (html is not null)
         {
-            var sanitized = sanitizer.Sanitize(html, extractText: text is null);
+            var sanitized = sanitizer.Sanitize(html, extractText: text is null, InlineImages.Collect(message));
             safeHtml = sanitized.Html;
             text ??= sanitized.Text;
             AddIf(flags, SecurityFlags.ScriptRemoved, sanitized.ActiveContentRemoved);

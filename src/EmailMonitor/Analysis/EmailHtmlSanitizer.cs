@@ -31,6 +31,7 @@ internal sealed class EmailHtmlSanitizer
     // HtmlSanitizer strips every style attribute it cannot read as CSS (all of them, with a plain
     // parser); the filtered ones are put back once it is done.
     private readonly List<(IElement Element, string Css)> _styled = [];
+    private IReadOnlyDictionary<string, string> _inlineImages = new Dictionary<string, string>();
     private bool _activeContentRemoved;
     private bool _remoteContentFound;
     private bool _suspiciousLink;
@@ -58,8 +59,10 @@ internal sealed class EmailHtmlSanitizer
     }
 
     // extractText: also read the HTML as plain text, needed only when the message has no text part.
-    public SanitizedHtml Sanitize(string html, bool extractText = true)
+    // inlineImages: data: URLs of the message's own images by Content-ID, for "cid:" references.
+    public SanitizedHtml Sanitize(string html, bool extractText = true, IReadOnlyDictionary<string, string>? inlineImages = null)
     {
+        _inlineImages = inlineImages ?? new Dictionary<string, string>();
         _activeContentRemoved = false;
         _remoteContentFound = false;
         _suspiciousLink = false;
@@ -80,6 +83,12 @@ internal sealed class EmailHtmlSanitizer
                 link.SetAttribute("rel", "noopener noreferrer");
                 link.SetAttribute("target", "_blank");
             }
+        }
+
+        // An image whose source was removed (remote, cid: or a script URL) shows nothing but a broken frame.
+        foreach (var image in body.GetElementsByTagName("img").Where(image => !image.HasAttribute("src")).ToList())
+        {
+            image.Remove();
         }
 
         var text = extractText ? HtmlText.Extract(body) : string.Empty;
@@ -111,6 +120,12 @@ internal sealed class EmailHtmlSanitizer
 
     private void OnFilterUrl(object? sender, FilterUrlEventArgs e)
     {
+        if (e.Tag.LocalName == "img" && InlineImages.Resolve(e.OriginalUrl, _inlineImages) is { } inline)
+        {
+            e.SanitizedUrl = inline;
+            return;
+        }
+
         if (!IsRemote(e.OriginalUrl))
         {
             return;

@@ -70,6 +70,22 @@ public sealed class EmailAnalyzerTests
     }
 
     [Fact]
+    public void Inline_images_referenced_by_cid_travel_inside_the_sanitized_html()
+    {
+        var builder = new BodyBuilder { HtmlBody = "<p>Hello <img src=\"cid:logo\"></p>" };
+        var logo = builder.LinkedResources.Add("logo.png", Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUg=="), new ContentType("image", "png"));
+        logo.ContentId = "logo";
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse("a@example.com"));
+        message.Body = builder.ToMessageBody();
+
+        var email = _analyzer.Analyze(message);
+
+        Assert.Contains("src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUg==\"", email.HtmlContent);
+        Assert.Empty(email.SecurityFlags);
+    }
+
+    [Fact]
     public void Attachments_are_described_from_their_decoded_content()
     {
         var content = Encoding.ASCII.GetBytes("%PDF-1.7 fake pdf body");

@@ -30,6 +30,29 @@ public sealed partial class HtmlSanitizingTests
     }
 
     [Fact]
+    public void Cid_images_are_resolved_from_the_message_unknown_ones_and_remote_ones_dropped_whole()
+    {
+        var images = new Dictionary<string, string> { ["logo@example.com"] = "data:image/png;base64,iVBORw0KGgo=" };
+
+        var sanitized = _sanitizer.Sanitize(
+            "<p>logo <img src=\"cid:logo@example.com\" alt=\"logo\"> missing <img src=\"cid:other@example.com\"> pixel <img src=\"https://t.example/p.gif\"></p>",
+            inlineImages: images);
+
+        Assert.Contains("<img src=\"data:image/png;base64,iVBORw0KGgo=\" alt=\"logo\">", sanitized.Html);
+        Assert.Equal(1, Regex.Count(sanitized.Html, "<img"));
+        Assert.DoesNotContain("cid:", sanitized.Html);
+        Assert.True(sanitized.RemoteContentFound);
+    }
+
+    [Theory]
+    [InlineData("<img src=\"data:image/png;base64,iVBORw0KGgo=\">", true)]
+    [InlineData("<img src=\"data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+\">", false)]
+    [InlineData("<a href=\"data:image/png;base64,iVBORw0KGgo=\">x</a>", false)]
+    [InlineData("<img src=\"data:text/html;base64,PHNjcmlwdD4=\">", false)]
+    public void Only_raster_data_images_are_kept(string html, bool kept) =>
+        Assert.Equal(kept, _sanitizer.Sanitize(html).Html.Contains("data:", StringComparison.Ordinal));
+
+    [Fact]
     public void Safe_inline_styles_are_kept()
     {
         var html = _sanitizer.Sanitize("<table><tr><td style=\"padding:16px 24px;border-bottom:1px solid #eee;color:#333;font-family:Helvetica,Arial,sans-serif\">x</td></tr></table>").Html;
