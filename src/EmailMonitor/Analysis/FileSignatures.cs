@@ -73,7 +73,7 @@ internal static class FileSignatures
             return FileKind.Gzip;
         }
 
-        if (IsIso9660(head))
+        if (IsIso9660(head) || IsBootSector(head))
         {
             return FileKind.DiskImage;
         }
@@ -122,6 +122,11 @@ internal static class FileSignatures
             || head[..4].SequenceEqual(new byte[] { 0xCF, 0xFA, 0xED, 0xFE })
             // A universal (fat) binary; Java class files share the magic, with a version above 40 where Mach-O has an architecture count.
             || (head[..4].SequenceEqual(new byte[] { 0xCA, 0xFE, 0xBA, 0xBE }) && head.Length >= 8 && head[7] < 20 && head[4] == 0 && head[5] == 0));
+
+    // A raw disk image (.img): a boot sector ending in 55 AA that names a FAT or NTFS file system.
+    private static bool IsBootSector(ReadOnlySpan<byte> head) =>
+        head.Length >= 512 && head[510] == 0x55 && head[511] == 0xAA
+        && (head.Slice(54, 3).SequenceEqual("FAT"u8) || head.Slice(82, 3).SequenceEqual("FAT"u8) || head.Slice(3, 4).SequenceEqual("NTFS"u8));
 
     private static bool IsIso9660(ReadOnlySpan<byte> head)
     {

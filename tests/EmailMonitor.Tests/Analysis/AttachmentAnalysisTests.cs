@@ -29,6 +29,7 @@ public sealed class AttachmentAnalysisTests
         { "Mac executable", "app.bin", SampleFiles.MacExecutable, "application/octet-stream", [SecurityFlags.DangerousAttachment] },
         { "disk image", "disk.iso", SampleFiles.Iso, "application/octet-stream", [SecurityFlags.DangerousAttachment] },
         { "disk image named as a photo", "photo.jpg", SampleFiles.Iso, "image/jpeg", [SecurityFlags.DangerousAttachment, SecurityFlags.TypeMismatch] },
+        { "raw FAT disk image under a harmless name", "backup.dat", SampleFiles.FatImage, "application/octet-stream", [SecurityFlags.DangerousAttachment] },
         { "PNG that is a JPEG", "photo.png", SampleFiles.Jpeg, "image/png", [SecurityFlags.TypeMismatch] },
         { "PDF declared as an image", "scan", SampleFiles.Pdf, "image/png", [SecurityFlags.TypeMismatch] },
         { "macro-enabled extension", "budget.xlsm", SampleFiles.OfficeDocument("xl", withVbaProject: false), "application/vnd.ms-excel.sheet.macroEnabled.12", [SecurityFlags.MacroDocument] },

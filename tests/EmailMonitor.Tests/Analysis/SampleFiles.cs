@@ -32,6 +32,21 @@ internal static class SampleFiles
         }
     }
 
+    /// <summary>A FAT disk image's boot sector, as a raw .img file starts.</summary>
+    public static byte[] FatImage
+    {
+        get
+        {
+            var image = new byte[4096];
+            image[0] = 0xEB;
+            Encoding.ASCII.GetBytes("MSDOS5.0").CopyTo(image, 3);
+            Encoding.ASCII.GetBytes("FAT32   ").CopyTo(image, 82);
+            image[510] = 0x55;
+            image[511] = 0xAA;
+            return image;
+        }
+    }
+
     public static byte[] Ole2(bool withVbaProject)
     {
         byte[] signature = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];

@@ -1,3 +1,4 @@
+using System.Text;
 using EmailMonitor.Analysis;
 using EmailMonitor.Tests.Analysis;
 using EmailMonitor.Tests.Support;
@@ -38,6 +39,43 @@ public sealed class AnalysisDeliveryTests
 
         Assert.Empty(clean.GetProperty("security_flags").EnumerateArray());
         Assert.Equal(0, clean.GetProperty("risk_score").GetInt32());
+    }
+
+    public static TheoryData<string, byte[], string, string, string[]> RawMessages => new()
+    {
+        {
+            // KOI8-R "Привет" is F0 D2 C9 D7 C5 D4, in the body as 8-bit bytes and in the subject base64-encoded.
+            "KOI8-R body and subject",
+            [.. Encoding.ASCII.GetBytes("From: ivan@example.ru\r\nSubject: =?koi8-r?B?8NLJ18XU?=\r\nContent-Type: text/plain; charset=koi8-r\r\n\r\n"), 0xF0, 0xD2, 0xC9, 0xD7, 0xC5, 0xD4, 0x0D, 0x0A],
+            "Привет",
+            "Привет",
+            []
+        },
+        {
+            "truncated multipart",
+            Encoding.ASCII.GetBytes("From: a@example.com\r\nSubject: cut\r\nContent-Type: multipart/mixed; boundary=zz\r\n\r\n--zz\r\nContent-Type: text/plain\r\n\r\nhalf a message"),
+            "cut",
+            "half a message",
+            [SecurityFlags.MalformedMessage]
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(RawMessages))]
+    public async Task Odd_messages_delivered_byte_for_byte_arrive_decoded_and_flagged(string description, byte[] raw, string expectedSubject, string expectedText, string[] expectedFlags)
+    {
+        await using var dovecot = await DovecotServer.StartAsync();
+        await using var service = await ServiceHost.StartAsync(dovecot);
+        await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
+        await client.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
+        await Watching.WaitAsync(service);
+
+        await dovecot.DropAsync(raw);
+        var email = await client.ReceiveAsync("new_email");
+
+        Assert.True(expectedSubject == email.GetProperty("subject").GetString(), description);
+        Assert.Equal(expectedText, email.GetProperty("text_content").GetString()!.Trim());
+        Assert.Equal(expectedFlags, email.GetProperty("security_flags").EnumerateArray().Select(f => f.GetString()!));
     }
 
     private static MimeMessage Phishing()

@@ -80,11 +80,17 @@ internal sealed class DovecotServer : IAsyncDisposable
     /// <summary>Writes a message into the INBOX Maildir as an MTA would; works while Dovecot is stopped. Returns its file.</summary>
     public async Task<string> DropAsync(MimeMessage message)
     {
-        var incoming = Path.Combine(Directory, "mail", User, "Maildir", "new");
-        var before = System.IO.Directory.GetFiles(incoming).ToHashSet();
         using var content = new MemoryStream();
         await message.WriteToAsync(content);
-        await RunScriptAsync(content.ToArray(), "drop", Directory, User);
+        return await DropAsync(content.ToArray());
+    }
+
+    /// <summary>Delivers bytes exactly as given, however broken: nothing re-serializes them on the way.</summary>
+    public async Task<string> DropAsync(byte[] message)
+    {
+        var incoming = Path.Combine(Directory, "mail", User, "Maildir", "new");
+        var before = System.IO.Directory.GetFiles(incoming).ToHashSet();
+        await RunScriptAsync(message, "drop", Directory, User);
         return System.IO.Directory.GetFiles(incoming).Single(file => !before.Contains(file));
     }
 
