@@ -31,6 +31,9 @@ internal sealed class EmailHtmlSanitizer
     // HtmlSanitizer strips every style attribute it cannot read as CSS (all of them, with a plain
     // parser); the filtered ones are put back once it is done.
     private readonly List<(IElement Element, string Css)> _styled = [];
+
+    // Images that lost their source (remote, an unknown cid:, a script URL): removed whole afterwards.
+    private readonly List<IElement> _sourcelessImages = [];
     private IReadOnlyDictionary<string, string> _inlineImages = new Dictionary<string, string>();
     private bool _activeContentRemoved;
     private bool _remoteContentFound;
@@ -68,6 +71,7 @@ internal sealed class EmailHtmlSanitizer
         _suspiciousLink = false;
         _styles.Clear();
         _styled.Clear();
+        _sourcelessImages.Clear();
         var body = _sanitizer.SanitizeDom(html).Body!;
         foreach (var (element, css) in _styled)
         {
@@ -85,8 +89,8 @@ internal sealed class EmailHtmlSanitizer
             }
         }
 
-        // An image whose source was removed (remote, cid: or a script URL) shows nothing but a broken frame.
-        foreach (var image in body.GetElementsByTagName("img").Where(image => !image.HasAttribute("src")).ToList())
+        // An image without its source shows nothing but a broken frame.
+        foreach (var image in _sourcelessImages.Where(image => !image.HasAttribute("src")))
         {
             image.Remove();
         }
@@ -100,6 +104,11 @@ internal sealed class EmailHtmlSanitizer
         if (e.Attribute.Name != "style" || e.Reason != RemoveReason.NotAllowedAttribute)
         {
             _activeContentRemoved |= IsActiveAttribute(e.Attribute);
+            if (e.Attribute.Name == "src" && e.Tag.LocalName == "img")
+            {
+                _sourcelessImages.Add(e.Tag);
+            }
+
             return;
         }
 

@@ -2,7 +2,6 @@ using System.Threading.Channels;
 using EmailMonitor.Storage;
 using MailKit;
 using MailKit.Net.Imap;
-using MailKit.Search;
 
 namespace EmailMonitor.Mail;
 
@@ -15,21 +14,15 @@ internal sealed class ImapFolderSource : IMailSource
 {
     private readonly MailboxDefinition _mailbox;
     private readonly MailOptions _options;
-    private readonly ChannelWriter<RawEmail> _output;
-    private readonly EventStore _store;
     private readonly MailboxStatusBoard _board;
     private readonly MailProtocolLogs _protocolLogs;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ReconnectBackoff _backoff;
 
-    // The highest UID handed to analysis; ahead of the stored checkpoint while emails are in flight.
-    private FolderCheckpoint? _position;
+    private readonly ImapFolderFetcher _fetcher;
     private int _arrived;
     private CancellationTokenSource? _idleDone;
-
-    // The message a failed fetch stopped at, and how many sessions in a row failed on it.
-    private (uint Uid, int Failures) _stuck;
 
     public ImapFolderSource(
         MailboxDefinition mailbox,
@@ -44,14 +37,13 @@ internal sealed class ImapFolderSource : IMailSource
     {
         _mailbox = mailbox;
         _options = options;
-        _output = output;
-        _store = store;
         _board = board;
         _protocolLogs = protocolLogs;
         _time = time;
         _logger = logger;
         _backoff = new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, options.HealthySessionLength, Random.Shared);
         Folder = new FolderKey(mailbox.Name, folder);
+        _fetcher = new ImapFolderFetcher(Folder, options, output, store, board, time, logger);
         _board.Update(Folder, s => s);
     }
 
@@ -102,7 +94,7 @@ internal sealed class ImapFolderSource : IMailSource
             var folder = await ImapConnector.OpenFolderAsync(client, Folder.Folder, cancellationToken);
             folder.CountChanged += OnCountChanged;
             folder.UidValidityChanged += OnUidValidityChanged;
-            await SyncPositionAsync(folder, cancellationToken);
+            await _fetcher.SyncPositionAsync(folder, cancellationToken);
 
             var idle = client.Capabilities.HasFlag(ImapCapabilities.Idle);
             _board.Update(Folder, s => s with
@@ -111,9 +103,9 @@ internal sealed class ImapFolderSource : IMailSource
                 IdleSupported = idle,
                 LastError = null,
                 LastConnectedAt = _time.GetUtcNow(),
-                LastUid = _position!.LastUid,
+                LastUid = _fetcher.LastUid,
             });
-            _logger.Watching(Folder, idle ? "IDLE" : "polling", _position!.LastUid);
+            _logger.Watching(Folder, idle ? "IDLE" : "polling", _fetcher.LastUid);
 
             await CatchUpAsync(folder, cancellationToken);
             var nextResync = _time.GetUtcNow() + _options.CheckInterval;
@@ -146,125 +138,11 @@ internal sealed class ImapFolderSource : IMailSource
         }
     }
 
-    private async Task SyncPositionAsync(IMailFolder folder, CancellationToken cancellationToken)
+    private Task CatchUpAsync(IMailFolder folder, CancellationToken cancellationToken)
     {
-        _position ??= await _store.GetCheckpointAsync(Folder, cancellationToken);
-        if (_position is not null && _position.UidValidity == folder.UidValidity)
-        {
-            return;
-        }
-
-        if (_position is not null)
-        {
-            _logger.UidValidityChanged(Folder, _position.UidValidity, folder.UidValidity);
-        }
-
-        // First start (or renumbered folder): begin at "now"; existing mail is not replayed.
-        var start = new FolderCheckpoint(folder.UidValidity, await GetLastExistingUidAsync(folder, cancellationToken));
-        await _store.ResetCheckpointAsync(Folder, start, cancellationToken);
-        _position = start;
-        _logger.StartingAtNow(Folder, start.LastUid);
-    }
-
-    private static async Task<uint> GetLastExistingUidAsync(IMailFolder folder, CancellationToken cancellationToken)
-    {
-        if (folder.UidNext is { } next)
-        {
-            return next.Id - 1;
-        }
-
-        var all = await folder.SearchAsync(SearchQuery.All, cancellationToken);
-        return all.Count == 0 ? 0 : all.Max(uid => uid.Id);
-    }
-
-    private async Task CatchUpAsync(IMailFolder folder, CancellationToken cancellationToken)
-    {
+        // Reset first: a notification that arrives while fetching triggers another round.
         Interlocked.Exchange(ref _arrived, 0);
-        if (folder.UidValidity != _position!.UidValidity)
-        {
-            await SyncPositionAsync(folder, cancellationToken);
-        }
-
-        var position = _position!;
-        var first = position.LastUid + 1;
-        var range = new UniqueIdRange(new UniqueId(position.UidValidity, first), UniqueId.MaxValue);
-        // "UID n:*" also matches the highest UID when it is below n (RFC 3501 §6.4.8), hence the filter.
-        var found = await folder.SearchAsync(SearchQuery.Uids(range), cancellationToken);
-        var pending = found.Where(uid => uid.Id >= first).OrderBy(uid => uid.Id).ToList();
-        if (pending.Count == 0)
-        {
-            return;
-        }
-
-        _logger.Fetching(Folder, pending.Count, pending[0].Id, pending[^1].Id);
-        foreach (var batch in pending.Chunk(_options.FetchBatchSize))
-        {
-            await FetchBatchAsync((ImapFolder)folder, batch, cancellationToken);
-        }
-    }
-
-    private async Task FetchBatchAsync(ImapFolder folder, UniqueId[] batch, CancellationToken cancellationToken)
-    {
-        var next = batch.FirstOrDefault(uid => uid.Id > _position!.LastUid);
-        if (!next.IsValid)
-        {
-            return;
-        }
-
-        if (_stuck.Uid == next.Id && _stuck.Failures >= _options.MaxFetchAttempts)
-        {
-            // The server cannot deliver this message (Dovecot answers an unreadable file with BYE):
-            // record it as an empty, malformed event and move on rather than stall the folder.
-            _logger.GivingUpOnMessage(Folder, next.Id, _stuck.Failures);
-            await HandOverAsync(folder, 0, next, Stream.Null, cancellationToken);
-            _stuck = default;
-            batch = [.. batch.Where(uid => uid.Id > next.Id)];
-            if (batch.Length == 0)
-            {
-                return;
-            }
-        }
-
-        try
-        {
-            await folder.GetStreamsAsync(batch, HandOverAsync, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            var failedAt = batch.FirstOrDefault(uid => uid.Id > _position!.LastUid);
-            if (failedAt.IsValid)
-            {
-                _stuck = _stuck.Uid == failedAt.Id ? (failedAt.Id, _stuck.Failures + 1) : (failedAt.Id, 1);
-            }
-
-            throw;
-        }
-    }
-
-    private async Task HandOverAsync(ImapFolder folder, int index, UniqueId uid, Stream stream, CancellationToken cancellationToken)
-    {
-        var content = await RawContent.CopyFromAsync(stream, stream.CanSeek ? stream.Length : -1, cancellationToken);
-        var email = new RawEmail(Folder, _position!.UidValidity, uid.Id, content, _time.GetUtcNow());
-        try
-        {
-            await _output.WriteAsync(email, cancellationToken);
-        }
-        catch
-        {
-            content.Dispose();
-            throw;
-        }
-
-        if (uid.Id == _stuck.Uid)
-        {
-            _stuck = default;
-        }
-
-        if (uid.Id > _position.LastUid)
-        {
-            _position = _position with { LastUid = uid.Id };
-            _board.Update(Folder, s => s with { LastUid = uid.Id });
-        }
+        return _fetcher.CatchUpAsync(folder, cancellationToken);
     }
 
     private async Task<bool> IdleAsync(ImapClient client, CancellationToken cancellationToken)

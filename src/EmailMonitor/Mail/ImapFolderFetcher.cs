@@ -1,0 +1,150 @@
+using System.Threading.Channels;
+using EmailMonitor.Storage;
+using MailKit;
+using MailKit.Net.Imap;
+using MailKit.Search;
+
+namespace EmailMonitor.Mail;
+
+/// <summary>
+/// A folder's position and the fetching that moves it: from the checkpoint on, every message is
+/// fetched in UID batches and handed to analysis in UID order. One message the server cannot
+/// deliver is given up after a few sessions, so it never stalls the folder.
+/// </summary>
+internal sealed class ImapFolderFetcher(
+    FolderKey key,
+    MailOptions options,
+    ChannelWriter<RawEmail> output,
+    EventStore store,
+    MailboxStatusBoard board,
+    TimeProvider time,
+    ILogger logger)
+{
+    // The highest UID handed to analysis; ahead of the stored checkpoint while emails are in flight.
+    private FolderCheckpoint? _position;
+
+    // The message a failed fetch stopped at, and how many sessions in a row failed on it.
+    private (uint Uid, int Failures) _stuck;
+
+    public uint LastUid => _position?.LastUid ?? 0;
+
+    public async Task SyncPositionAsync(IMailFolder folder, CancellationToken cancellationToken)
+    {
+        _position ??= await store.GetCheckpointAsync(key, cancellationToken);
+        if (_position is not null && _position.UidValidity == folder.UidValidity)
+        {
+            return;
+        }
+
+        if (_position is not null)
+        {
+            logger.UidValidityChanged(key, _position.UidValidity, folder.UidValidity);
+        }
+
+        // First start (or renumbered folder): begin at "now"; existing mail is not replayed.
+        var start = new FolderCheckpoint(folder.UidValidity, await GetLastExistingUidAsync(folder, cancellationToken));
+        await store.ResetCheckpointAsync(key, start, cancellationToken);
+        _position = start;
+        logger.StartingAtNow(key, start.LastUid);
+    }
+
+    private static async Task<uint> GetLastExistingUidAsync(IMailFolder folder, CancellationToken cancellationToken)
+    {
+        if (folder.UidNext is { } next)
+        {
+            return next.Id - 1;
+        }
+
+        var all = await folder.SearchAsync(SearchQuery.All, cancellationToken);
+        return all.Count == 0 ? 0 : all.Max(uid => uid.Id);
+    }
+
+    public async Task CatchUpAsync(IMailFolder folder, CancellationToken cancellationToken)
+    {
+        if (folder.UidValidity != _position!.UidValidity)
+        {
+            await SyncPositionAsync(folder, cancellationToken);
+        }
+
+        var position = _position!;
+        var first = position.LastUid + 1;
+        var range = new UniqueIdRange(new UniqueId(position.UidValidity, first), UniqueId.MaxValue);
+        // "UID n:*" also matches the highest UID when it is below n (RFC 3501 §6.4.8), hence the filter.
+        var found = await folder.SearchAsync(SearchQuery.Uids(range), cancellationToken);
+        var pending = found.Where(uid => uid.Id >= first).OrderBy(uid => uid.Id).ToList();
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        logger.Fetching(key, pending.Count, pending[0].Id, pending[^1].Id);
+        foreach (var batch in pending.Chunk(options.FetchBatchSize))
+        {
+            await FetchBatchAsync((ImapFolder)folder, batch, cancellationToken);
+        }
+    }
+
+    private async Task FetchBatchAsync(ImapFolder folder, UniqueId[] batch, CancellationToken cancellationToken)
+    {
+        var next = batch.FirstOrDefault(uid => uid.Id > _position!.LastUid);
+        if (!next.IsValid)
+        {
+            return;
+        }
+
+        if (_stuck.Uid == next.Id && _stuck.Failures >= options.MaxFetchAttempts)
+        {
+            // The server cannot deliver this message (Dovecot answers an unreadable file with BYE):
+            // record it as an empty, malformed event and move on rather than stall the folder.
+            logger.GivingUpOnMessage(key, next.Id, _stuck.Failures);
+            await HandOverAsync(folder, 0, next, Stream.Null, cancellationToken);
+            _stuck = default;
+            batch = [.. batch.Where(uid => uid.Id > next.Id)];
+            if (batch.Length == 0)
+            {
+                return;
+            }
+        }
+
+        try
+        {
+            await folder.GetStreamsAsync(batch, HandOverAsync, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var failedAt = batch.FirstOrDefault(uid => uid.Id > _position!.LastUid);
+            if (failedAt.IsValid)
+            {
+                _stuck = _stuck.Uid == failedAt.Id ? (failedAt.Id, _stuck.Failures + 1) : (failedAt.Id, 1);
+            }
+
+            throw;
+        }
+    }
+
+    private async Task HandOverAsync(ImapFolder folder, int index, UniqueId uid, Stream stream, CancellationToken cancellationToken)
+    {
+        var content = await RawContent.CopyFromAsync(stream, stream.CanSeek ? stream.Length : -1, cancellationToken);
+        var email = new RawEmail(key, _position!.UidValidity, uid.Id, content, time.GetUtcNow());
+        try
+        {
+            await output.WriteAsync(email, cancellationToken);
+        }
+        catch
+        {
+            content.Dispose();
+            throw;
+        }
+
+        if (uid.Id == _stuck.Uid)
+        {
+            _stuck = default;
+        }
+
+        if (uid.Id > _position.LastUid)
+        {
+            _position = _position with { LastUid = uid.Id };
+            board.Update(key, s => s with { LastUid = uid.Id });
+        }
+    }
+}
