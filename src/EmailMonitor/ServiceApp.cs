@@ -5,6 +5,7 @@ using EmailMonitor.Dashboard;
 using EmailMonitor.Mail;
 using EmailMonitor.Observability;
 using EmailMonitor.Realtime;
+using EmailMonitor.Security;
 using EmailMonitor.Storage;
 
 namespace EmailMonitor;
@@ -20,6 +21,7 @@ internal static class ServiceApp
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = settings.EnvironmentName });
         builder.AddServiceConfiguration(settings);
         builder.AddObservability(debug);
+        builder.AddSecurity();
         // Hosted services stop in reverse order: mail first, fan-out last.
         builder.AddRealtime();
         builder.AddStorage();
@@ -29,6 +31,7 @@ internal static class ServiceApp
         customize?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseSecurity();
         app.UseRealtime();
         app.MapObservability();
         app.MapDashboard();
@@ -42,6 +45,7 @@ internal static class ServiceApp
         await database.MigrateAsync(cancellationToken);
         app.Logger.DatabaseReady(database.Path, SchemaMigrations.LatestVersion);
         _ = app.Services.GetRequiredService<SigningKey>().Key;
+        await app.Services.GetRequiredService<BlockList>().LoadAsync(cancellationToken);
         return await app.Services.GetRequiredService<AdminBootstrap>().EnsureAdminAsync(console, cancellationToken);
     }
 }

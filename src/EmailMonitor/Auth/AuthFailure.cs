@@ -8,4 +8,5 @@ internal enum AuthFailure
     InvalidToken,
     TokenExpired,
     TokenRevoked,
+    RateLimited,
 }

@@ -17,6 +17,7 @@ internal sealed class AuthService(
     RefreshTokenStore refreshTokens,
     IOptions<AuthOptions> options,
     SecurityLog securityLog,
+    RateLimits rateLimits,
     ServiceMetrics metrics,
     TimeProvider time)
 {
@@ -24,6 +25,14 @@ internal sealed class AuthService(
 
     public async Task<AuthOutcome> LoginAsync(string username, string password, IPAddress? ip, CancellationToken cancellationToken)
     {
+        // Before any hashing: each attempt costs a deliberately slow hash, so the budget is small.
+        if (!rateLimits.TryLogin(ip, out _))
+        {
+            metrics.RateLimitExceeded("login");
+            securityLog.RateLimited(ip, username, "login attempts");
+            return AuthOutcome.Failed(AuthFailure.RateLimited);
+        }
+
         var user = UserNames.IsValid(username) && password.Length is > 0 and <= MaxPasswordLength
             ? await users.FindAsync(username, cancellationToken)
             : null;

@@ -161,6 +161,34 @@ internal static class SettingsLoader
 
                 return null;
 
+            case VariableFormat.NetworkList:
+                var networks = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                for (var i = 0; i < networks.Length; i++)
+                {
+                    if (ParseNetwork(networks[i]) is not { } network)
+                    {
+                        return $"'{Echo(networks[i])}' is not an IP address or a CIDR network such as 10.0.0.0/8";
+                    }
+
+                    values[$"{key}:{i}"] = network.ToString();
+                }
+
+                return null;
+
+            case VariableFormat.OriginList:
+                var origins = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                for (var i = 0; i < origins.Length; i++)
+                {
+                    if (ParseOrigin(origins[i]) is not { } origin)
+                    {
+                        return $"'{Echo(origins[i])}' is not an origin such as https://mail.example.com";
+                    }
+
+                    values[$"{key}:{i}"] = origin;
+                }
+
+                return null;
+
             case VariableFormat.Choice:
                 var choice = variable.Choices!.FirstOrDefault(c => string.Equals(c, text, StringComparison.OrdinalIgnoreCase));
                 if (choice is null)
@@ -175,6 +203,27 @@ internal static class SettingsLoader
                 throw new InvalidOperationException($"Unknown format {variable.Format}");
         }
     }
+
+    // A bare address is a network of one: 10.1.2.3 is 10.1.2.3/32.
+    private static System.Net.IPNetwork? ParseNetwork(string text)
+    {
+        if (System.Net.IPNetwork.TryParse(text, out var network))
+        {
+            return network;
+        }
+
+        return System.Net.IPAddress.TryParse(text, out var address)
+            ? new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+            : null;
+    }
+
+    // An origin is what a browser sends in the Origin header: scheme://host[:port], nothing more.
+    private static string? ParseOrigin(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            && uri.Scheme is "http" or "https"
+            && uri.AbsolutePath == "/" && uri.Query.Length == 0 && uri.Fragment.Length == 0 && uri.UserInfo.Length == 0
+            ? uri.GetLeftPart(UriPartial.Authority).ToLowerInvariant()
+            : null;
 
     private static string Show(ContractVariable variable, string? text) => text switch
     {

@@ -12,4 +12,10 @@ internal enum VariableFormat
     Boolean,
     List,
     Choice,
+
+    /// <summary>A comma list of IP addresses and CIDR networks, v4 or v6.</summary>
+    NetworkList,
+
+    /// <summary>A comma list of web origins: scheme, host and optional port.</summary>
+    OriginList,
 }

@@ -16,13 +16,12 @@ internal static class ObservabilityExtensions
         "{ {timestamp: UtcDateTime(@t), level: @l, category: SourceContext, event_id: EventId.Id, message: @m, exception: @x, ..rest()} }\n";
 
     private const string SecurityLogTemplate =
-        "{ {timestamp: UtcDateTime(@t), event: Event, ip: Ip, username: Username, reason: Reason, level: @l, message: @m, ..rest()} }\n";
+        "{ {timestamp: UtcDateTime(@t), event: EventId.Name, ip: Ip, username: Username, reason: Reason, level: @l, message: @m, ..rest()} }\n";
 
     public static IHostApplicationBuilder AddObservability(this IHostApplicationBuilder builder, bool debugFromCommandLine)
     {
         builder.Services.AddValidatedOptions<ObservabilityOptions, ObservabilityOptionsValidator>(ObservabilityOptions.Section);
         builder.Services.AddSingleton<ServiceMetrics>();
-        builder.Services.AddSingleton<SecurityLog>();
         // Serilog writes the files and the console; providers added after this (tests) still hear every
         // event. Serilog's static logger is left alone: several services may share a process (tests).
         builder.Logging.ClearProviders();

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using EmailMonitor.Auth;
+using EmailMonitor.Observability;
 using EmailMonitor.Security;
 using EmailMonitor.Storage;
 using Microsoft.Extensions.Options;
@@ -18,10 +19,15 @@ internal sealed class ClientConnection : IAsyncDisposable
 {
     private const int ReplayPageSize = 100;
 
+    // A client that keeps sending after this many refused frames in a row is cut off.
+    private const int MaxRefusedFramesInARow = 10;
+
     private readonly WebSocket _socket;
     private readonly ClientRequests _requests;
     private readonly EventStore _store;
     private readonly SecurityLog _securityLog;
+    private readonly RateLimits _rateLimits;
+    private readonly ServiceMetrics _metrics;
     private readonly RealtimeOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -35,6 +41,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     private ITimer? _closeTimer;
     private long _queuedBytes;
     private int _closing;
+    private int _refusedInARow;
 
     public ClientConnection(
         WebSocket socket,
@@ -42,6 +49,8 @@ internal sealed class ClientConnection : IAsyncDisposable
         AuthService auth,
         EventStore store,
         SecurityLog securityLog,
+        RateLimits rateLimits,
+        ServiceMetrics metrics,
         IOptions<RealtimeOptions> options,
         TimeProvider time,
         ILogger<ClientConnection> logger)
@@ -50,6 +59,8 @@ internal sealed class ClientConnection : IAsyncDisposable
         RemoteAddress = remoteAddress;
         _store = store;
         _securityLog = securityLog;
+        _rateLimits = rateLimits;
+        _metrics = metrics;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -175,6 +186,13 @@ internal sealed class ClientConnection : IAsyncDisposable
                     continue;
                 }
 
+                if (!_rateLimits.TryRequest(RemoteAddress, out var retryAfter))
+                {
+                    RefuseOverLimit(retryAfter);
+                    continue;
+                }
+
+                _refusedInARow = 0;
                 try
                 {
                     await _requests.HandleAsync(type, buffer.AsMemory(0, length), cancellationToken);
@@ -190,6 +208,17 @@ internal sealed class ClientConnection : IAsyncDisposable
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void RefuseOverLimit(TimeSpan retryAfter)
+    {
+        _metrics.RateLimitExceeded("websocket");
+        _securityLog.RateLimited(RemoteAddress, User?.Username, "WebSocket messages");
+        Send(ServerMessages.Error(ErrorCodes.RateLimited, $"Too many messages from this address; retry in {Math.Ceiling(retryAfter.TotalSeconds):0} s."));
+        if (++_refusedInARow >= MaxRefusedFramesInARow)
+        {
+            Close(WebSocketCloseStatus.PolicyViolation, "rate limit exceeded");
         }
     }
 

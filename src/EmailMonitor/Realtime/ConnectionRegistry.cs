@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.WebSockets;
+using EmailMonitor.Security;
 using EmailMonitor.Storage;
 using Microsoft.Extensions.Options;
 
@@ -74,6 +75,15 @@ internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
         foreach (var connection in _connections.Keys)
         {
             connection.Deliver(frame, stored.EventId);
+        }
+    }
+
+    /// <summary>Closes every connection from an address that was just blocked.</summary>
+    public void CloseFrom(IPAddress address)
+    {
+        foreach (var connection in _connections.Keys.Where(c => c.RemoteAddress is { } remote && NetworkRules.Normalize(remote).Equals(address)))
+        {
+            connection.Close(WebSocketCloseStatus.PolicyViolation, "address blocked");
         }
     }
 

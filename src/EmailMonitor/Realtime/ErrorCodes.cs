@@ -21,6 +21,7 @@ internal static class ErrorCodes
         AuthFailure.AccountLocked => (AccountLocked, "The account is locked after too many failed logins; try again later."),
         AuthFailure.InvalidToken => (InvalidToken, "The token is not valid."),
         AuthFailure.TokenExpired => (TokenExpired, "The token has expired; refresh it and authenticate again."),
+        AuthFailure.RateLimited => (RateLimited, "Too many login attempts from this address; wait a minute."),
         _ => (TokenRevoked, "The token has been revoked; log in again."),
     };
 }

@@ -1,5 +1,6 @@
 using EmailMonitor.Configuration;
 using System.Threading.Channels;
+using EmailMonitor.Security;
 using EmailMonitor.Storage;
 
 namespace EmailMonitor.Realtime;
@@ -33,6 +34,8 @@ internal static class RealtimeExtensions
 
         var registry = app.Services.GetRequiredService<ConnectionRegistry>();
         app.Lifetime.ApplicationStopping.Register(registry.Shutdown);
+        // Resolved once started: building it any earlier would read options before they are validated.
+        app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<BlockList>().Blocked += registry.CloseFrom);
         return app;
     }
 }

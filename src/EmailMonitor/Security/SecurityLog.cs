@@ -7,28 +7,54 @@ namespace EmailMonitor.Security;
 /// <c>security.log</c> as JSON lines with <c>event</c>, <c>ip</c>, <c>username</c> and <c>reason</c>.
 /// Never given a password, token or message body; names from clients are cut and cleaned first.
 /// </summary>
-internal sealed partial class SecurityLog(ILoggerFactory loggerFactory)
+internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBlocker autoBlocker)
 {
     public const string Category = "EmailMonitor.Security";
     private const int MaxUsernameLength = 64;
 
     private readonly ILogger _logger = loggerFactory.CreateLogger(Category);
 
-    public void LoginSucceeded(IPAddress? ip, string username) => LoginSucceeded(_logger, "login_success", Show(ip), Clean(username));
+    public void LoginSucceeded(IPAddress? ip, string username) => LoginSucceeded(_logger, Show(ip), Clean(username));
 
-    public void LoginFailed(IPAddress? ip, string username, string reason) => LoginFailed(_logger, "login_failed", Show(ip), Clean(username), reason);
+    public void LoginFailed(IPAddress? ip, string username, string reason)
+    {
+        LoginFailed(_logger, Show(ip), Clean(username), reason);
+        autoBlocker.Record(ip, "login_failed");
+    }
 
-    public void AccountLocked(IPAddress? ip, string username, DateTimeOffset until) => AccountLocked(_logger, "account_locked", Show(ip), Clean(username), until);
+    public void AccountLocked(IPAddress? ip, string username, DateTimeOffset until) => AccountLocked(_logger, Show(ip), Clean(username), until);
 
-    public void TokenRejected(IPAddress? ip, string? username, string reason) => TokenRejected(_logger, "invalid_token", Show(ip), Clean(username), reason);
+    public void TokenRejected(IPAddress? ip, string? username, string reason)
+    {
+        TokenRejected(_logger, Show(ip), Clean(username), reason);
+        autoBlocker.Record(ip, "invalid_token");
+    }
 
-    public void RefreshTokenReused(IPAddress? ip, string username) => RefreshTokenReused(_logger, "refresh_token_reuse", Show(ip), Clean(username), "a retired refresh token was presented again; every token of that login is revoked");
+    public void RefreshTokenReused(IPAddress? ip, string username)
+    {
+        RefreshTokenReused(_logger, Show(ip), Clean(username), "a retired refresh token was presented again; every token of that login is revoked");
+        autoBlocker.Record(ip, "refresh_token_reuse");
+    }
 
-    public void InvalidMessage(IPAddress? ip, string? username, string reason) => InvalidMessage(_logger, "invalid_message", Show(ip), Clean(username), reason);
+    public void InvalidMessage(IPAddress? ip, string? username, string reason)
+    {
+        InvalidMessage(_logger, Show(ip), Clean(username), reason);
+        autoBlocker.Record(ip, "invalid_message");
+    }
 
-    public void AuthenticationTimeout(IPAddress? ip) => AuthenticationTimeout(_logger, "auth_timeout", Show(ip), "no authentication within the deadline");
+    public void RateLimited(IPAddress? ip, string? username, string what)
+    {
+        RateLimited(_logger, Show(ip), Clean(username), what);
+        autoBlocker.Record(ip, "rate_limited");
+    }
 
-    public void ConnectionRefused(IPAddress? ip, string reason) => ConnectionRefused(_logger, "connection_refused", Show(ip), reason);
+    public void AccessDenied(IPAddress? ip, string reason) => AccessDenied(_logger, Show(ip), reason);
+
+    public void OriginRefused(IPAddress? ip, string origin) => OriginRefused(_logger, Show(ip), Clean(origin));
+
+    public void AuthenticationTimeout(IPAddress? ip) => AuthenticationTimeout(_logger, Show(ip), "no authentication within the deadline");
+
+    public void ConnectionRefused(IPAddress? ip, string reason) => ConnectionRefused(_logger, Show(ip), reason);
 
     private static string Show(IPAddress? ip) => ip?.ToString() ?? "unknown";
 
@@ -50,27 +76,36 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory)
         });
     }
 
-    [LoggerMessage(EventId = 9001, Level = LogLevel.Information, Message = "{Event}: {Username} logged in from {Ip}")]
-    private static partial void LoginSucceeded(ILogger logger, string @event, string ip, string username);
+    [LoggerMessage(EventId = 9001, EventName = "login_success", Level = LogLevel.Information, Message = "{Username} logged in from {Ip}")]
+    private static partial void LoginSucceeded(ILogger logger, string ip, string username);
 
-    [LoggerMessage(EventId = 9002, Level = LogLevel.Warning, Message = "{Event}: login as {Username} from {Ip} failed: {Reason}")]
-    private static partial void LoginFailed(ILogger logger, string @event, string ip, string username, string reason);
+    [LoggerMessage(EventId = 9002, EventName = "login_failed", Level = LogLevel.Warning, Message = "login as {Username} from {Ip} failed: {Reason}")]
+    private static partial void LoginFailed(ILogger logger, string ip, string username, string reason);
 
-    [LoggerMessage(EventId = 9003, Level = LogLevel.Warning, Message = "{Event}: {Username} locked until {LockedUntil} after failed logins from {Ip}")]
-    private static partial void AccountLocked(ILogger logger, string @event, string ip, string username, DateTimeOffset lockedUntil);
+    [LoggerMessage(EventId = 9003, EventName = "account_locked", Level = LogLevel.Warning, Message = "{Username} locked until {LockedUntil} after failed logins from {Ip}")]
+    private static partial void AccountLocked(ILogger logger, string ip, string username, DateTimeOffset lockedUntil);
 
-    [LoggerMessage(EventId = 9004, Level = LogLevel.Warning, Message = "{Event}: token from {Ip} for {Username} rejected: {Reason}")]
-    private static partial void TokenRejected(ILogger logger, string @event, string ip, string username, string reason);
+    [LoggerMessage(EventId = 9004, EventName = "invalid_token", Level = LogLevel.Warning, Message = "token from {Ip} for {Username} rejected: {Reason}")]
+    private static partial void TokenRejected(ILogger logger, string ip, string username, string reason);
 
-    [LoggerMessage(EventId = 9005, Level = LogLevel.Warning, Message = "{Event}: {Username} from {Ip}: {Reason}")]
-    private static partial void RefreshTokenReused(ILogger logger, string @event, string ip, string username, string reason);
+    [LoggerMessage(EventId = 9005, EventName = "refresh_token_reuse", Level = LogLevel.Warning, Message = "{Username} from {Ip}: {Reason}")]
+    private static partial void RefreshTokenReused(ILogger logger, string ip, string username, string reason);
 
-    [LoggerMessage(EventId = 9006, Level = LogLevel.Warning, Message = "{Event}: from {Ip} ({Username}): {Reason}")]
-    private static partial void InvalidMessage(ILogger logger, string @event, string ip, string username, string reason);
+    [LoggerMessage(EventId = 9006, EventName = "invalid_message", Level = LogLevel.Warning, Message = "from {Ip} ({Username}): {Reason}")]
+    private static partial void InvalidMessage(ILogger logger, string ip, string username, string reason);
 
-    [LoggerMessage(EventId = 9007, Level = LogLevel.Warning, Message = "{Event}: connection from {Ip} closed: {Reason}")]
-    private static partial void AuthenticationTimeout(ILogger logger, string @event, string ip, string reason);
+    [LoggerMessage(EventId = 9007, EventName = "auth_timeout", Level = LogLevel.Warning, Message = "connection from {Ip} closed: {Reason}")]
+    private static partial void AuthenticationTimeout(ILogger logger, string ip, string reason);
 
-    [LoggerMessage(EventId = 9008, Level = LogLevel.Warning, Message = "{Event}: connection from {Ip} refused: {Reason}")]
-    private static partial void ConnectionRefused(ILogger logger, string @event, string ip, string reason);
+    [LoggerMessage(EventId = 9008, EventName = "connection_refused", Level = LogLevel.Warning, Message = "connection from {Ip} refused: {Reason}")]
+    private static partial void ConnectionRefused(ILogger logger, string ip, string reason);
+
+    [LoggerMessage(EventId = 9009, EventName = "rate_limited", Level = LogLevel.Warning, Message = "{Ip} ({Username}) over its limit: {Reason}")]
+    private static partial void RateLimited(ILogger logger, string ip, string username, string reason);
+
+    [LoggerMessage(EventId = 9011, EventName = "ip_refused", Level = LogLevel.Warning, Message = "request from {Ip} refused: {Reason}")]
+    private static partial void AccessDenied(ILogger logger, string ip, string reason);
+
+    [LoggerMessage(EventId = 9012, EventName = "origin_refused", Level = LogLevel.Warning, Message = "WebSocket from {Ip} with origin {Reason} refused")]
+    private static partial void OriginRefused(ILogger logger, string ip, string reason);
 }

@@ -53,6 +53,16 @@ internal static class SchemaMigrations
 
         CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family_id);
         """,
+
+        // 2: IP blocks, so a restart does not forgive.
+        """
+        CREATE TABLE ip_blocks (
+            ip          TEXT NOT NULL PRIMARY KEY,
+            reason      TEXT NOT NULL,
+            blocked_at  TEXT NOT NULL,
+            expires_at  TEXT NOT NULL
+        );
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

@@ -28,14 +28,36 @@ internal sealed class WsClient : IAsyncDisposable
 
     public string? CloseDescription => _socket.CloseStatusDescription;
 
-    public static async Task<WsClient> ConnectAsync(Uri uri, bool read = true, Action<ClientWebSocketOptions>? configure = null)
+    public static async Task<WsClient> ConnectAsync(
+        Uri uri, bool read = true, Action<ClientWebSocketOptions>? configure = null, HttpMessageInvoker? invoker = null)
     {
         var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = TimeSpan.Zero;
         configure?.Invoke(socket.Options);
         using var timeout = new CancellationTokenSource(DefaultTimeout);
-        await socket.ConnectAsync(uri, timeout.Token);
+        try
+        {
+            await socket.ConnectAsync(uri, invoker, timeout.Token);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
         return new WsClient(socket, read);
+    }
+
+    /// <summary>The HTTP status the server answered a refused handshake with.</summary>
+    public static async Task<System.Net.HttpStatusCode> RefusedHandshakeAsync(
+        Uri uri, HttpMessageInvoker? invoker = null, Action<ClientWebSocketOptions>? configure = null)
+    {
+        using var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        configure?.Invoke(socket.Options);
+        using var timeout = new CancellationTokenSource(DefaultTimeout);
+        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(uri, invoker, timeout.Token));
+        return socket.HttpStatusCode;
     }
 
     public Task SendAsync(object message) => SendTextAsync(JsonSerializer.Serialize(message));

@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace EmailMonitor.Security;
+
+/// <summary>
+/// Counts security violations per address (failed logins, bad tokens, rate-limit hits, invalid
+/// messages) over a sliding window, and blocks an address that reaches the threshold.
+/// </summary>
+internal sealed partial class AutoBlocker(IOptions<SecurityOptions> options, BlockList blocks, TimeProvider time, ILoggerFactory loggerFactory)
+{
+    // Beyond this many tracked addresses, stale ones are dropped before a new one is added.
+    private const int MaxTrackedAddresses = 100_000;
+
+    private readonly ConcurrentDictionary<IPAddress, Queue<DateTimeOffset>> _violations = new();
+    private readonly ILogger _securityLog = loggerFactory.CreateLogger(SecurityLog.Category);
+
+    public void Record(IPAddress? address, string kind)
+    {
+        if (address is null)
+        {
+            return;
+        }
+
+        var key = NetworkRules.Normalize(address);
+        if (blocks.Find(key) is not null)
+        {
+            return;
+        }
+
+        if (_violations.Count >= MaxTrackedAddresses && !_violations.ContainsKey(key))
+        {
+            Prune();
+        }
+
+        var now = time.GetUtcNow();
+        var window = options.Value.AutoBlockWindow;
+        var recent = _violations.GetOrAdd(key, _ => new Queue<DateTimeOffset>());
+        int count;
+        lock (recent)
+        {
+            recent.Enqueue(now);
+            while (recent.Count > 0 && recent.Peek() <= now - window)
+            {
+                recent.Dequeue();
+            }
+
+            count = recent.Count;
+            if (count >= options.Value.AutoBlockThreshold)
+            {
+                recent.Clear();
+            }
+        }
+
+        if (count >= options.Value.AutoBlockThreshold)
+        {
+            var reason = $"{count} violations within {window.TotalSeconds:0} s, the last: {kind}";
+            blocks.Block(key, reason, options.Value.AutoBlockDuration);
+            IpBlocked(_securityLog, key.ToString(), reason, now + options.Value.AutoBlockDuration);
+        }
+    }
+
+    private void Prune()
+    {
+        var horizon = time.GetUtcNow() - options.Value.AutoBlockWindow;
+        foreach (var (address, recent) in _violations)
+        {
+            lock (recent)
+            {
+                if (recent.Count == 0 || recent.Last() <= horizon)
+                {
+                    _violations.TryRemove(address, out _);
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 9010, EventName = "ip_blocked", Level = LogLevel.Warning, Message = "{Ip} blocked until {ExpiresAt}: {Reason}")]
+    private static partial void IpBlocked(ILogger logger, string ip, string reason, DateTimeOffset expiresAt);
+}

@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Threading.Channels;
+using EmailMonitor.Storage;
+
+namespace EmailMonitor.Security;
+
+/// <summary>
+/// Addresses blocked for a while, automatically or by an administrator. Checks are in memory; every
+/// change is also written to the database (by <see cref="BlockListWriter"/>), so a restart does
+/// not forgive, and loaded back at start-up.
+/// </summary>
+internal sealed class BlockList(Database database, ChannelWriter<BlockChange> changes, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<IPAddress, IpBlock> _blocks = new();
+
+    /// <summary>Raised when an address is blocked, so its open connections can be closed.</summary>
+    public event Action<IPAddress>? Blocked;
+
+    public int Count => Active().Count;
+
+    public IpBlock? Find(IPAddress address)
+    {
+        var key = NetworkRules.Normalize(address);
+        if (!_blocks.TryGetValue(key, out var block))
+        {
+            return null;
+        }
+
+        if (block.ExpiresAt > time.GetUtcNow())
+        {
+            return block;
+        }
+
+        _blocks.TryRemove(KeyValuePair.Create(key, block));
+        return null;
+    }
+
+    public IReadOnlyList<IpBlock> Active()
+    {
+        var now = time.GetUtcNow();
+        return [.. _blocks.Values.Where(b => b.ExpiresAt > now).OrderBy(b => b.BlockedAt)];
+    }
+
+    public void Block(IPAddress address, string reason, TimeSpan duration)
+    {
+        var now = time.GetUtcNow();
+        var block = new IpBlock(NetworkRules.Normalize(address), reason, now, now + duration);
+        _blocks[block.Address] = block;
+        changes.TryWrite(new BlockChange(block.Address, block));
+        Blocked?.Invoke(block.Address);
+    }
+
+    public bool Lift(IPAddress address)
+    {
+        var key = NetworkRules.Normalize(address);
+        var removed = _blocks.TryRemove(key, out _);
+        changes.TryWrite(new BlockChange(key, null));
+        return removed;
+    }
+
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT ip, reason, blocked_at, expires_at FROM ip_blocks WHERE expires_at > $now";
+        command.Parameters.AddWithValue("$now", StoredTime.Format(time.GetUtcNow()));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var block = new IpBlock(IPAddress.Parse(reader.GetString(0)), reader.GetString(1), StoredTime.Parse(reader.GetString(2)), StoredTime.Parse(reader.GetString(3)));
+            _blocks[block.Address] = block;
+        }
+    }
+}
+
+/// <summary>A block to store, or (with no block) one to delete.</summary>
+internal sealed record BlockChange(IPAddress Address, IpBlock? Block);
