@@ -1,4 +1,5 @@
 using EmailMonitor.Analysis;
+using EmailMonitor.Api;
 using EmailMonitor.Auth;
 using EmailMonitor.Configuration;
 using EmailMonitor.Dashboard;
@@ -28,11 +29,13 @@ internal static class ServiceApp
         builder.AddAuth();
         builder.AddAnalysis();
         builder.AddMail();
+        builder.AddApi();
         customize?.Invoke(builder);
 
         var app = builder.Build();
         app.UseSecurity();
         app.UseRealtime();
+        app.MapApi();
         app.MapObservability();
         app.MapDashboard();
         return app;

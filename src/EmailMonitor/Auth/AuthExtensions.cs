@@ -14,6 +14,11 @@ internal static class AuthExtensions
         builder.Services.AddSingleton<RefreshTokenStore>();
         builder.Services.AddSingleton<AuthService>();
         builder.Services.AddSingleton<AdminBootstrap>();
+        builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(AuthPolicies.Viewer, policy => policy.RequireAuthenticatedUser())
+            .AddPolicy(AuthPolicies.Admin, policy => policy.RequireRole(Roles.Admin));
         return builder;
     }
 }

@@ -14,11 +14,25 @@ internal sealed class ServiceMetrics
     private readonly Counter<long> _failedAuthentications;
     private readonly UpDownCounter<long> _activeConnections;
     private readonly Counter<long> _rateLimitsExceeded;
+    private readonly MailboxStatusBoard _mailboxes;
+    private readonly BlockList _blocks;
+    private readonly TimeProvider _time;
+    private readonly long _startedAt;
+    private readonly EventsPerMinute _emailsPerMinute;
+    private long _emailsTotal;
+    private long _failedAuthenticationsTotal;
+    private long _rateLimitsExceededTotal;
+    private long _connections;
 
     public ServiceMetrics(IMeterFactory meterFactory, IOptions<ObservabilityOptions> options, MailboxStatusBoard mailboxes, BlockList blocks, TimeProvider time)
     {
         var meter = meterFactory.Create(options.Value.MeterName);
         var startedAt = time.GetTimestamp();
+        _mailboxes = mailboxes;
+        _blocks = blocks;
+        _time = time;
+        _startedAt = startedAt;
+        _emailsPerMinute = new EventsPerMinute(time);
 
         _emailsProcessed = meter.CreateCounter<long>("email_monitor.emails.processed", description: "Emails analysed and stored");
         _failedAuthentications = meter.CreateCounter<long>("email_monitor.auth.failures", description: "Failed logins and rejected tokens");
@@ -37,18 +51,46 @@ internal sealed class ServiceMetrics
         if (count > 0)
         {
             _emailsProcessed.Add(count);
+            Interlocked.Add(ref _emailsTotal, count);
+            _emailsPerMinute.Add(count);
         }
     }
 
-    public void AuthenticationFailed(string reason) =>
+    public void AuthenticationFailed(string reason)
+    {
         _failedAuthentications.Add(1, new KeyValuePair<string, object?>("reason", reason));
+        Interlocked.Increment(ref _failedAuthenticationsTotal);
+    }
 
-    public void RateLimitExceeded(string where) =>
+    public void RateLimitExceeded(string where)
+    {
         _rateLimitsExceeded.Add(1, new KeyValuePair<string, object?>("where", where));
+        Interlocked.Increment(ref _rateLimitsExceededTotal);
+    }
 
-    public void ConnectionOpened() => _activeConnections.Add(1);
+    public void ConnectionOpened()
+    {
+        _activeConnections.Add(1);
+        Interlocked.Increment(ref _connections);
+    }
 
-    public void ConnectionClosed() => _activeConnections.Add(-1);
+    public void ConnectionClosed()
+    {
+        _activeConnections.Add(-1);
+        Interlocked.Decrement(ref _connections);
+    }
+
+    /// <summary>The same figures as /metrics, as one object for <c>/api/stats</c>.</summary>
+    public ServiceStats Snapshot() => new(
+        ActiveConnections: Interlocked.Read(ref _connections),
+        EmailsProcessed: Interlocked.Read(ref _emailsTotal),
+        EmailsPerMinute: _emailsPerMinute.LastMinute(),
+        RateLimitsExceeded: Interlocked.Read(ref _rateLimitsExceededTotal),
+        BlockedIps: _blocks.Count,
+        FailedAuthentications: Interlocked.Read(ref _failedAuthenticationsTotal),
+        UptimeSeconds: (long)_time.GetElapsedTime(_startedAt).TotalSeconds,
+        Mailboxes: [.. _mailboxes.Snapshot().Select(f => new MailboxStats(
+            f.Folder.Mailbox, f.Folder.Folder, f.State.ToString().ToLowerInvariant(), f.LastUid, f.LastError, f.LastConnectedAt))]);
 
     private static KeyValuePair<string, object?>[] FolderTags(FolderStatus status) =>
     [

@@ -15,13 +15,5 @@ internal static class ErrorCodes
     public const string InvalidMessage = "invalid_message";
     public const string Forbidden = "forbidden";
 
-    public static (string Code, string Message) For(AuthFailure failure) => failure switch
-    {
-        AuthFailure.AuthFailed => (AuthFailed, "Invalid username or password."),
-        AuthFailure.AccountLocked => (AccountLocked, "The account is locked after too many failed logins; try again later."),
-        AuthFailure.InvalidToken => (InvalidToken, "The token is not valid."),
-        AuthFailure.TokenExpired => (TokenExpired, "The token has expired; refresh it and authenticate again."),
-        AuthFailure.RateLimited => (RateLimited, "Too many login attempts from this address; wait a minute."),
-        _ => (TokenRevoked, "The token has been revoked; log in again."),
-    };
+    public static (string Code, string Message) For(AuthFailure failure) => AuthFailureMessages.For(failure);
 }

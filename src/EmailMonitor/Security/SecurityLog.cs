@@ -50,6 +50,8 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
 
     public void AccessDenied(IPAddress? ip, string reason) => AccessDenied(_logger, Show(ip), reason);
 
+    public void BlockLifted(IPAddress? ip, string? username, string address) => BlockLifted(_logger, Show(ip), Clean(username), address);
+
     public void OriginRefused(IPAddress? ip, string origin) => OriginRefused(_logger, Show(ip), Clean(origin));
 
     public void AuthenticationTimeout(IPAddress? ip) => AuthenticationTimeout(_logger, Show(ip), "no authentication within the deadline");
@@ -102,6 +104,9 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
 
     [LoggerMessage(EventId = 9009, EventName = "rate_limited", Level = LogLevel.Warning, Message = "{Ip} ({Username}) over its limit: {Reason}")]
     private static partial void RateLimited(ILogger logger, string ip, string username, string reason);
+
+    [LoggerMessage(EventId = 9013, EventName = "block_lifted", Level = LogLevel.Warning, Message = "{Username} from {Ip} lifted the block of {Reason}")]
+    private static partial void BlockLifted(ILogger logger, string ip, string username, string reason);
 
     [LoggerMessage(EventId = 9011, EventName = "ip_refused", Level = LogLevel.Warning, Message = "request from {Ip} refused: {Reason}")]
     private static partial void AccessDenied(ILogger logger, string ip, string reason);

@@ -1,0 +1,29 @@
+using System.Text.Json;
+
+namespace EmailMonitor.Api;
+
+internal static class ApiExtensions
+{
+    public static IHostApplicationBuilder AddApi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        // A body that is not the expected JSON is the client's mistake: answer 400 as problem
+        // details in every environment, never the development exception page.
+        builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = false);
+        // The same snake_case names as the WebSocket messages (access_token, refresh_token, …).
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        return builder;
+    }
+
+    public static WebApplication MapApi(this WebApplication app)
+    {
+        // Error answers without a body (a 400 from binding, a 404) get problem details too.
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapAuthApi();
+        app.MapStatsApi();
+        app.MapBlockedIpsApi();
+        return app;
+    }
+}

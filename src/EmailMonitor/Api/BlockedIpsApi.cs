@@ -1,0 +1,47 @@
+using System.Net;
+using EmailMonitor.Auth;
+using EmailMonitor.Security;
+
+namespace EmailMonitor.Api;
+
+/// <summary>
+/// <c>/api/admin/blocked-ips</c>: every refused address, listed or blocked, and lifting a block.
+/// Administrators only.
+/// </summary>
+internal static class BlockedIpsApi
+{
+    public static IEndpointRouteBuilder MapBlockedIpsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/admin/blocked-ips").RequireAuthorization(AuthPolicies.Admin).WithTags("Administration");
+        group.MapGet("/", List);
+        group.MapDelete("/{ip}", Lift);
+        return endpoints;
+    }
+
+    private static IReadOnlyList<BlockedIpResponse> List(BlockList blocks, NetworkRules rules) =>
+    [
+        .. rules.Blocked.Select(network => new BlockedIpResponse(network.ToString(), "configuration", "listed in BLOCKED_IPS", null, null)),
+        .. blocks.Active().Select(block => new BlockedIpResponse(block.Address.ToString(), "automatic", block.Reason, block.BlockedAt, block.ExpiresAt)),
+    ];
+
+    private static IResult Lift(string ip, BlockList blocks, NetworkRules rules, HttpContext context, SecurityLog securityLog)
+    {
+        if (!IPAddress.TryParse(ip, out var address))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: $"'{ip}' is not an IP address.");
+        }
+
+        if (rules.IsListedAsBlocked(address))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, detail: "This address is listed in BLOCKED_IPS; change the configuration to admit it.");
+        }
+
+        if (!blocks.Lift(address))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: "This address is not blocked.");
+        }
+
+        securityLog.BlockLifted(context.Connection.RemoteIpAddress, context.User.Identity?.Name, address.ToString());
+        return Results.NoContent();
+    }
+}

@@ -1,0 +1,16 @@
+using EmailMonitor.Auth;
+using EmailMonitor.Observability;
+
+namespace EmailMonitor.Api;
+
+/// <summary><c>GET /api/stats</c>: the seed's system metrics as JSON, for any signed-in user.</summary>
+internal static class StatsApi
+{
+    public static IEndpointRouteBuilder MapStatsApi(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/api/stats", GetStats).RequireAuthorization(AuthPolicies.Viewer).WithTags("Monitoring");
+        return endpoints;
+    }
+
+    private static ServiceStats GetStats(ServiceMetrics metrics) => metrics.Snapshot();
+}

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using EmailMonitor.Auth;
+using EmailMonitor.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EmailMonitor.Tests.Api;
+
+/// <summary>The REST side of CONTRACT §5 that the perimeter needs: tokens, stats, and lifting blocks.</summary>
+public sealed class ApiTests
+{
+    [Fact]
+    public async Task Login_and_refresh_give_the_same_tokens_as_the_websocket()
+    {
+        await using var service = await ServiceHost.StartAsync();
+        using var http = new HttpClient { BaseAddress = service.BaseUri };
+
+        var login = await PostAsync(http, "/api/auth/login", new { username = "admin", password = service.AdminPassword });
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        var tokens = await ReadAsync(login);
+        Assert.Equal("Bearer", tokens.GetProperty("token_type").GetString());
+        Assert.InRange(tokens.GetProperty("expires_in").GetInt32(), 895, 900);
+
+        await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
+        await client.SendAsync(new { type = "token_auth", token = tokens.GetProperty("access_token").GetString() });
+        await client.ReceiveAsync("auth_success");
+
+        var refreshed = await ReadAsync(await PostAsync(http, "/api/auth/refresh", new { refresh_token = tokens.GetProperty("refresh_token").GetString() }));
+        Assert.NotEqual(tokens.GetProperty("refresh_token").GetString(), refreshed.GetProperty("refresh_token").GetString());
+        var reused = await PostAsync(http, "/api/auth/refresh", new { refresh_token = tokens.GetProperty("refresh_token").GetString() });
+        Assert.Equal(HttpStatusCode.Unauthorized, reused.StatusCode);
+        Assert.Equal("token_revoked", (await ReadAsync(reused)).GetProperty("code").GetString());
+    }
+
+    [Theory]
+    [InlineData("{\"username\":\"admin\",\"password\":\"wrong\"}", HttpStatusCode.Unauthorized)]
+    [InlineData("{\"username\":\"nobody\",\"password\":\"wrong\"}", HttpStatusCode.Unauthorized)]
+    [InlineData("{\"username\":\"admin\"}", HttpStatusCode.BadRequest)]
+    [InlineData("{}", HttpStatusCode.BadRequest)]
+    [InlineData("not json", HttpStatusCode.BadRequest)]
+    [InlineData("[1,2]", HttpStatusCode.BadRequest)]
+    [InlineData("{\"username\":42,\"password\":true}", HttpStatusCode.BadRequest)]
+    public async Task Bad_logins_and_malformed_bodies_get_problem_details(string body, HttpStatusCode expected)
+    {
+        await using var service = await ServiceHost.StartAsync();
+        using var http = new HttpClient { BaseAddress = service.BaseUri };
+
+        using var response = await http.PostAsync("/api/auth/login", new StringContent(body, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.DoesNotContain("Exception", await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task Stats_need_a_valid_token_and_report_the_seeds_metrics()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var service = await ServiceHost.StartAsync(configure: builder => builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
+        using var http = new HttpClient { BaseAddress = service.BaseUri };
+        var token = await TokenAsync(http, "admin", service.AdminPassword);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(http, "/api/stats", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(http, "/api/stats", "forged.token.value")).StatusCode);
+        var stats = await ReadAsync(await GetAsync(http, "/api/stats", token));
+        foreach (var field in new[] { "active_connections", "emails_processed", "emails_per_minute", "rate_limits_exceeded", "blocked_ips", "failed_authentications", "uptime_seconds", "mailboxes" })
+        {
+            Assert.True(stats.TryGetProperty(field, out _), $"stats lack {field}: {stats}");
+        }
+
+        Assert.Equal(1, stats.GetProperty("failed_authentications").GetInt64());
+        time.Advance(TimeSpan.FromMinutes(16));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(http, "/api/stats", token)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Admins_list_blocks_listed_and_automatic_and_lift_one_viewers_may_not()
+    {
+        await using var service = await ServiceHost.StartAsync(variables: v =>
+        {
+            v["BLOCKED_IPS"] = "192.0.2.0/24";
+            v["AUTO_BLOCK_THRESHOLD"] = "2";
+        });
+        await service.Get<UserStore>().CreateAsync("watcher", PasswordHasher.Hash("watcher-password-1"), Roles.Viewer, DateTimeOffset.UtcNow, CancellationToken.None);
+        using var admin = new HttpClient { BaseAddress = service.BaseUri };
+        var adminToken = await TokenAsync(admin, "admin", service.AdminPassword);
+        var viewerToken = await TokenAsync(admin, "watcher", "watcher-password-1");
+        using var attacker = FromAddress.Http(service, "127.0.0.30");
+        for (var i = 0; i < 2; i++)
+        {
+            await PostAsync(attacker, "/api/auth/login", new { username = "admin", password = "guess" });
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await attacker.GetAsync("/health/live", TestContext.Current.CancellationToken)).StatusCode);
+        var blocks = await ReadAsync(await GetAsync(admin, "/api/admin/blocked-ips", adminToken));
+        Assert.Contains(blocks.EnumerateArray(), b => b.GetProperty("ip").GetString() == "192.0.2.0/24" && b.GetProperty("source").GetString() == "configuration");
+        var automatic = Assert.Single(blocks.EnumerateArray(), b => b.GetProperty("ip").GetString() == "127.0.0.30");
+        Assert.Contains("login_failed", automatic.GetProperty("reason").GetString());
+        Assert.True(automatic.GetProperty("expires_at").GetDateTimeOffset() > DateTimeOffset.UtcNow);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(admin, HttpMethod.Delete, "/api/admin/blocked-ips/127.0.0.30", viewerToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(admin, "/api/admin/blocked-ips", viewerToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(admin, HttpMethod.Delete, "/api/admin/blocked-ips/127.0.0.30", adminToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(admin, HttpMethod.Delete, "/api/admin/blocked-ips/127.0.0.30", adminToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await SendAsync(admin, HttpMethod.Delete, "/api/admin/blocked-ips/192.0.2.7", adminToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(admin, HttpMethod.Delete, "/api/admin/blocked-ips/not-an-ip", adminToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await attacker.GetAsync("/health/live", TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    private static async Task<string> TokenAsync(HttpClient http, string username, string password) =>
+        (await ReadAsync(await PostAsync(http, "/api/auth/login", new { username, password }))).GetProperty("access_token").GetString()!;
+
+    private static Task<HttpResponseMessage> PostAsync(HttpClient http, string path, object body) =>
+        http.PostAsJsonAsync(path, body, TestContext.Current.CancellationToken);
+
+    private static Task<HttpResponseMessage> GetAsync(HttpClient http, string path, string? token) => SendAsync(http, HttpMethod.Get, path, token);
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string? token)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return await http.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response)
+    {
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        return document.RootElement.Clone();
+    }
+}
