@@ -14,9 +14,16 @@ internal static class ConfigurationExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         // Kestrel is configured while the app is built, before validation has run: read the section
         // directly and leave bad values to the validator, which reports them before anything starts.
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.Services.AddSingleton<ServerCertificate>();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
             (context.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions())
-                .Listen(kestrel, context.HostingEnvironment.IsDevelopment()));
+                .Listen(kestrel, context.HostingEnvironment.IsDevelopment(), listen => listen.UseHttps(https =>
+                {
+                    https.SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
+                    var certificate = kestrel.ApplicationServices.GetRequiredService<ServerCertificate>();
+                    https.ServerCertificateSelector = (_, _) => certificate.Current;
+                })));
         builder.Services.AddOptions<ServiceOptions>().BindConfiguration(ServiceOptions.Section);
         builder.Services.AddValidatedOptions<ServerOptions, ServerOptionsValidator>(ServerOptions.Section);
         return builder;

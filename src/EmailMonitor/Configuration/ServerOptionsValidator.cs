@@ -18,6 +18,16 @@ internal sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
             failures.Add("WEBSOCKET_PORT: must be between 1 and 65535");
         }
 
+        if (options.KeyFile.Length > 0 && options.CertificateFile.Length == 0)
+        {
+            failures.Add("SSL_CERT_FILE: required with SSL_KEY_FILE (the PEM certificate for the key)");
+        }
+
+        if (options.TlsEnabled && ServerCertificate.TryLoad(options.CertificateFile, options.KeyFile, out var error) is null)
+        {
+            failures.Add($"SSL_CERT_FILE/SSL_KEY_FILE: cannot load the certificate and key: {error}");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

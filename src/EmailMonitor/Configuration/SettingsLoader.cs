@@ -97,7 +97,16 @@ internal static class SettingsLoader
             }
         }
 
+        // OpenSSL reads SSL_CERT_FILE as its CA bundle, and many systems set it globally: on its
+        // own it is not taken as a request to serve TLS.
+        if (Set("SSL_CERT_FILE") && !Set("SSL_KEY_FILE"))
+        {
+            notices.Add("SSL_CERT_FILE is set without SSL_KEY_FILE, so TLS stays off (SSL_CERT_FILE is also OpenSSL's CA-bundle variable)");
+        }
+
         return new LoadedSettings(values, problems, notices, effective);
+
+        bool Set(string name) => sources.Any(s => s.Variable.Name == name && s.Value is not null);
     }
 
     private static string? Convert(ContractVariable variable, string text, Dictionary<string, string?> values)

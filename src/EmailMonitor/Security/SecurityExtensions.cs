@@ -34,11 +34,22 @@ internal static class SecurityExtensions
                 forwarded.KnownIPNetworks.Add(network);
             }
         });
+        // Production browsers are told to use HTTPS from now on (only HTTPS responses carry it).
+        builder.Services.AddHsts(hsts =>
+        {
+            hsts.MaxAge = TimeSpan.FromDays(180);
+            hsts.ExcludedHosts.Clear();
+        });
         return builder;
     }
 
     public static WebApplication UseSecurity(this WebApplication app)
     {
+        if (app.Environment.IsProduction())
+        {
+            app.UseHsts();
+        }
+
         // With no proxy configured the framework would believe any X-Forwarded-For, so it runs only with some.
         app.UseWhen(
             context => context.RequestServices.GetRequiredService<NetworkRules>().TrustedProxies.Count > 0,

@@ -31,6 +31,14 @@ public sealed class ConfigurationErrorTests
         { "ADMIN_USERNAME", "bad name!", "ADMIN_USERNAME: 1 to 64 letters" },
         { "DATABASE_URL", "postgres://u:p@localhost/db", "DATABASE_URL: PostgreSQL is not supported by this version" },
         { "MAX_ATTACHMENT_SIZE", "0", "MAX_ATTACHMENT_SIZE: must be a positive number of bytes" },
+        { "SSL_KEY_FILE", "/etc/hostname", "SSL_CERT_FILE: required with SSL_KEY_FILE" },
+        { "RATE_LIMIT_REQUESTS", "0", "RATE_LIMIT_REQUESTS: must be between 1 and 1000000" },
+        { "RATE_LIMIT_WINDOW", "soon", "RATE_LIMIT_WINDOW: 'soon' is not a whole number of seconds" },
+        { "BLOCKED_IPS", "10.0.0.0/8, 300.1.1.1", "BLOCKED_IPS: '300.1.1.1' is not an IP address or a CIDR network" },
+        { "ALLOWED_IPS", "10.0.0.0/33", "ALLOWED_IPS: '10.0.0.0/33' is not an IP address or a CIDR network" },
+        { "TRUSTED_PROXIES", "proxy.example.com", "TRUSTED_PROXIES: 'proxy.example.com' is not an IP address or a CIDR network" },
+        { "ALLOWED_ORIGINS", "https://app.example/path", "ALLOWED_ORIGINS: 'https://app.example/path' is not an origin" },
+        { "AUTO_BLOCK_THRESHOLD", "0", "AUTO_BLOCK_THRESHOLD: must be between 1 and 1000000" },
         { "MAX_ATTACHMENT_SIZE", "25MB", "MAX_ATTACHMENT_SIZE: '25MB' is not a whole number" },
         { "BLOCKED_ATTACHMENT_EXTENSIONS", "exe, bad ext!", "BLOCKED_ATTACHMENT_EXTENSIONS: 'bad ext!' is not an extension" },
     };
@@ -91,6 +99,35 @@ public sealed class ConfigurationErrorTests
         (exitCode, output) = await ServiceProcess.RunAsync(variables, directory.Path);
         Assert.Equal(2, exitCode);
         Assert.Contains("ADMIN_PASSWORD: required on first start when ENVIRONMENT=production", output);
+    }
+
+    [Fact]
+    public async Task A_certificate_and_key_that_cannot_be_loaded_stop_start_up()
+    {
+        using var directory = new TempDirectory();
+        var variables = ServiceHost.DefaultVariables(directory.Path, null);
+        await File.WriteAllTextAsync(directory.Combine("cert.pem"), "not a certificate", TestContext.Current.CancellationToken);
+        variables["SSL_CERT_FILE"] = directory.Combine("cert.pem");
+        variables["SSL_KEY_FILE"] = directory.Combine("missing.key");
+
+        var (exitCode, output) = await ServiceProcess.RunAsync(variables, directory.Path);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("SSL_CERT_FILE/SSL_KEY_FILE: cannot load the certificate and key", output);
+    }
+
+    [Fact]
+    public async Task Ssl_cert_file_alone_is_taken_for_the_openssl_ca_bundle_and_tls_stays_off()
+    {
+        using var directory = new TempDirectory();
+        var variables = ServiceHost.DefaultVariables(directory.Path, null);
+        variables["SSL_CERT_FILE"] = "/etc/ssl/certs/ca-certificates.crt";
+        await using var service = ServiceProcess.Start(variables, directory.Path);
+
+        var uri = await service.ListeningAsync();
+
+        Assert.Equal("http", uri.Scheme);
+        Assert.Contains("SSL_CERT_FILE is set without SSL_KEY_FILE, so TLS stays off", service.Output);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ internal sealed class ServiceHost : IAsyncDisposable
         Variables = variables;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseUri = new Uri(address);
-        WebSocketUri = new UriBuilder(BaseUri) { Scheme = "ws", Path = "/ws" }.Uri;
+        WebSocketUri = new UriBuilder(BaseUri) { Scheme = BaseUri.Scheme == "https" ? "wss" : "ws", Path = "/ws" }.Uri;
     }
 
     public WebApplication App { get; }

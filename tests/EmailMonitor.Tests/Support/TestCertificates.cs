@@ -21,6 +21,18 @@ internal sealed class TestCertificates
 
     public string ServerKeyPath => Path.Combine(Directory, "server.key");
 
+    public X509Certificate2 Authority => X509Certificate2.CreateFromPem(File.ReadAllText(Path.Combine(TrustDirectory, "test-ca.pem")));
+
+    /// <summary>True when <paramref name="certificate"/> chains to this test CA (and to nothing else).</summary>
+    public bool Trusts(X509Certificate2 certificate)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.CustomTrustStore.Add(Authority);
+        return chain.Build(certificate);
+    }
+
     public static TestCertificates Create(string directory)
     {
         var now = DateTimeOffset.UtcNow;
