@@ -55,7 +55,8 @@ internal static class ObservabilityExtensions
             _ => LogEventLevel.Information,
         };
 
-        logger.MinimumLevel.Is(level)
+        logger.Enrich.With(new LogRedaction(services.GetRequiredService<IConfiguration>()))
+            .MinimumLevel.Is(level)
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
             .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)

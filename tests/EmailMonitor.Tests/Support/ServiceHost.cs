@@ -139,6 +139,13 @@ internal sealed class ServiceHost : IAsyncDisposable
         }
 
         await App.DisposeAsync();
-        _ownDirectory?.Dispose();
+        try
+        {
+            LogSecrets.AssertNoneIn(LogDirectory, Variables);
+        }
+        finally
+        {
+            _ownDirectory?.Dispose();
+        }
     }
 }

@@ -11,12 +11,14 @@ namespace EmailMonitor.Tests.Support;
 internal sealed partial class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly IReadOnlyDictionary<string, string> _variables;
     private readonly StringBuilder _output = new();
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ServiceProcess(Process process)
+    private ServiceProcess(Process process, IReadOnlyDictionary<string, string> variables)
     {
         _process = process;
+        _variables = variables;
     }
 
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "email-monitor.dll");
@@ -56,7 +58,7 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var service = new ServiceProcess(process);
+        var service = new ServiceProcess(process, variables);
         process.OutputDataReceived += (_, e) => service.Append(e.Data);
         process.ErrorDataReceived += (_, e) => service.Append(e.Data);
         process.Start();
@@ -123,6 +125,11 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
 
         TestOutput.WriteLine("[process output]\n" + Output);
         _process.Dispose();
+        LogSecrets.AssertNoneIn(Output, _variables, "the console output");
+        if (_variables.TryGetValue("LOG_DIR", out var logs))
+        {
+            LogSecrets.AssertNoneIn(logs, _variables);
+        }
     }
 
     private void Append(string? line)
