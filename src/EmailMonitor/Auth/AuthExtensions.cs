@@ -12,6 +12,7 @@ internal static class AuthExtensions
         builder.Services.AddSingleton<AccessTokens>();
         builder.Services.AddSingleton<UserStore>();
         builder.Services.AddSingleton<RefreshTokenStore>();
+        builder.Services.AddSingleton<UnknownAccountLockouts>();
         builder.Services.AddSingleton<AuthService>();
         builder.Services.AddSingleton<AdminBootstrap>();
         builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)

@@ -18,6 +18,7 @@ internal sealed class AuthService(
     IOptions<AuthOptions> options,
     SecurityLog securityLog,
     RateLimits rateLimits,
+    UnknownAccountLockouts unknownAccounts,
     ServiceMetrics metrics,
     TimeProvider time)
 {
@@ -37,13 +38,31 @@ internal sealed class AuthService(
             ? await users.FindAsync(username, cancellationToken)
             : null;
 
+        var now = time.GetUtcNow();
         if (user is null || user.Disabled)
         {
+            // Exactly what a real account would cost and answer, lock included.
             hasher.SpendVerificationTime(password.Length <= MaxPasswordLength ? password : string.Empty);
-            return Fail(AuthFailure.AuthFailed, ip, username, user is null ? "unknown user or malformed credentials" : "account disabled");
+            if (!UserNames.IsValid(username))
+            {
+                // No account can have this name, so refusing it reveals nothing.
+                return Fail(AuthFailure.AuthFailed, ip, username, "malformed credentials");
+            }
+
+            if (unknownAccounts.IsLocked(username))
+            {
+                return Fail(AuthFailure.AccountLocked, ip, username, "account locked");
+            }
+
+            var lockUntil = now + options.Value.LockoutDuration;
+            if (unknownAccounts.RecordFailure(username, options.Value.MaxLoginAttempts, lockUntil))
+            {
+                securityLog.AccountLocked(ip, username, lockUntil);
+            }
+
+            return Fail(AuthFailure.AuthFailed, ip, username, user is null ? "unknown user" : "account disabled");
         }
 
-        var now = time.GetUtcNow();
         if (user.LockedUntil > now)
         {
             hasher.SpendVerificationTime(password);

@@ -174,6 +174,18 @@ public sealed class TokenTests
     }
 
     [Fact]
+    public async Task An_unknown_name_locks_after_the_same_failures_as_a_real_account_so_answers_reveal_nothing()
+    {
+        await using var service = await ServiceHost.StartAsync(variables: v => v["MAX_LOGIN_ATTEMPTS"] = "3");
+
+        var real = await AnswersAsync(service, "127.0.0.40", "admin");
+        var unknown = await AnswersAsync(service, "127.0.0.41", "ghost");
+
+        Assert.Equal(["auth_failed", "auth_failed", "auth_failed", "account_locked", "account_locked"], real);
+        Assert.Equal(real, unknown);
+    }
+
+    [Fact]
     public async Task A_connection_that_does_not_authenticate_within_10_seconds_is_closed_with_1008()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
@@ -191,6 +203,19 @@ public sealed class TokenTests
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, await idle.WaitForCloseAsync());
         await authenticated.SendAsync(new { type = "ping" });
         await authenticated.ReceiveAsync("pong");
+    }
+
+    private static async Task<List<string>> AnswersAsync(ServiceHost service, string from, string username)
+    {
+        await using var client = await FromAddress.WebSocketAsync(service, from);
+        var answers = new List<string>();
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            await client.SendAsync(new { type = "login", username, password = $"wrong-{attempt}" });
+            answers.Add((await client.ReceiveAsync("error")).GetProperty("code").GetString()!);
+        }
+
+        return answers;
     }
 
     private static Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder> UseClock(TimeProvider time) =>
