@@ -17,13 +17,20 @@ internal static class ConfigurationExtensions
         builder.WebHost.UseKestrelHttpsConfiguration();
         builder.Services.AddSingleton<ServerCertificate>();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            // Every body the API accepts is a small JSON object, and a client that dribbles its
+            // headers (slowloris) gets no longer than a real one needs.
+            kestrel.Limits.MaxRequestBodySize = ServerOptions.MaxRequestBodyBytes;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(60);
             (context.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions())
                 .Listen(kestrel, context.HostingEnvironment.IsDevelopment(), listen => listen.UseHttps(https =>
                 {
                     https.SslProtocols = System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13;
                     var certificate = kestrel.ApplicationServices.GetRequiredService<ServerCertificate>();
                     https.ServerCertificateSelector = (_, _) => certificate.Current;
-                })));
+                }));
+        });
         builder.Services.AddOptions<ServiceOptions>().BindConfiguration(ServiceOptions.Section);
         builder.Services.AddValidatedOptions<ServerOptions, ServerOptionsValidator>(ServerOptions.Section);
         return builder;

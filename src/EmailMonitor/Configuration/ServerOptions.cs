@@ -8,6 +8,9 @@ internal sealed class ServerOptions
 {
     public const string Section = "Server";
 
+    /// <summary>Larger HTTP request bodies are refused with 413.</summary>
+    public const long MaxRequestBodyBytes = 64 * 1024;
+
     /// <summary>An IP address or <c>localhost</c>; empty means localhost in development, else every interface.</summary>
     public string Host { get; set; } = string.Empty;
 

@@ -23,5 +23,12 @@ internal sealed class RealtimeOptions
     /// <summary>How long the client gets to answer the server's close frame before the socket is aborted.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often the server pings each client.</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A client that has not answered a ping by then is gone (a dropped network, a sleeping laptop)
+    /// and its connection is aborted, so dead peers do not hold connection slots or queues.
+    /// </summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(20);
 }

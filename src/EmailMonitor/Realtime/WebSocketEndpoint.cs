@@ -20,6 +20,7 @@ internal static class WebSocketEndpoint
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
         {
             KeepAliveInterval = options.KeepAliveInterval,
+            KeepAliveTimeout = options.KeepAliveTimeout,
         });
         await using var connection = ActivatorUtilities.CreateInstance<ClientConnection>(services, socket, context.Connection.RemoteIpAddress!);
 

@@ -58,6 +58,20 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public async Task A_body_over_64_KB_is_refused_with_413_and_the_service_keeps_serving()
+    {
+        await using var service = await ServiceHost.StartAsync();
+        using var http = new HttpClient { BaseAddress = service.BaseUri };
+        var huge = "{\"username\":\"admin\",\"password\":\"" + new string('x', 100_000) + "\"}";
+
+        using var refused = await http.PostAsync("/api/auth/login", new StringContent(huge, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
+        using var served = await PostAsync(http, "/api/auth/login", new { username = "admin", password = service.AdminPassword });
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+    }
+
+    [Fact]
     public async Task Stats_need_a_valid_token_and_report_the_seeds_metrics()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
