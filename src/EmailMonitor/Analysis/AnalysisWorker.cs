@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using EmailMonitor.Mail;
+using EmailMonitor.Security;
 
 namespace EmailMonitor.Analysis;
 
@@ -7,7 +8,8 @@ namespace EmailMonitor.Analysis;
 internal sealed class AnalysisWorker(
     ChannelReader<RawEmail> raw,
     ChannelWriter<AnalysedEmail> analysed,
-    EmailAnalyzer analyzer) : BackgroundService
+    EmailAnalyzer analyzer,
+    SecurityLog securityLog) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -21,6 +23,7 @@ internal sealed class AnalysisWorker(
                     verdict = analyzer.Analyze(email);
                 }
 
+                securityLog.EmailFlagged(verdict);
                 await analysed.WriteAsync(new AnalysedEmail(email.Folder, email.UidValidity, email.Uid, verdict), stoppingToken);
             }
         }

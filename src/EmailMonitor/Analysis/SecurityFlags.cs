@@ -45,6 +45,19 @@ internal static class SecurityFlags
         [ExternalImages] = 5,
     };
 
+    /// <summary>
+    /// Message flags that point at an attack rather than at ordinary mail (newsletters carry
+    /// remote images; broken MIME is mostly broken software): they go to the security log.
+    /// </summary>
+    public static readonly IReadOnlySet<string> Suspicious = new HashSet<string>(StringComparer.Ordinal)
+    {
+        SenderSpoofing, ReplyToMismatch, SuspiciousLink, ScriptRemoved, SpfFail, DkimFail, DmarcFail,
+    };
+
+    /// <summary>True when an attachment's flags say it may harm, not merely that it is large.</summary>
+    public static bool IsDangerousAttachment(IReadOnlyList<string> attachmentFlags) =>
+        attachmentFlags.Any(flag => flag != OversizedAttachment);
+
     public static int RiskScore(IEnumerable<string> flags) =>
         Math.Min(100, flags.Distinct(StringComparer.Ordinal).Sum(flag => Weights.GetValueOrDefault(flag)));
 }

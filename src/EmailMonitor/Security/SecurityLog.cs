@@ -1,4 +1,5 @@
 using System.Net;
+using EmailMonitor.Analysis;
 
 namespace EmailMonitor.Security;
 
@@ -11,6 +12,7 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
 {
     public const string Category = "EmailMonitor.Security";
     private const int MaxUsernameLength = 64;
+    private const int MaxNameLength = 255;
 
     private readonly ILogger _logger = loggerFactory.CreateLogger(Category);
 
@@ -58,17 +60,46 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
 
     public void ConnectionRefused(IPAddress? ip, string reason) => ConnectionRefused(_logger, Show(ip), reason);
 
+    /// <summary>
+    /// One <c>dangerous_attachment</c> line per harmful attachment and one <c>suspicious_email</c>
+    /// line for attack signs in the message, naming the message but never its subject or body.
+    /// </summary>
+    public void EmailFlagged(EmailEvent email)
+    {
+        if (!_logger.IsEnabled(LogLevel.Warning))
+        {
+            return;
+        }
+
+        foreach (var attachment in email.Attachments.Where(a => SecurityFlags.IsDangerousAttachment(a.Flags)))
+        {
+            DangerousAttachment(_logger, Describe(email),
+                $"{Clean(attachment.Filename, MaxNameLength)} ({attachment.DetectedType}, sha256 {attachment.Sha256}): {string.Join(", ", attachment.Flags)}");
+        }
+
+        var suspicious = email.SecurityFlags.Where(SecurityFlags.Suspicious.Contains).ToList();
+        if (suspicious.Count > 0)
+        {
+            SuspiciousEmail(_logger, Describe(email), $"{string.Join(", ", suspicious)}; risk score {email.RiskScore}");
+        }
+    }
+
+    private static string Describe(EmailEvent email) =>
+        $"{email.Id} from {Clean(email.Sender, MaxNameLength)}";
+
     private static string Show(IPAddress? ip) => ip?.ToString() ?? "unknown";
 
     // A client-chosen name must not forge log lines or flood the log.
-    private static string Clean(string? username)
+    private static string Clean(string? username) => Clean(username, MaxUsernameLength);
+
+    private static string Clean(string? text, int maxLength)
     {
-        if (string.IsNullOrEmpty(username))
+        if (string.IsNullOrEmpty(text))
         {
             return string.Empty;
         }
 
-        var cut = username.Length > MaxUsernameLength ? username[..MaxUsernameLength] : username;
+        var cut = text.Length > maxLength ? text[..maxLength] : text;
         return string.Create(cut.Length, cut, (span, source) =>
         {
             for (var i = 0; i < source.Length; i++)
@@ -107,6 +138,12 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
 
     [LoggerMessage(EventId = 9013, EventName = "block_lifted", Level = LogLevel.Warning, Message = "{Username} from {Ip} lifted the block of {Reason}")]
     private static partial void BlockLifted(ILogger logger, string ip, string username, string reason);
+
+    [LoggerMessage(EventId = 9014, EventName = "dangerous_attachment", Level = LogLevel.Warning, Message = "attachment of {Message}: {Reason}")]
+    private static partial void DangerousAttachment(ILogger logger, string message, string reason);
+
+    [LoggerMessage(EventId = 9015, EventName = "suspicious_email", Level = LogLevel.Warning, Message = "{Message}: {Reason}")]
+    private static partial void SuspiciousEmail(ILogger logger, string message, string reason);
 
     [LoggerMessage(EventId = 9011, EventName = "ip_refused", Level = LogLevel.Warning, Message = "request from {Ip} refused: {Reason}")]
     private static partial void AccessDenied(ILogger logger, string ip, string reason);

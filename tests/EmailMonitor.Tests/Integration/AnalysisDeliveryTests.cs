@@ -39,6 +39,17 @@ public sealed class AnalysisDeliveryTests
 
         Assert.Empty(clean.GetProperty("security_flags").EnumerateArray());
         Assert.Equal(0, clean.GetProperty("risk_score").GetInt32());
+
+        // The verdict is logged before the event is sent, so the lines are there now.
+        var securityLog = File.ReadAllLines(Path.Combine(service.LogDirectory, "security.log"));
+        var attachmentLine = Assert.Single(securityLog, line => line.Contains("\"event\":\"dangerous_attachment\"", StringComparison.Ordinal));
+        Assert.Contains("invoicefdp.zip", attachmentLine);
+        Assert.Contains("rtlo_filename", attachmentLine);
+        var emailLine = Assert.Single(securityLog, line => line.Contains("\"event\":\"suspicious_email\"", StringComparison.Ordinal));
+        Assert.Contains(phishing.GetProperty("id").GetString()!, emailLine);
+        Assert.Contains("sender_spoofing", emailLine);
+        Assert.Contains("alerts@evil.test", emailLine);
+        Assert.DoesNotContain(securityLog, line => line.Contains("Action required", StringComparison.Ordinal));
     }
 
     public static TheoryData<string, byte[], string, string, string[]> RawMessages => new()
