@@ -27,7 +27,8 @@ internal static class ObservabilityExtensions
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog((services, logger) => Configure(logger, services, debugFromCommandLine), preserveStaticLogger: true, writeToProviders: true);
         builder.Services.AddHealthChecks();
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter());
+        // No scrape cache: a scrape shows what happened up to that moment, and /metrics is rate limited like every path.
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));
         // The meter name is read once the options are bound, so each service in a process can have its own.
         builder.Services.ConfigureOpenTelemetryMeterProvider((services, metrics) =>
             metrics.AddMeter(services.GetRequiredService<IOptions<ObservabilityOptions>>().Value.MeterName));

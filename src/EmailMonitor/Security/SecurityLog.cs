@@ -8,13 +8,14 @@ namespace EmailMonitor.Security;
 /// <c>security.log</c> as JSON lines with <c>event</c>, <c>ip</c>, <c>username</c> and <c>reason</c>.
 /// Never given a password, token or message body; names from clients are cut and cleaned first.
 /// </summary>
-internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBlocker autoBlocker)
+internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBlocker autoBlocker, TimeProvider time)
 {
     public const string Category = "EmailMonitor.Security";
     private const int MaxUsernameLength = 64;
     private const int MaxNameLength = 255;
 
     private readonly ILogger _logger = loggerFactory.CreateLogger(Category);
+    private readonly RepeatedEvents _repeats = new(time);
 
     public void LoginSucceeded(IPAddress? ip, string username) => LoginSucceeded(_logger, Show(ip), Clean(username));
 
@@ -46,11 +47,21 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
 
     public void RateLimited(IPAddress? ip, string? username, string what)
     {
-        RateLimited(_logger, Show(ip), Clean(username), what);
+        if (_repeats.ShouldWrite("rate_limited", ip, out var omitted))
+        {
+            RateLimited(_logger, Show(ip), Clean(username), WithOmitted(what, omitted));
+        }
+
         autoBlocker.Record(ip, "rate_limited");
     }
 
-    public void AccessDenied(IPAddress? ip, string reason) => AccessDenied(_logger, Show(ip), reason);
+    public void AccessDenied(IPAddress? ip, string reason)
+    {
+        if (_repeats.ShouldWrite("ip_refused", ip, out var omitted))
+        {
+            AccessDenied(_logger, Show(ip), WithOmitted(reason, omitted));
+        }
+    }
 
     public void BlockLifted(IPAddress? ip, string? username, string address) => BlockLifted(_logger, Show(ip), Clean(username), address);
 
@@ -58,7 +69,13 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
 
     public void AuthenticationTimeout(IPAddress? ip) => AuthenticationTimeout(_logger, Show(ip), "no authentication within the deadline");
 
-    public void ConnectionRefused(IPAddress? ip, string reason) => ConnectionRefused(_logger, Show(ip), reason);
+    public void ConnectionRefused(IPAddress? ip, string reason)
+    {
+        if (_repeats.ShouldWrite("connection_refused", ip, out var omitted))
+        {
+            ConnectionRefused(_logger, Show(ip), WithOmitted(reason, omitted));
+        }
+    }
 
     /// <summary>
     /// One <c>dangerous_attachment</c> line per harmful attachment and one <c>suspicious_email</c>
@@ -83,6 +100,9 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
             SuspiciousEmail(_logger, Describe(email), $"{string.Join(", ", suspicious)}; risk score {email.RiskScore}");
         }
     }
+
+    private static string WithOmitted(string reason, int omitted) =>
+        omitted == 0 ? reason : $"{reason} ({omitted} more from this address since the previous line, not written)";
 
     private static string Describe(EmailEvent email) =>
         $"{email.Id} from {Clean(email.Sender, MaxNameLength)}";

@@ -32,6 +32,18 @@ public sealed class RateLimitTests
         Assert.Equal(HttpStatusCode.OK, (await other.GetAsync("/health/live", TestContext.Current.CancellationToken)).StatusCode);
         var metrics = await other.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
         Assert.Matches(@"email_monitor_rate_limits_exceeded_total\{[^}]*where=""http""[^}]*\} 1\b", metrics);
+
+        // Ten more refusals are counted, but written to security.log only once.
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, (await busy.GetAsync("/health/live", TestContext.Current.CancellationToken)).StatusCode);
+        }
+
+        var lines = File.ReadAllLines(Path.Combine(service.LogDirectory, "security.log"))
+            .Where(line => line.Contains("\"event\":\"rate_limited\"", StringComparison.Ordinal) && line.Contains("127.0.0.12", StringComparison.Ordinal));
+        Assert.Single(lines);
+        metrics = await other.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+        Assert.Matches(@"email_monitor_rate_limits_exceeded_total\{[^}]*where=""http""[^}]*\} 11\b", metrics);
     }
 
     [Fact]
