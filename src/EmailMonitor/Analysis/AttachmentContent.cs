@@ -5,7 +5,7 @@ namespace EmailMonitor.Analysis;
 /// <summary>
 /// Where an attachment is decoded to: it hashes and counts every byte, keeps the head for type
 /// detection, scans OLE2 files for a VBA project as they stream past, and keeps a seekable copy
-/// of ZIP files (in memory while small, then in a temporary file) for a look inside. Nothing
+/// of archives (in memory while small, then in a temporary file) for a look inside. Nothing
 /// beyond the head is kept once the size passes the limit, so an attachment is never held whole.
 /// </summary>
 internal sealed class AttachmentContent : Stream
@@ -22,7 +22,7 @@ internal sealed class AttachmentContent : Stream
     private int _headLength;
     private int _scanCarryLength;
     private Stream? _spool;
-    private bool? _isZip;
+    private bool? _isArchive;
     private bool? _isOle2;
 
     public AttachmentContent(long maxBytes)
@@ -54,7 +54,7 @@ internal sealed class AttachmentContent : Stream
 
     public string Sha256() => Convert.ToHexStringLower(_hash.GetCurrentHash());
 
-    /// <summary>The whole content, seekable from the start, when it is a ZIP within the size limit; else null.</summary>
+    /// <summary>The whole content, seekable from the start, when it is an archive within the size limit; else null.</summary>
     public Stream? OpenSpool()
     {
         if (_spool is null || Oversized)
@@ -79,10 +79,11 @@ internal sealed class AttachmentContent : Stream
         }
 
         Size += buffer.Length;
-        _isZip ??= _headLength >= 2 ? _head[0] == (byte)'P' && _head[1] == (byte)'K' : null;
+        // Every archive signature is told apart within its first eight bytes.
+        _isArchive ??= _headLength >= 8 ? FileSignatures.IsArchive(FileSignatures.Detect(Head[..8])) : null;
         _isOle2 ??= _headLength >= 8 ? Head[..8].SequenceEqual(new byte[] { 0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1 }) : null;
 
-        if (_isZip == true)
+        if (_isArchive == true)
         {
             Spool(buffer);
         }

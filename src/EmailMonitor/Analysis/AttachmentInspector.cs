@@ -35,7 +35,7 @@ internal sealed class AttachmentInspector(IOptions<AnalysisOptions> options)
         }
 
         var kind = entity is MessagePart ? FileKind.Text : FileSignatures.Detect(content.Head);
-        var archive = content.OpenSpool() is { } zip ? ZipInspector.Inspect(zip, _blocked) : ArchiveFindings.None;
+        var archive = content.OpenSpool() is { } spool ? InspectArchive(spool, kind, name) : ArchiveFindings.None;
         if (archive.IsOfficeDocument)
         {
             kind = FileKind.OfficeOpenXml;
@@ -63,6 +63,14 @@ internal sealed class AttachmentInspector(IOptions<AnalysisOptions> options)
             Flags = flags,
         };
     }
+
+    private ArchiveFindings InspectArchive(Stream spool, FileKind kind, string name) => kind switch
+    {
+        FileKind.Zip or FileKind.OfficeOpenXml => ZipInspector.Inspect(spool, _blocked),
+        FileKind.Rar or FileKind.SevenZip => PackedArchiveInspector.Inspect(spool, kind, _blocked),
+        FileKind.Gzip => GzipInspector.Inspect(spool, name, _blocked),
+        _ => ArchiveFindings.None,
+    };
 
     private bool IsExecutableExtension(string extension) => _blocked.Contains(extension);
 

@@ -6,73 +6,46 @@ namespace EmailMonitor.Analysis;
 /// <summary>
 /// Looks one level into a ZIP (or an Office Open XML file, which is one): member names, the first
 /// bytes of each member, encryption and VBA projects. Work is bounded whatever the archive claims:
-/// at most <see cref="MaxEntries"/> members and <see cref="MemberHeadBytes"/> decompressed bytes of
-/// each, so a zip bomb costs a few megabytes at most.
+/// at most <see cref="ArchiveMembers.MaxEntries"/> members and <see cref="ArchiveMembers.MemberHeadBytes"/>
+/// decompressed bytes of each, so a zip bomb costs a few megabytes at most.
 /// </summary>
 internal static class ZipInspector
 {
-    public const int MaxEntries = 1000;
-    public const int MemberHeadBytes = 4096;
-
     public static ArchiveFindings Inspect(Stream zip, BlockedExtensions blocked)
     {
         // ZipArchive reads the whole central directory up front; refuse one that claims more
         // entries than any real attachment has, before it allocates them.
-        if (CentralDirectoryEntries(zip) is not (>= 0 and <= MaxEntries * 10))
+        if (CentralDirectoryEntries(zip) is not (>= 0 and <= ArchiveMembers.MaxEntries * 10))
         {
             return ArchiveFindings.None;
         }
 
+        var members = new ArchiveMembers(blocked);
         try
         {
             using var archive = new ZipArchive(zip, ZipArchiveMode.Read, leaveOpen: true);
-            var office = false;
-            var vba = false;
-            var encrypted = false;
-            var dangerous = false;
-            var doubleExtension = false;
-            var bidi = false;
-            var head = new byte[MemberHeadBytes];
-            foreach (var entry in archive.Entries.Take(MaxEntries))
+            var head = new byte[ArchiveMembers.MemberHeadBytes];
+            foreach (var entry in archive.Entries.Take(ArchiveMembers.MaxEntries))
             {
-                var name = entry.FullName;
-                office |= name.Equals("[Content_Types].xml", StringComparison.OrdinalIgnoreCase);
-                vba |= entry.Name.Equals("vbaProject.bin", StringComparison.OrdinalIgnoreCase);
-                bidi |= AttachmentNames.HasBidiControl(name);
-                doubleExtension |= AttachmentNames.HasDoubleExtension(entry.Name, blocked.Contains);
-                dangerous |= blocked.Contains(AttachmentNames.Extension(entry.Name));
+                members.Named(entry.FullName);
                 if (entry.IsEncrypted)
                 {
-                    encrypted = true;
-                    continue;
+                    members.Encrypted();
                 }
-
-                if (entry.Length > 0 && !dangerous)
+                else if (entry.Length > 0 && !members.Dangerous)
                 {
-                    dangerous |= FileSignatures.IsExecutable(FileSignatures.Detect(ReadHead(entry, head)));
+                    using var content = entry.Open();
+                    members.Began(ArchiveMembers.ReadHead(content, head));
                 }
             }
 
-            return new ArchiveFindings(office, vba, encrypted, dangerous, doubleExtension, bidi);
+            return members.Findings();
         }
         catch (InvalidDataException)
         {
             // Not a readable archive: what the head showed is all there is to say.
             return ArchiveFindings.None;
         }
-    }
-
-    private static ReadOnlySpan<byte> ReadHead(ZipArchiveEntry entry, byte[] buffer)
-    {
-        using var content = entry.Open();
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = content.Read(buffer, length, buffer.Length - length)) > 0)
-        {
-            length += read;
-        }
-
-        return buffer.AsSpan(0, length);
     }
 
     /// <summary>The entry count of the end-of-central-directory record, or -1 if there is none or it is ZIP64.</summary>

@@ -89,6 +89,36 @@ public sealed class AnalysisDeliveryTests
         Assert.Equal(expectedFlags, email.GetProperty("security_flags").EnumerateArray().Select(f => f.GetString()!));
     }
 
+    [Fact]
+    public async Task Archives_other_than_zip_are_opened_after_delivery_and_judged_by_their_members()
+    {
+        await using var dovecot = await DovecotServer.StartAsync();
+        await using var service = await ServiceHost.StartAsync(dovecot);
+        await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
+        await client.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
+        await Watching.WaitAsync(service);
+
+        var builder = new BodyBuilder { TextBody = "The files you asked for." };
+        builder.Attachments.Add("files.7z", SampleArchives.SevenZip([("invoice.pdf.exe", SampleFiles.WindowsExecutable)]), new ContentType("application", "x-7z-compressed"));
+        builder.Attachments.Add("secret.7z", SampleArchives.SevenZip([("a.txt", SampleFiles.Text)], password: "s3cret", encryptNames: true), new ContentType("application", "x-7z-compressed"));
+        builder.Attachments.Add("scans.rar", SampleArchives.Rar5(("scan.jpg", SampleFiles.WindowsExecutable, false)), new ContentType("application", "vnd.rar"));
+        builder.Attachments.Add("logs.tgz", SampleArchives.TarGz(("logs/today.txt", SampleFiles.Text)), new ContentType("application", "gzip"));
+        var message = new MimeMessage { Subject = "files", Body = builder.ToMessageBody() };
+        message.From.Add(new MailboxAddress("Bob", "bob@example.com"));
+        message.To.Add(new MailboxAddress("Monitor", "monitor@example.com"));
+
+        await dovecot.AppendAsync(message);
+        var email = await client.ReceiveAsync("new_email");
+
+        var flags = email.GetProperty("attachments").EnumerateArray().ToDictionary(
+            a => a.GetProperty("filename").GetString()!,
+            a => a.GetProperty("flags").EnumerateArray().Select(f => f.GetString()!).Order().ToArray());
+        Assert.Equal([SecurityFlags.DangerousAttachment, SecurityFlags.DoubleExtension], flags["files.7z"]);
+        Assert.Equal([SecurityFlags.EncryptedArchive], flags["secret.7z"]);
+        Assert.Equal([SecurityFlags.DangerousAttachment], flags["scans.rar"]);
+        Assert.Empty(flags["logs.tgz"]);
+    }
+
     private static MimeMessage Phishing()
     {
         var builder = new BodyBuilder
