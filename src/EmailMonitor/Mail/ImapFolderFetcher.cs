@@ -26,6 +26,11 @@ internal sealed class ImapFolderFetcher(
     // The message a failed fetch stopped at, and how many sessions in a row failed on it.
     private (uint Uid, int Failures) _stuck;
 
+    // After a batch fails, the messages up to this UID are fetched one at a time: a failure is
+    // then blamed on the one message that caused it, never on a readable neighbour that the
+    // server had sent but the client had not yet handed over.
+    private uint _fetchSinglyThrough;
+
     public uint LastUid => _position?.LastUid ?? 0;
 
     public async Task SyncPositionAsync(IMailFolder folder, CancellationToken cancellationToken)
@@ -78,7 +83,9 @@ internal sealed class ImapFolderFetcher(
         }
 
         logger.Fetching(key, pending.Count, pending[0].Id, pending[^1].Id);
-        foreach (var batch in pending.Chunk(options.FetchBatchSize))
+        var singly = pending.TakeWhile(uid => uid.Id <= _fetchSinglyThrough).Select(uid => new[] { uid });
+        var batched = pending.SkipWhile(uid => uid.Id <= _fetchSinglyThrough).Chunk(options.FetchBatchSize);
+        foreach (var batch in singly.Concat(batched))
         {
             await FetchBatchAsync((ImapFolder)folder, batch, cancellationToken);
         }
@@ -113,7 +120,11 @@ internal sealed class ImapFolderFetcher(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             var failedAt = batch.FirstOrDefault(uid => uid.Id > _position!.LastUid);
-            if (failedAt.IsValid)
+            if (batch.Length > 1)
+            {
+                _fetchSinglyThrough = Math.Max(_fetchSinglyThrough, batch[^1].Id);
+            }
+            else if (failedAt.IsValid)
             {
                 _stuck = _stuck.Uid == failedAt.Id ? (failedAt.Id, _stuck.Failures + 1) : (failedAt.Id, 1);
             }
