@@ -23,6 +23,7 @@ internal static class ApiExtensions
         app.UseAuthorization();
         app.MapAuthApi();
         app.MapStatsApi();
+        app.MapEmailsApi();
         app.MapBlockedIpsApi();
         return app;
     }

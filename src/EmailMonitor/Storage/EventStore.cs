@@ -107,6 +107,43 @@ internal sealed class EventStore(Database database, TimeProvider time)
         command.CommandText = "SELECT event_id, payload FROM events WHERE event_id > $after ORDER BY event_id LIMIT $limit";
         command.Parameters.AddWithValue("$after", afterEventId);
         command.Parameters.AddWithValue("$limit", limit);
+        return await ReadEventsAsync(command, cancellationToken);
+    }
+
+    /// <summary>
+    /// Events before <paramref name="beforeEventId"/> (all when null), newest first, at most
+    /// <paramref name="limit"/>, optionally of one mailbox and folder. Paging by event_id, not by
+    /// offset, so a page never shifts when new mail arrives.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadBeforeAsync(
+        long? beforeEventId, int limit, string? mailbox, string? folder, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT event_id, payload FROM events
+            WHERE event_id < $before AND ($mailbox IS NULL OR mailbox = $mailbox) AND ($folder IS NULL OR folder = $folder)
+            ORDER BY event_id DESC LIMIT $limit
+            """;
+        command.Parameters.AddWithValue("$before", beforeEventId ?? long.MaxValue);
+        command.Parameters.AddWithValue("$mailbox", (object?)mailbox ?? DBNull.Value);
+        command.Parameters.AddWithValue("$folder", (object?)folder ?? DBNull.Value);
+        command.Parameters.AddWithValue("$limit", limit);
+        return await ReadEventsAsync(command, cancellationToken);
+    }
+
+    /// <summary>The event of one message, by its stable id (<c>id</c> in <c>new_email</c>).</summary>
+    public async Task<StoredEvent?> FindAsync(string messageId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT event_id, payload FROM events WHERE message_key = $key";
+        command.Parameters.AddWithValue("$key", messageId);
+        return (await ReadEventsAsync(command, cancellationToken)).SingleOrDefault();
+    }
+
+    private static async Task<List<StoredEvent>> ReadEventsAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
         var events = new List<StoredEvent>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

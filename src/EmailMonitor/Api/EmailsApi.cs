@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text.Json;
+using EmailMonitor.Auth;
+using EmailMonitor.Storage;
+
+namespace EmailMonitor.Api;
+
+/// <summary>
+/// <c>GET /api/emails</c> and <c>/api/emails/{id}</c>: stored events, newest first, in the same
+/// shape as <c>new_email</c> (with <c>event_id</c>). Pages are cut by event_id: a page's
+/// <c>next_before</c> goes into the next request's <c>before</c>, and new mail never shifts them.
+/// </summary>
+internal static class EmailsApi
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 200;
+
+    public static IEndpointRouteBuilder MapEmailsApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = endpoints.MapGroup("/api/emails").RequireAuthorization(AuthPolicies.Viewer).WithTags("Emails");
+        group.MapGet("/", ListAsync);
+        // Catch-all, as a folder name may hold "/".
+        group.MapGet("/{**id}", GetAsync);
+        return endpoints;
+    }
+
+    private static async Task<IResult> ListAsync(HttpRequest request, EventStore store, CancellationToken cancellationToken)
+    {
+        var query = request.Query;
+        if (!TryReadNumber(query["limit"], 1, MaxPageSize, out var limit, DefaultPageSize))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: $"'limit' must be a whole number from 1 to {MaxPageSize}.");
+        }
+
+        if (!TryReadNumber(query["before"], 1, long.MaxValue, out var before, long.MaxValue))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: "'before' must be an event_id (a positive whole number).");
+        }
+
+        var mailbox = query["mailbox"].ToString() is { Length: > 0 } m ? m : null;
+        var folder = query["folder"].ToString() is { Length: > 0 } f ? f : null;
+        // One more than asked tells whether another page follows.
+        var events = await store.ReadBeforeAsync(before, (int)limit + 1, mailbox, folder, cancellationToken);
+        var page = events.Take((int)limit).ToList();
+        long? nextBefore = events.Count > limit ? page[^1].EventId : null;
+        return new RawJsonResult(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("items");
+            foreach (var stored in page)
+            {
+                WriteEvent(writer, stored);
+            }
+
+            writer.WriteEndArray();
+            if (nextBefore is { } next)
+            {
+                writer.WriteNumber("next_before", next);
+            }
+            else
+            {
+                writer.WriteNull("next_before");
+            }
+
+            writer.WriteEndObject();
+        });
+    }
+
+    private static async Task<IResult> GetAsync(string id, EventStore store, CancellationToken cancellationToken) =>
+        await store.FindAsync(id, cancellationToken) is { } stored
+            ? new RawJsonResult(writer => WriteEvent(writer, stored))
+            : Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No stored email has this id.");
+
+    // The stored payload is the event's JSON object; event_id goes in front of its fields.
+    private static void WriteEvent(Utf8JsonWriter writer, StoredEvent stored)
+    {
+        var payload = stored.Payload.AsSpan().Trim();
+        var fields = payload[1..^1].Trim();
+        var prefix = "{\"event_id\":" + stored.EventId.ToString(CultureInfo.InvariantCulture);
+        writer.WriteRawValue(fields.IsEmpty ? prefix + "}" : string.Concat(prefix, ",", fields, "}"), skipInputValidation: true);
+    }
+
+    private static bool TryReadNumber(Microsoft.Extensions.Primitives.StringValues values, long min, long max, out long value, long absent)
+    {
+        value = absent;
+        if (values.Count == 0)
+        {
+            return true;
+        }
+
+        return values.Count == 1 && long.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
+    }
+
+    /// <summary>JSON written straight to the response, for events already stored as JSON.</summary>
+    private sealed class RawJsonResult(Action<Utf8JsonWriter> write) : IResult
+    {
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.ContentType = "application/json; charset=utf-8";
+            await using var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter);
+            write(writer);
+            await writer.FlushAsync(httpContext.RequestAborted);
+        }
+    }
+}
