@@ -25,6 +25,7 @@ internal static class ApiExtensions
         app.MapStatsApi();
         app.MapEmailsApi();
         app.MapBlockedIpsApi();
+        app.MapUsersApi();
         return app;
     }
 }

@@ -14,6 +14,7 @@ internal static class AuthExtensions
         builder.Services.AddSingleton<RefreshTokenStore>();
         builder.Services.AddSingleton<UnknownAccountLockouts>();
         builder.Services.AddSingleton<AuthService>();
+        builder.Services.AddSingleton<UserAdministration>();
         builder.Services.AddSingleton<AdminBootstrap>();
         builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);

@@ -91,6 +91,17 @@ internal sealed class RefreshTokenStore(Database database, TimeProvider time)
         await RevokeFamilyAsync(connection, null, sessionId, cancellationToken);
     }
 
+    /// <summary>Revokes every login of a user, so their access tokens stop working at once too.</summary>
+    public async Task RevokeUserAsync(string username, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE refresh_tokens SET revoked_at = $now WHERE username = $username AND revoked_at IS NULL";
+        command.Parameters.AddWithValue("$username", username);
+        command.Parameters.AddWithValue("$now", StoredTime.Format(time.GetUtcNow()));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<bool> IsFamilyRevokedAsync(string sessionId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -80,4 +80,65 @@ internal sealed class UserStore(Database database)
         command.Parameters.AddWithValue("$username", username);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
+
+    public async Task<IReadOnlyList<UserSummary>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT username, role, disabled, locked_until, created_at FROM users ORDER BY username COLLATE NOCASE";
+        var users = new List<UserSummary>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            users.Add(new UserSummary(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.GetInt64(2) != 0,
+                reader.IsDBNull(3) ? null : StoredTime.Parse(reader.GetString(3)),
+                StoredTime.Parse(reader.GetString(4))));
+        }
+
+        return users;
+    }
+
+    /// <summary>
+    /// Applies the changes that are given, in one statement that refuses to leave the service
+    /// without an enabled administrator. A new password also clears a lockout.
+    /// </summary>
+    public async Task<UserChange> UpdateAsync(string username, string? role, string? passwordHash, bool? disabled, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            UPDATE users SET
+                role = coalesce($role, role),
+                password_hash = coalesce($hash, password_hash),
+                disabled = coalesce($disabled, disabled),
+                failed_attempts = CASE WHEN $hash IS NULL THEN failed_attempts ELSE 0 END,
+                locked_until = CASE WHEN $hash IS NULL THEN locked_until ELSE NULL END
+            WHERE username = $username
+              AND NOT ({IsLastEnabledAdmin} AND (coalesce($role, role) <> 'admin' OR coalesce($disabled, disabled) <> 0))
+            """;
+        command.Parameters.AddWithValue("$username", username);
+        command.Parameters.AddWithValue("$role", (object?)role ?? DBNull.Value);
+        command.Parameters.AddWithValue("$hash", (object?)passwordHash ?? DBNull.Value);
+        command.Parameters.AddWithValue("$disabled", disabled is { } d ? (d ? 1 : 0) : DBNull.Value);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? UserChange.Done : await WhyNotAsync(username, cancellationToken);
+    }
+
+    public async Task<UserChange> DeleteAsync(string username, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"DELETE FROM users WHERE username = $username AND NOT {IsLastEnabledAdmin}";
+        command.Parameters.AddWithValue("$username", username);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? UserChange.Done : await WhyNotAsync(username, cancellationToken);
+    }
+
+    // True for the row being changed when it is the only enabled administrator left.
+    private const string IsLastEnabledAdmin =
+        "(role = 'admin' AND disabled = 0 AND (SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0) <= 1)";
+
+    private async Task<UserChange> WhyNotAsync(string username, CancellationToken cancellationToken) =>
+        await FindAsync(username, cancellationToken) is null ? UserChange.NotFound : UserChange.LastAdministrator;
 }

@@ -87,6 +87,15 @@ internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
         }
     }
 
+    /// <summary>Closes every connection of a user whose logins were revoked (password changed, disabled, removed).</summary>
+    public void CloseUser(string username)
+    {
+        foreach (var connection in _connections.Keys.Where(c => string.Equals(c.User?.Username, username, StringComparison.OrdinalIgnoreCase)))
+        {
+            connection.Close(WebSocketCloseStatus.PolicyViolation, "logins revoked");
+        }
+    }
+
     /// <summary>Stops admitting and closes every connection with 1001 (going away).</summary>
     public void Shutdown()
     {

@@ -35,7 +35,11 @@ internal static class RealtimeExtensions
         var registry = app.Services.GetRequiredService<ConnectionRegistry>();
         app.Lifetime.ApplicationStopping.Register(registry.Shutdown);
         // Resolved once started: building it any earlier would read options before they are validated.
-        app.Lifetime.ApplicationStarted.Register(() => app.Services.GetRequiredService<BlockList>().Blocked += registry.CloseFrom);
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            app.Services.GetRequiredService<BlockList>().Blocked += registry.CloseFrom;
+            app.Services.GetRequiredService<Auth.UserAdministration>().LoginsRevoked += registry.CloseUser;
+        });
         return app;
     }
 }

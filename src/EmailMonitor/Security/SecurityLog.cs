@@ -63,6 +63,8 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
         }
     }
 
+    public void UserChanged(IPAddress? ip, string? username, string change) => UserChanged(_logger, Show(ip), Clean(username), change);
+
     public void BlockLifted(IPAddress? ip, string? username, string address) => BlockLifted(_logger, Show(ip), Clean(username), address);
 
     public void OriginRefused(IPAddress? ip, string origin) => OriginRefused(_logger, Show(ip), Clean(origin));
@@ -158,6 +160,9 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
 
     [LoggerMessage(EventId = 9013, EventName = "block_lifted", Level = LogLevel.Warning, Message = "{Username} from {Ip} lifted the block of {Reason}")]
     private static partial void BlockLifted(ILogger logger, string ip, string username, string reason);
+
+    [LoggerMessage(EventId = 9016, EventName = "user_changed", Level = LogLevel.Warning, Message = "{Username} from {Ip}: {Reason}")]
+    private static partial void UserChanged(ILogger logger, string ip, string username, string reason);
 
     [LoggerMessage(EventId = 9014, EventName = "dangerous_attachment", Level = LogLevel.Warning, Message = "attachment of {Message}: {Reason}")]
     private static partial void DangerousAttachment(ILogger logger, string message, string reason);

@@ -1,0 +1,3 @@
+namespace EmailMonitor.Api;
+
+internal sealed record CreateUserRequest(string? Username, string? Password, string? Role);

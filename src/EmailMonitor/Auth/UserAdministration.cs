@@ -1,0 +1,114 @@
+using System.Net;
+using EmailMonitor.Security;
+
+namespace EmailMonitor.Auth;
+
+/// <summary>
+/// What administrators may do to accounts, with the rules that keep the service usable and safe:
+/// names and passwords meet the same rules as everywhere, the last enabled administrator cannot
+/// be removed, demoted or disabled, and an account whose password changes or that is disabled or
+/// removed loses every login at once (its refresh and access tokens, and its open connections).
+/// </summary>
+internal sealed class UserAdministration(UserStore users, RefreshTokenStore refreshTokens, SecurityLog securityLog, TimeProvider time)
+{
+    public const int MinPasswordLength = AuthOptionsValidator.MinProductionPasswordLength;
+
+    /// <summary>Raised with a user name when that user's open connections must end.</summary>
+    public event Action<string>? LoginsRevoked;
+
+    public Task<IReadOnlyList<UserSummary>> ListAsync(CancellationToken cancellationToken) => users.ListAsync(cancellationToken);
+
+    public async Task<(UserChange Outcome, string? Problem)> CreateAsync(
+        string? username, string? password, string? role, AuditContext by, CancellationToken cancellationToken)
+    {
+        if ((NameProblem(username) ?? PasswordProblem(password) ?? RoleProblem(role)) is { } problem)
+        {
+            return (UserChange.Invalid, problem);
+        }
+
+        if (await users.FindAsync(username!, cancellationToken) is not null)
+        {
+            return (UserChange.Exists, "A user with this name exists.");
+        }
+
+        await users.CreateAsync(username!, PasswordHasher.Hash(password!), role!, time.GetUtcNow(), cancellationToken);
+        securityLog.UserChanged(by.Ip, by.Username, $"created {username} as {role}");
+        return (UserChange.Done, null);
+    }
+
+    public async Task<(UserChange Outcome, string? Problem)> UpdateAsync(
+        string username, string? role, string? password, bool? disabled, AuditContext by, CancellationToken cancellationToken)
+    {
+        if (role is null && password is null && disabled is null)
+        {
+            return (UserChange.Invalid, "Nothing to change: give 'role', 'password' or 'disabled'.");
+        }
+
+        if (((role is null ? null : RoleProblem(role)) ?? (password is null ? null : PasswordProblem(password))) is { } problem)
+        {
+            return (UserChange.Invalid, problem);
+        }
+
+        var outcome = await users.UpdateAsync(username, role, password is null ? null : PasswordHasher.Hash(password), disabled, cancellationToken);
+        if (outcome != UserChange.Done)
+        {
+            return (outcome, null);
+        }
+
+        var changes = new List<string>();
+        if (role is not null)
+        {
+            changes.Add($"role {role}");
+        }
+
+        if (password is not null)
+        {
+            changes.Add("password");
+        }
+
+        if (disabled is { } d)
+        {
+            changes.Add(d ? "disabled" : "enabled");
+        }
+
+        securityLog.UserChanged(by.Ip, by.Username, $"changed {username}: {string.Join(", ", changes)}");
+        if (password is not null || disabled == true)
+        {
+            await RevokeLoginsAsync(username, cancellationToken);
+        }
+
+        return (UserChange.Done, null);
+    }
+
+    public async Task<UserChange> DeleteAsync(string username, AuditContext by, CancellationToken cancellationToken)
+    {
+        var outcome = await users.DeleteAsync(username, cancellationToken);
+        if (outcome == UserChange.Done)
+        {
+            securityLog.UserChanged(by.Ip, by.Username, $"removed {username}");
+            await RevokeLoginsAsync(username, cancellationToken);
+        }
+
+        return outcome;
+    }
+
+    private async Task RevokeLoginsAsync(string username, CancellationToken cancellationToken)
+    {
+        await refreshTokens.RevokeUserAsync(username, cancellationToken);
+        LoginsRevoked?.Invoke(username);
+    }
+
+    private static string? NameProblem(string? username) =>
+        UserNames.IsValid(username) ? null : $"'username' must be {UserNames.Rule}.";
+
+    private static string? PasswordProblem(string? password) =>
+        password is { Length: >= MinPasswordLength and <= AuthService.MaxPasswordLength }
+            ? null
+            : $"'password' must be {MinPasswordLength} to {AuthService.MaxPasswordLength} characters.";
+
+    private static string? RoleProblem(string? role) =>
+        Roles.IsKnown(role) ? null : $"'role' must be '{Roles.Admin}' or '{Roles.Viewer}'.";
+}
+
+/// <summary>Who made a change, for the security log.</summary>
+internal sealed record AuditContext(IPAddress? Ip, string? Username);
