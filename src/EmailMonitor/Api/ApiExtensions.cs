@@ -26,6 +26,7 @@ internal static class ApiExtensions
         app.MapEmailsApi();
         app.MapBlockedIpsApi();
         app.MapUsersApi();
+        app.MapMailboxesApi();
         return app;
     }
 }
