@@ -12,6 +12,11 @@ internal static class ApiExtensions
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = false);
         // The same snake_case names as the WebSocket messages (access_token, refresh_token, …).
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        builder.Services.AddOpenApi(openApi =>
+        {
+            openApi.AddDocumentTransformer<ApiDocument>();
+            openApi.AddOperationTransformer<ApiDocument>();
+        });
         return builder;
     }
 
@@ -27,6 +32,7 @@ internal static class ApiExtensions
         app.MapBlockedIpsApi();
         app.MapUsersApi();
         app.MapMailboxesApi();
+        app.MapOpenApi();
         return app;
     }
 }

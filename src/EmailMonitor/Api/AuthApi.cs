@@ -8,8 +8,17 @@ internal static class AuthApi
     public static IEndpointRouteBuilder MapAuthApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/auth").WithTags("Authentication");
-        group.MapPost("/login", LoginAsync);
-        group.MapPost("/refresh", RefreshAsync);
+        group.MapPost("/login", LoginAsync)
+            .WithSummary("Sign in with a user name and password")
+            .Produces<TokenResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        group.MapPost("/refresh", RefreshAsync)
+            .WithSummary("Trade a refresh token for a new pair; the old one is retired")
+            .Produces<TokenResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
         return endpoints;
     }
 

@@ -13,8 +13,14 @@ internal static class BlockedIpsApi
     public static IEndpointRouteBuilder MapBlockedIpsApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/admin/blocked-ips").RequireAuthorization(AuthPolicies.Admin).WithTags("Administration");
-        group.MapGet("/", List);
-        group.MapDelete("/{ip}", Lift);
+        group.MapGet("/", List)
+            .WithSummary("Refused addresses: listed in BLOCKED_IPS and blocked automatically, with reason and expiry");
+        group.MapDelete("/{ip}", Lift)
+            .WithSummary("Lift an automatic block")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return endpoints;
     }
 

@@ -18,9 +18,15 @@ internal static class EmailsApi
     public static IEndpointRouteBuilder MapEmailsApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/emails").RequireAuthorization(AuthPolicies.Viewer).WithTags("Emails");
-        group.MapGet("/", ListAsync);
+        group.MapGet("/", ListAsync)
+            .WithSummary("Stored emails, newest first: ?limit=1..200 (50), ?before=<event_id>, ?mailbox=, ?folder=; the answer is {items, next_before}")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         // Catch-all, as a folder name may hold "/".
-        group.MapGet("/{**id}", GetAsync);
+        group.MapGet("/{**id}", GetAsync)
+            .WithSummary("One stored email by its id, as in new_email")
+            .Produces(StatusCodes.Status200OK, contentType: "application/json")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return endpoints;
     }
 

@@ -12,7 +12,10 @@ internal static class MailboxesApi
 {
     public static IEndpointRouteBuilder MapMailboxesApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/admin/mailboxes", List).RequireAuthorization(AuthPolicies.Admin).WithTags("Administration");
+        endpoints.MapGet("/api/admin/mailboxes", List)
+            .RequireAuthorization(AuthPolicies.Admin)
+            .WithTags("Administration")
+            .WithSummary("Each mailbox and the state of each of its folders");
         return endpoints;
     }
 

@@ -8,7 +8,10 @@ internal static class StatsApi
 {
     public static IEndpointRouteBuilder MapStatsApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/stats", GetStats).RequireAuthorization(AuthPolicies.Viewer).WithTags("Monitoring");
+        endpoints.MapGet("/api/stats", GetStats)
+            .RequireAuthorization(AuthPolicies.Viewer)
+            .WithTags("Monitoring")
+            .WithSummary("The service's metrics: connections, emails, rate limits, blocks, failed authentications, uptime, mailboxes");
         return endpoints;
     }
 

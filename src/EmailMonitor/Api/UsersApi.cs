@@ -8,10 +8,24 @@ internal static class UsersApi
     public static IEndpointRouteBuilder MapUsersApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/admin/users").RequireAuthorization(AuthPolicies.Admin).WithTags("Administration");
-        group.MapGet("/", (UserAdministration users, CancellationToken cancellationToken) => users.ListAsync(cancellationToken));
-        group.MapPost("/", CreateAsync);
-        group.MapPatch("/{username}", UpdateAsync);
-        group.MapDelete("/{username}", DeleteAsync);
+        group.MapGet("/", (UserAdministration users, CancellationToken cancellationToken) => users.ListAsync(cancellationToken))
+            .WithSummary("Every account, without password hashes");
+        group.MapPost("/", CreateAsync)
+            .WithSummary("Create an account: {username, password, role}, role admin or viewer")
+            .Produces<UserSummary>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPatch("/{username}", UpdateAsync)
+            .WithSummary("Change role, password or disabled; a new password or disabling ends the user's logins")
+            .Produces<UserSummary>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapDelete("/{username}", DeleteAsync)
+            .WithSummary("Remove an account and end its logins")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return endpoints;
     }
 
