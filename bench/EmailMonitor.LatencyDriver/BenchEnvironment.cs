@@ -47,7 +47,7 @@ internal sealed class BenchEnvironment : IAsyncDisposable
         return environment;
     }
 
-    public async Task StartMonitorAsync()
+    public async Task StartMonitorAsync(IReadOnlyDictionary<string, string>? extraVariables = null)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "email-monitor.dll")])
         {
@@ -69,6 +69,11 @@ internal sealed class BenchEnvironment : IAsyncDisposable
             ["EMAIL_PASSWORD"] = Password,
             ["ADMIN_PASSWORD"] = AdminPassword,
         })
+        {
+            start.Environment[name] = value;
+        }
+
+        foreach (var (name, value) in extraVariables ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
         }

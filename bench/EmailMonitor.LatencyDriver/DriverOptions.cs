@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace EmailMonitor.LatencyDriver;
 
-internal sealed record DriverOptions(int Messages, int Warmup, TimeSpan Gap, int Backlog, string RepositoryRoot)
+internal sealed record DriverOptions(int Messages, int Warmup, TimeSpan Gap, int Backlog, bool Flood, string RepositoryRoot)
 {
     public static DriverOptions Parse(string[] args)
     {
@@ -13,7 +13,7 @@ internal sealed record DriverOptions(int Messages, int Warmup, TimeSpan Gap, int
         }
 
         return new DriverOptions(
-            Value("--messages", 200), Value("--warmup", 20), TimeSpan.FromMilliseconds(Value("--gap-ms", 50)), Value("--backlog", 0), FindRoot());
+            Value("--messages", 200), Value("--warmup", 20), TimeSpan.FromMilliseconds(Value("--gap-ms", 50)), Value("--backlog", 0), args.Contains("--flood"), FindRoot());
     }
 
     private static string FindRoot()

@@ -19,6 +19,17 @@ internal static class Report
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{count} backlog messages: {elapsed.TotalSeconds:0.00} s from monitor start to the last new_email at the client ({count / elapsed.TotalSeconds:0} emails/s); monitor peak RSS {peakKilobytes / 1024.0:0} MiB"));
 
+    public static void PrintFlood(FloodResult result, TextWriter output)
+    {
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"flood from 127.0.0.17: {result.FloodRequestsPerSecond:0} requests/s answered ({string.Join(", ", result.FloodStatuses.OrderBy(s => s.Key).Select(s => $"{(int)s.Key}: {s.Value}"))})"));
+        output.WriteLine();
+        output.WriteLine("| WebSocket ping round trip of another client (ms) | median | p90 | p99 | max |");
+        output.WriteLine("|---|---|---|---|---|");
+        Row(output, "before the flood", result.PingsBefore);
+        Row(output, "during the flood", result.PingsDuring);
+    }
+
     private static void Row(TextWriter output, string label, IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
