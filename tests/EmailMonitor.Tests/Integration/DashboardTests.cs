@@ -1,0 +1,61 @@
+using System.Text.Json;
+using EmailMonitor.Tests.Support;
+using MimeKit;
+
+namespace EmailMonitor.Tests.Integration;
+
+/// <summary>The dashboard in a real browser: sign in, see mail arrive, open it; nothing hostile runs.</summary>
+public sealed class DashboardTests
+{
+    private const string HostileSubject = "<img src=x onerror=\"window.pwned='subject'\">Invoice";
+
+    [Fact]
+    public async Task A_user_signs_in_and_sees_a_hostile_email_arrive_as_harmless_text_and_html()
+    {
+        await using var dovecot = await DovecotServer.StartAsync();
+        await using var service = await ServiceHost.StartAsync(dovecot);
+        await Watching.WaitAsync(service);
+        await using var page = await ChromiumPage.OpenAsync();
+        await page.NavigateAsync(service.BaseUri);
+
+        await page.EvaluateAsync($$"""
+            (() => {
+              const form = document.getElementById('login');
+              form.elements.username.value = {{JsonSerializer.Serialize(ServiceHost.AdminUsername)}};
+              form.elements.password.value = {{JsonSerializer.Serialize(service.AdminPassword)}};
+              form.requestSubmit();
+            })()
+            """);
+        await page.WaitUntilAsync("document.getElementById('status').textContent.startsWith('live')", "signed in and caught up");
+
+        await dovecot.AppendAsync(Hostile());
+        await page.WaitUntilAsync("document.querySelectorAll('#emails li').length === 1", "the email is listed");
+        await page.EvaluateAsync("document.querySelector('#emails li').click()");
+        await page.WaitUntilAsync("!document.getElementById('detail').hidden", "the email is opened");
+        // Give anything that could run the time to run before looking.
+        await page.EvaluateAsync("new Promise(resolve => setTimeout(resolve, 500))");
+
+        Assert.Equal(HostileSubject, (await page.EvaluateAsync("document.querySelector('#emails li strong').textContent")).GetString());
+        Assert.Equal(HostileSubject, (await page.EvaluateAsync("document.getElementById('detail-subject').textContent")).GetString());
+        Assert.Contains("script_removed", (await page.EvaluateAsync("document.getElementById('detail-flags').textContent")).GetString());
+        Assert.Equal(0, (await page.EvaluateAsync("document.querySelectorAll('#emails img, #detail img').length")).GetInt32());
+        Assert.Equal(string.Empty, (await page.EvaluateAsync("document.getElementById('detail-html').getAttribute('sandbox')")).GetString());
+        var body = (await page.EvaluateAsync("document.getElementById('detail-html').srcdoc")).GetString()!;
+        Assert.Contains("Quarterly numbers", body);
+        Assert.DoesNotContain("<script", body, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(JsonValueKind.Undefined, (await page.EvaluateAsync("window.pwned")).ValueKind);
+    }
+
+    private static MimeMessage Hostile()
+    {
+        var builder = new BodyBuilder
+        {
+            TextBody = "Quarterly numbers attached.",
+            HtmlBody = "<p>Quarterly numbers</p><script>parent.pwned='body'</script><img src=x onerror=\"parent.pwned='img'\">",
+        };
+        var message = new MimeMessage { Subject = HostileSubject, Body = builder.ToMessageBody() };
+        message.From.Add(new MailboxAddress("Mallory", "mallory@example.com"));
+        message.To.Add(new MailboxAddress("Monitor", "monitor@example.com"));
+        return message;
+    }
+}
