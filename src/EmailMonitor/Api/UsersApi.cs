@@ -33,7 +33,7 @@ internal static class UsersApi
     {
         var (outcome, problem) = await users.CreateAsync(request.Username, request.Password, request.Role, By(context), cancellationToken);
         return outcome == UserChange.Done
-            ? Results.Created($"/api/admin/users/{request.Username}", (await users.ListAsync(cancellationToken)).Single(u => string.Equals(u.Username, request.Username, StringComparison.OrdinalIgnoreCase)))
+            ? Results.Created($"/api/admin/users/{request.Username}", await users.FindAsync(request.Username!, cancellationToken))
             : Refusal(outcome, problem);
     }
 
@@ -41,7 +41,7 @@ internal static class UsersApi
     {
         var (outcome, problem) = await users.UpdateAsync(username, request.Role, request.Password, request.Disabled, By(context), cancellationToken);
         return outcome == UserChange.Done
-            ? Results.Ok((await users.ListAsync(cancellationToken)).Single(u => string.Equals(u.Username, username, StringComparison.OrdinalIgnoreCase)))
+            ? Results.Ok(await users.FindAsync(username, cancellationToken))
             : Refusal(outcome, problem);
     }
 

@@ -18,6 +18,9 @@ internal sealed class UserAdministration(UserStore users, RefreshTokenStore refr
 
     public Task<IReadOnlyList<UserSummary>> ListAsync(CancellationToken cancellationToken) => users.ListAsync(cancellationToken);
 
+    public async Task<UserSummary?> FindAsync(string username, CancellationToken cancellationToken) =>
+        (await users.ListAsync(cancellationToken)).FirstOrDefault(u => string.Equals(u.Username, username, StringComparison.OrdinalIgnoreCase));
+
     public async Task<(UserChange Outcome, string? Problem)> CreateAsync(
         string? username, string? password, string? role, AuditContext by, CancellationToken cancellationToken)
     {
