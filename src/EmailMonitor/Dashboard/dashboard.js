@@ -38,7 +38,7 @@
         if (message.access_token) session = { accessToken: message.access_token, refreshToken: message.refresh_token };
         scheduleRefresh(message.expires_in);
         showInbox(message.username);
-        send({ type: 'resume', last_event_id: lastEventId });
+        catchUp();
         break;
       case 'token_refreshed':
         session = { accessToken: message.access_token, refreshToken: message.refresh_token };
@@ -55,6 +55,23 @@
         if (['auth_failed', 'account_locked', 'token_revoked', 'invalid_token'].includes(message.code)) signOut(message.message);
         break;
     }
+  }
+
+  // The first time, the newest page comes over REST and the WebSocket resumes after it, rather
+  // than replaying every stored event; after a reconnect, resume picks up exactly where it was.
+  async function catchUp() {
+    if (lastEventId === 0) {
+      try {
+        const response = await fetch(`/api/emails?limit=${maxShown}`, { headers: { Authorization: `Bearer ${session.accessToken}` } });
+        if (response.ok) {
+          const page = await response.json();
+          for (const email of page.items.reverse()) add(email);
+        }
+      } catch {
+        // Resuming from the start still shows everything; only slower.
+      }
+    }
+    send({ type: 'resume', last_event_id: lastEventId });
   }
 
   function scheduleRefresh(expiresIn) {
@@ -76,7 +93,10 @@
     meta.textContent = `${email.sender_name || email.sender} · ${new Date(email.received_at).toLocaleString()}`;
     item.append(subject, meta, flagList(email.security_flags));
     item.onclick = () => showDetail(email);
-    $('emails').prepend(item);
+    item.dataset.eventId = email.event_id;
+    // Newest first, whatever order events arrive in (live ones can overtake a page being loaded).
+    const older = [...$('emails').children].find((other) => Number(other.dataset.eventId) < email.event_id);
+    $('emails').insertBefore(item, older || null);
     while ($('emails').children.length > maxShown) $('emails').lastChild.remove();
     $('count').textContent = `(${emails.size})`;
   }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EmailMonitor.Storage;
 using EmailMonitor.Tests.Support;
 using MimeKit;
 
@@ -18,14 +19,7 @@ public sealed class DashboardTests
         await using var page = await ChromiumPage.OpenAsync();
         await page.NavigateAsync(service.BaseUri);
 
-        await page.EvaluateAsync($$"""
-            (() => {
-              const form = document.getElementById('login');
-              form.elements.username.value = {{JsonSerializer.Serialize(ServiceHost.AdminUsername)}};
-              form.elements.password.value = {{JsonSerializer.Serialize(service.AdminPassword)}};
-              form.requestSubmit();
-            })()
-            """);
+        await SignInAsync(page, service);
         await page.WaitUntilAsync("document.getElementById('status').textContent.startsWith('live')", "signed in and caught up");
 
         await dovecot.AppendAsync(Hostile());
@@ -45,6 +39,39 @@ public sealed class DashboardTests
         Assert.DoesNotContain("<script", body, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(JsonValueKind.Undefined, (await page.EvaluateAsync("window.pwned")).ValueKind);
     }
+
+    [Fact]
+    public async Task Signing_in_shows_the_newest_200_stored_emails_without_replaying_the_rest()
+    {
+        await using var service = await ServiceHost.StartAsync();
+        var injected = await InjectedEvents.InjectAsync(service, 230);
+        var store = service.Get<EventStore>();
+        await Eventually.TrueAsync(async () => (await store.ReadAfterAsync(0, 1000, CancellationToken.None)).Count == 230, "all 230 are stored");
+        await using var page = await ChromiumPage.OpenAsync();
+        await page.NavigateAsync(service.BaseUri);
+
+        await SignInAsync(page, service);
+        await page.WaitUntilAsync("document.getElementById('status').textContent.startsWith('live')", "signed in and caught up");
+
+        // Only the REST page was loaded: a replay from the start would have counted all 230.
+        Assert.Equal("live · 200 emails", (await page.EvaluateAsync("document.getElementById('status').textContent")).GetString());
+        var subjects = await page.EvaluateAsync("[...document.querySelectorAll('#emails li strong')].map(s => s.textContent)");
+        Assert.Equal(200, subjects.GetArrayLength());
+        Assert.Equal($"Injected {injected[^1].Split(':')[^1]}", subjects[0].GetString());
+
+        var live = await InjectedEvents.InjectAsync(service, 1);
+        await page.WaitUntilAsync($"document.querySelector('#emails li strong').textContent === 'Injected {live[0].Split(':')[^1]}'", "a live email goes on top");
+    }
+
+    private static async Task SignInAsync(ChromiumPage page, ServiceHost service) =>
+        await page.EvaluateAsync($$"""
+            (() => {
+              const form = document.getElementById('login');
+              form.elements.username.value = {{JsonSerializer.Serialize(ServiceHost.AdminUsername)}};
+              form.elements.password.value = {{JsonSerializer.Serialize(service.AdminPassword)}};
+              form.requestSubmit();
+            })()
+            """);
 
     private static MimeMessage Hostile()
     {
