@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using EmailMonitor.Mail;
+using EmailMonitor.Observability;
 using EmailMonitor.Security;
 
 namespace EmailMonitor.Analysis;
@@ -9,7 +10,8 @@ internal sealed class AnalysisWorker(
     ChannelReader<RawEmail> raw,
     ChannelWriter<AnalysedEmail> analysed,
     EmailAnalyzer analyzer,
-    SecurityLog securityLog) : BackgroundService
+    SecurityLog securityLog,
+    ServiceMetrics metrics) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -24,6 +26,7 @@ internal sealed class AnalysisWorker(
                 }
 
                 securityLog.EmailFlagged(verdict);
+                metrics.EmailFlagged(verdict.SecurityFlags);
                 await analysed.WriteAsync(new AnalysedEmail(email.Folder, email.UidValidity, email.Uid, verdict), stoppingToken);
             }
         }

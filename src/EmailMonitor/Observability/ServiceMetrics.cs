@@ -14,6 +14,7 @@ internal sealed class ServiceMetrics
     private readonly Counter<long> _failedAuthentications;
     private readonly UpDownCounter<long> _activeConnections;
     private readonly Counter<long> _rateLimitsExceeded;
+    private readonly Counter<long> _emailsFlagged;
     private readonly MailboxStatusBoard _mailboxes;
     private readonly BlockList _blocks;
     private readonly TimeProvider _time;
@@ -38,6 +39,7 @@ internal sealed class ServiceMetrics
         _failedAuthentications = meter.CreateCounter<long>("email_monitor.auth.failures", description: "Failed logins and rejected tokens");
         _activeConnections = meter.CreateUpDownCounter<long>("email_monitor.websocket.connections", description: "Open WebSocket connections");
         _rateLimitsExceeded = meter.CreateCounter<long>("email_monitor.rate_limits.exceeded", description: "Requests and messages refused for going over a rate limit");
+        _emailsFlagged = meter.CreateCounter<long>("email_monitor.emails.flagged", description: "Emails analysed with a security flag, by flag (an email counts once per flag it has)");
         meter.CreateObservableGauge("email_monitor.ips.blocked", () => blocks.Count, description: "Addresses blocked right now, automatically or by an administrator");
         meter.CreateObservableGauge("email_monitor.uptime", () => time.GetElapsedTime(startedAt).TotalSeconds, unit: "s", description: "Seconds since start");
         meter.CreateObservableGauge("email_monitor.mailbox.connected", () => mailboxes.Snapshot().Select(
@@ -53,6 +55,15 @@ internal sealed class ServiceMetrics
             _emailsProcessed.Add(count);
             Interlocked.Add(ref _emailsTotal, count);
             _emailsPerMinute.Add(count);
+        }
+    }
+
+    /// <summary>Counts an analysed email once under each of its flags, so alerts can watch one kind of threat.</summary>
+    public void EmailFlagged(IReadOnlyList<string> flags)
+    {
+        foreach (var flag in flags)
+        {
+            _emailsFlagged.Add(1, new KeyValuePair<string, object?>("flag", flag));
         }
     }
 

@@ -50,6 +50,11 @@ public sealed class AnalysisDeliveryTests
         Assert.Contains("sender_spoofing", emailLine);
         Assert.Contains("alerts@evil.test", emailLine);
         Assert.DoesNotContain(securityLog, line => line.Contains("Action required", StringComparison.Ordinal));
+
+        using var http = new HttpClient { BaseAddress = service.BaseUri };
+        var metrics = await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+        Assert.Matches(@"email_monitor_emails_flagged_total\{[^}]*flag=""dangerous_attachment""[^}]*\} 1\b", metrics);
+        Assert.Matches(@"email_monitor_emails_flagged_total\{[^}]*flag=""sender_spoofing""[^}]*\} 1\b", metrics);
     }
 
     public static TheoryData<string, byte[], string, string, string[]> RawMessages => new()
