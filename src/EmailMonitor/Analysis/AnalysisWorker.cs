@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using EmailMonitor.Mail;
 using EmailMonitor.Observability;
@@ -20,10 +21,13 @@ internal sealed class AnalysisWorker(
             await foreach (var email in raw.ReadAllAsync(stoppingToken))
             {
                 EmailEvent verdict;
+                var started = Stopwatch.GetTimestamp();
                 using (email.Content)
                 {
                     verdict = analyzer.Analyze(email);
                 }
+
+                metrics.EmailAnalysed(Stopwatch.GetElapsedTime(started));
 
                 securityLog.EmailFlagged(verdict);
                 metrics.EmailFlagged(verdict.SecurityFlags);

@@ -15,6 +15,7 @@ internal sealed class ServiceMetrics
     private readonly UpDownCounter<long> _activeConnections;
     private readonly Counter<long> _rateLimitsExceeded;
     private readonly Counter<long> _emailsFlagged;
+    private readonly Histogram<double> _analysisDuration;
     private readonly MailboxStatusBoard _mailboxes;
     private readonly BlockList _blocks;
     private readonly TimeProvider _time;
@@ -40,6 +41,11 @@ internal sealed class ServiceMetrics
         _activeConnections = meter.CreateUpDownCounter<long>("email_monitor.websocket.connections", description: "Open WebSocket connections");
         _rateLimitsExceeded = meter.CreateCounter<long>("email_monitor.rate_limits.exceeded", description: "Requests and messages refused for going over a rate limit");
         _emailsFlagged = meter.CreateCounter<long>("email_monitor.emails.flagged", description: "Emails analysed with a security flag, by flag (an email counts once per flag it has)");
+        _analysisDuration = meter.CreateHistogram(
+            "email_monitor.analysis.duration",
+            unit: "s",
+            description: "Time to analyse one email: parse, sanitize, inspect attachments, flag",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5] });
         meter.CreateObservableGauge("email_monitor.ips.blocked", () => blocks.Count, description: "Addresses blocked right now, automatically or by an administrator");
         meter.CreateObservableGauge("email_monitor.uptime", () => time.GetElapsedTime(startedAt).TotalSeconds, unit: "s", description: "Seconds since start");
         meter.CreateObservableGauge("email_monitor.mailbox.connected", () => mailboxes.Snapshot().Select(
@@ -66,6 +72,8 @@ internal sealed class ServiceMetrics
             _emailsFlagged.Add(1, new KeyValuePair<string, object?>("flag", flag));
         }
     }
+
+    public void EmailAnalysed(TimeSpan took) => _analysisDuration.Record(took.TotalSeconds);
 
     public void AuthenticationFailed(string reason)
     {

@@ -55,6 +55,7 @@ public sealed class AnalysisDeliveryTests
         var metrics = await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
         Assert.Matches(@"email_monitor_emails_flagged_total\{[^}]*flag=""dangerous_attachment""[^}]*\} 1\b", metrics);
         Assert.Matches(@"email_monitor_emails_flagged_total\{[^}]*flag=""sender_spoofing""[^}]*\} 1\b", metrics);
+        Assert.Matches(@"email_monitor_analysis_duration_seconds_count\{[^}]*\} 2\b", metrics);
     }
 
     public static TheoryData<string, byte[], string, string, string[]> RawMessages => new()
