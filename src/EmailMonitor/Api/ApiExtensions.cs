@@ -24,6 +24,18 @@ internal static class ApiExtensions
     {
         // Error answers without a body (a 400 from binding, a 404) get problem details too.
         app.UseStatusCodePages();
+        // API answers hold tokens and mail: no cache may keep them (RFC 6749 §5.1 for tokens),
+        // and no browser may guess their type.
+        app.Use((context, next) =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+            {
+                context.Response.Headers.CacheControl = "no-store";
+                context.Response.Headers.XContentTypeOptions = "nosniff";
+            }
+
+            return next(context);
+        });
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapAuthApi();

@@ -23,6 +23,8 @@ public sealed class ApiTests
         var login = await PostAsync(http, "/api/auth/login", new { username = "admin", password = service.AdminPassword });
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         var tokens = await ReadAsync(login);
+        Assert.True(login.Headers.CacheControl?.NoStore, "token answers must not be cached");
+        Assert.Equal("nosniff", login.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("Bearer", tokens.GetProperty("token_type").GetString());
         Assert.InRange(tokens.GetProperty("expires_in").GetInt32(), 895, 900);
 
