@@ -23,6 +23,8 @@ internal static class ConfigurationExtensions
             kestrel.Limits.MaxRequestBodySize = ServerOptions.MaxRequestBodyBytes;
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(60);
+            // Nothing tells a scanner which server software answers.
+            kestrel.AddServerHeader = false;
             (context.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions())
                 .Listen(kestrel, context.HostingEnvironment.IsDevelopment(), listen => listen.UseHttps(https =>
                 {

@@ -25,6 +25,7 @@ public sealed class ApiTests
         var tokens = await ReadAsync(login);
         Assert.True(login.Headers.CacheControl?.NoStore, "token answers must not be cached");
         Assert.Equal("nosniff", login.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Empty(login.Headers.Server);
         Assert.Equal("Bearer", tokens.GetProperty("token_type").GetString());
         Assert.InRange(tokens.GetProperty("expires_in").GetInt32(), 895, 900);
 
