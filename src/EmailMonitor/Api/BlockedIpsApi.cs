@@ -27,12 +27,19 @@ internal static class BlockedIpsApi
     private static IReadOnlyList<BlockedIpResponse> List(BlockList blocks, NetworkRules rules) =>
     [
         .. rules.Blocked.Select(network => new BlockedIpResponse(network.ToString(), "configuration", "listed in BLOCKED_IPS", null, null)),
-        .. blocks.Active().Select(block => new BlockedIpResponse(block.Address.ToString(), "automatic", block.Reason, block.BlockedAt, block.ExpiresAt)),
+        .. blocks.Active().Select(block => new BlockedIpResponse(NetworkRules.Describe(block.Address), "automatic", block.Reason, block.BlockedAt, block.ExpiresAt)),
     ];
 
     private static IResult Lift(string ip, BlockList blocks, NetworkRules rules, HttpContext context, SecurityLog securityLog)
     {
-        if (!IPAddress.TryParse(ip, out var address))
+        // An address, or a blocked network as listed ("2001:db8:1:2::/64", its slash encoded).
+        var text = Uri.UnescapeDataString(ip);
+        if (!IPAddress.TryParse(text, out var address) && IPNetwork.TryParse(text, out var network))
+        {
+            address = network.BaseAddress;
+        }
+
+        if (address is null)
         {
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: $"'{ip}' is not an IP address.");
         }

@@ -26,7 +26,7 @@ internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
     /// <summary>Admits a connection, or returns why not (it is then closed with 1013 or 1001).</summary>
     public (bool Admitted, WebSocketCloseStatus Status, string Reason) TryAdmit(ClientConnection connection)
     {
-        var address = connection.RemoteAddress ?? IPAddress.None;
+        var address = NetworkRules.ClientKey(connection.RemoteAddress ?? IPAddress.None);
         lock (_admission)
         {
             if (_shuttingDown)
@@ -53,7 +53,7 @@ internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
 
     public void Remove(ClientConnection connection)
     {
-        var address = connection.RemoteAddress ?? IPAddress.None;
+        var address = NetworkRules.ClientKey(connection.RemoteAddress ?? IPAddress.None);
         lock (_admission)
         {
             if (!_connections.TryRemove(connection, out _))
@@ -81,7 +81,7 @@ internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
     /// <summary>Closes every connection from an address that was just blocked.</summary>
     public void CloseFrom(IPAddress address)
     {
-        foreach (var connection in _connections.Keys.Where(c => c.RemoteAddress is { } remote && NetworkRules.Normalize(remote).Equals(address)))
+        foreach (var connection in _connections.Keys.Where(c => c.RemoteAddress is { } remote && NetworkRules.ClientKey(remote).Equals(address)))
         {
             connection.Close(WebSocketCloseStatus.PolicyViolation, "address blocked");
         }

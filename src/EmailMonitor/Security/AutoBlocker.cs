@@ -23,7 +23,7 @@ internal sealed partial class AutoBlocker(IOptions<SecurityOptions> options, Blo
             return;
         }
 
-        var key = NetworkRules.Normalize(address);
+        var key = NetworkRules.ClientKey(address);
         if (blocks.Find(key) is not null)
         {
             return;

@@ -6,7 +6,8 @@ using EmailMonitor.Storage;
 namespace EmailMonitor.Security;
 
 /// <summary>
-/// Addresses blocked for a while, automatically or by an administrator. Checks are in memory; every
+/// Clients (an IPv4 address or an IPv6 /64, see <see cref="NetworkRules.ClientKey"/>) blocked for a
+/// while, automatically or by an administrator. Checks are in memory; every
 /// change is also written to the database (by <see cref="BlockListWriter"/>), so a restart does
 /// not forgive, and loaded back at start-up.
 /// </summary>
@@ -21,7 +22,7 @@ internal sealed class BlockList(Database database, ChannelWriter<BlockChange> ch
 
     public IpBlock? Find(IPAddress address)
     {
-        var key = NetworkRules.Normalize(address);
+        var key = NetworkRules.ClientKey(address);
         if (!_blocks.TryGetValue(key, out var block))
         {
             return null;
@@ -45,7 +46,7 @@ internal sealed class BlockList(Database database, ChannelWriter<BlockChange> ch
     public void Block(IPAddress address, string reason, TimeSpan duration)
     {
         var now = time.GetUtcNow();
-        var block = new IpBlock(NetworkRules.Normalize(address), reason, now, now + duration);
+        var block = new IpBlock(NetworkRules.ClientKey(address), reason, now, now + duration);
         _blocks[block.Address] = block;
         changes.TryWrite(new BlockChange(block.Address, block));
         Blocked?.Invoke(block.Address);
@@ -53,7 +54,7 @@ internal sealed class BlockList(Database database, ChannelWriter<BlockChange> ch
 
     public bool Lift(IPAddress address)
     {
-        var key = NetworkRules.Normalize(address);
+        var key = NetworkRules.ClientKey(address);
         var removed = _blocks.TryRemove(key, out _);
         changes.TryWrite(new BlockChange(key, null));
         return removed;
@@ -68,7 +69,9 @@ internal sealed class BlockList(Database database, ChannelWriter<BlockChange> ch
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var block = new IpBlock(IPAddress.Parse(reader.GetString(0)), reader.GetString(1), StoredTime.Parse(reader.GetString(2)), StoredTime.Parse(reader.GetString(3)));
+            // Keyed as clients are now, whatever version stored it.
+            var block = new IpBlock(
+                NetworkRules.ClientKey(IPAddress.Parse(reader.GetString(0))), reader.GetString(1), StoredTime.Parse(reader.GetString(2)), StoredTime.Parse(reader.GetString(3)));
             _blocks[block.Address] = block;
         }
     }

@@ -19,5 +19,30 @@ internal sealed class NetworkRules(IOptions<SecurityOptions> options)
     // An IPv4 client on a dual-stack socket arrives as ::ffff:a.b.c.d; the lists are written in IPv4.
     public static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
+    /// <summary>
+    /// Who a client is for budgets, blocks and connection caps: its IPv4 address, or its IPv6 /64.
+    /// One IPv6 subscriber is routinely given a whole /64 and can pick any address in it, so
+    /// counting single IPv6 addresses would let one client take a fresh budget per request.
+    /// </summary>
+    public static IPAddress ClientKey(IPAddress address)
+    {
+        var normalized = Normalize(address);
+        if (normalized.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6 || IPAddress.IsLoopback(normalized))
+        {
+            return normalized;
+        }
+
+        Span<byte> bytes = stackalloc byte[16];
+        normalized.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new IPAddress(bytes);
+    }
+
+    /// <summary>The network a client key stands for, as shown to administrators.</summary>
+    public static string Describe(IPAddress clientKey) =>
+        clientKey.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !IPAddress.IsLoopback(clientKey)
+            ? $"{clientKey}/64"
+            : clientKey.ToString();
+
     private static IPNetwork[] Parse(string[] networks) => [.. networks.Select(network => IPNetwork.Parse(network))];
 }

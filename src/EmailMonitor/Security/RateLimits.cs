@@ -7,7 +7,8 @@ namespace EmailMonitor.Security;
 /// <summary>
 /// Per-address budgets: one for every HTTP request and WebSocket message together
 /// (RATE_LIMIT_REQUESTS per RATE_LIMIT_WINDOW), and a stricter one for login attempts. Each
-/// address has its own partition, so one client's flood never uses up another's budget.
+/// client (IPv4 address or IPv6 /64) has its own partition, so one client's flood never uses up
+/// another's budget.
 /// </summary>
 internal sealed class RateLimits : IAsyncDisposable
 {
@@ -49,7 +50,7 @@ internal sealed class RateLimits : IAsyncDisposable
 
     private static bool TryAcquire(PartitionedRateLimiter<IPAddress> limiter, IPAddress? address, out TimeSpan retryAfter)
     {
-        using var lease = limiter.AttemptAcquire(NetworkRules.Normalize(address ?? IPAddress.None));
+        using var lease = limiter.AttemptAcquire(NetworkRules.ClientKey(address ?? IPAddress.None));
         retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
         return lease.IsAcquired;
     }
