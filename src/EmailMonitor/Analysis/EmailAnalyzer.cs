@@ -58,7 +58,7 @@ internal sealed class EmailAnalyzer(
         }
 
         headers.Inspect(message, from, flags);
-        var described = message.Attachments.Select(attachments.Inspect).ToList();
+        var described = AttachmentsOf(message).Select(attachments.Inspect).ToList();
         foreach (var flag in described.SelectMany(a => a.Flags))
         {
             AddIf(flags, flag, true);
@@ -85,6 +85,11 @@ internal sealed class EmailAnalyzer(
     /// MimeKit reads almost anything; these are the signs it had to guess: no header at all, or a
     /// multipart whose closing boundary never comes (a truncated or tampered message).
     /// </summary>
+    // Attached files, and attached messages even when shown inline: a forwarded message is
+    // what a phishing desk receives, and it carries what must be judged.
+    private static IEnumerable<MimeEntity> AttachmentsOf(MimeMessage message) =>
+        message.Attachments.Concat(message.BodyParts.OfType<MessagePart>()).Distinct();
+
     private static bool IsMalformed(MimeMessage message, RawContent content)
     {
         if (message.Headers.Count == 0)

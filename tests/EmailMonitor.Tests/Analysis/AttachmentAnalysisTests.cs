@@ -160,4 +160,44 @@ public sealed class AttachmentAnalysisTests
         Assert.Equal([SecurityFlags.DangerousAttachment], analyzer.Analyze(Analyzers.WithAttachment("report.pdf", SampleFiles.Pdf, "application/pdf")).SecurityFlags);
         Assert.Empty(analyzer.Analyze(Analyzers.WithAttachment("update.vbs", Encoding.ASCII.GetBytes("MsgBox 1"), "text/plain")).SecurityFlags);
     }
+
+    [Theory]
+    [InlineData("invoice.pdf.exe", new[] { SecurityFlags.DangerousAttachment, SecurityFlags.DoubleExtension })]
+    [InlineData("minutes.txt", new string[0])]
+    public void A_forwarded_message_is_judged_by_the_attachments_it_carries(string carriedName, string[] expectedFlags)
+    {
+        var reported = new MimeKit.BodyBuilder { TextBody = "Please pay the attached invoice." };
+        reported.Attachments.Add(carriedName, carriedName.EndsWith(".exe", StringComparison.Ordinal) ? SampleFiles.WindowsExecutable : SampleFiles.Text);
+        var inner = new MimeKit.MimeMessage { Subject = "Invoice", Body = reported.ToMessageBody() };
+        inner.From.Add(new MimeKit.MailboxAddress("Billing", "billing@evil.test"));
+        using var innerBytes = new MemoryStream();
+        inner.WriteTo(innerBytes, TestContext.Current.CancellationToken);
+
+        var email = Analyzers.Create().Analyze(Analyzers.WithAttachment("reported.eml", innerBytes.ToArray(), "message/rfc822"));
+
+        var attachment = Assert.Single(email.Attachments);
+        Assert.Equal("message/rfc822", attachment.DetectedType);
+        Assert.Equal(expectedFlags.Order(), attachment.Flags.Order());
+        Assert.Equal(expectedFlags.Order(), email.SecurityFlags.Order());
+    }
+
+    [Fact]
+    public void A_message_forwarded_inline_as_message_rfc822_is_judged_too()
+    {
+        var reported = new MimeKit.BodyBuilder { TextBody = "Please run the update." };
+        reported.Attachments.Add("update.js", SampleFiles.Text);
+        var inner = new MimeKit.MimeMessage { Subject = "Update", Body = reported.ToMessageBody() };
+        var outer = new MimeKit.MimeMessage
+        {
+            Subject = "Fwd: Update",
+            Body = new MimeKit.Multipart("mixed") { new MimeKit.TextPart("plain") { Text = "Is this real?" }, new MimeKit.MessagePart { Message = inner } },
+        };
+        outer.From.Add(new MimeKit.MailboxAddress("Colleague", "colleague@example.com"));
+
+        var email = Analyzers.Create().Analyze(outer);
+
+        var attachment = Assert.Single(email.Attachments);
+        Assert.Equal("message/rfc822", attachment.DetectedType);
+        Assert.Equal([SecurityFlags.DangerousAttachment], attachment.Flags);
+    }
 }
