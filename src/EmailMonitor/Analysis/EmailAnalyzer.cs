@@ -58,7 +58,7 @@ internal sealed class EmailAnalyzer(
         }
 
         headers.Inspect(message, from, flags);
-        var described = AttachmentsOf(message).Select(attachments.Inspect).ToList();
+        var described = AttachmentsOf(message).Select(Inspect).ToList();
         foreach (var flag in described.SelectMany(a => a.Flags))
         {
             AddIf(flags, flag, true);
@@ -81,15 +81,36 @@ internal sealed class EmailAnalyzer(
         };
     }
 
-    /// <summary>
-    /// MimeKit reads almost anything; these are the signs it had to guess: no header at all, or a
-    /// multipart whose closing boundary never comes (a truncated or tampered message).
-    /// </summary>
     // Attached files, and attached messages even when shown inline: a forwarded message is
     // what a phishing desk receives, and it carries what must be judged.
     private static IEnumerable<MimeEntity> AttachmentsOf(MimeMessage message) =>
         message.Attachments.Concat(message.BodyParts.OfType<MessagePart>()).Distinct();
 
+    private AttachmentInfo Inspect(MimeEntity entity)
+    {
+        var described = attachments.Inspect(entity);
+        if (entity is not MessagePart { Message: { } carried })
+        {
+            return described;
+        }
+
+        // A forwarded message also answers for its own sender, headers and links.
+        var flags = new List<string>();
+        headers.Inspect(carried, carried.From.Mailboxes.FirstOrDefault() ?? carried.Sender, flags);
+        if (carried.HtmlBody is { } html)
+        {
+            var sanitized = sanitizer.Sanitize(html, extractText: false);
+            AddIf(flags, SecurityFlags.ScriptRemoved, sanitized.ActiveContentRemoved);
+            AddIf(flags, SecurityFlags.SuspiciousLink, sanitized.SuspiciousLink);
+        }
+
+        return described with { Flags = [.. described.Flags, .. flags.Except(described.Flags)] };
+    }
+
+    /// <summary>
+    /// MimeKit reads almost anything; these are the signs it had to guess: no header at all, or a
+    /// multipart whose closing boundary never comes (a truncated or tampered message).
+    /// </summary>
     private static bool IsMalformed(MimeMessage message, RawContent content)
     {
         if (message.Headers.Count == 0)

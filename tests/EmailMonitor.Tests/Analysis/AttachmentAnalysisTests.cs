@@ -200,4 +200,27 @@ public sealed class AttachmentAnalysisTests
         Assert.Equal("message/rfc822", attachment.DetectedType);
         Assert.Equal([SecurityFlags.DangerousAttachment], attachment.Flags);
     }
+
+    [Fact]
+    public void A_forwarded_phishing_message_answers_for_its_own_sender_and_links()
+    {
+        var reported = new MimeKit.BodyBuilder
+        {
+            HtmlBody = "<p>Your account is locked.</p><a href=\"https://login.evil.test/reset\">https://bank.example/reset</a><script>steal()</script>",
+        };
+        var inner = new MimeKit.MimeMessage { Subject = "Account locked", Body = reported.ToMessageBody() };
+        inner.From.Add(new MimeKit.MailboxAddress("security@bank.example", "alerts@evil.test"));
+        var outer = new MimeKit.BodyBuilder { TextBody = "Is this real?" };
+        outer.Attachments.Add(new MimeKit.MessagePart { Message = inner });
+        var forwarded = new MimeKit.MimeMessage { Subject = "Fwd: Account locked", Body = outer.ToMessageBody() };
+        forwarded.From.Add(new MimeKit.MailboxAddress("Colleague", "colleague@example.com"));
+
+        var email = Analyzers.Create().Analyze(forwarded);
+
+        var attachment = Assert.Single(email.Attachments);
+        Assert.Equal(
+            new[] { SecurityFlags.ScriptRemoved, SecurityFlags.SenderSpoofing, SecurityFlags.SuspiciousLink }.Order(),
+            attachment.Flags.Order());
+        Assert.Superset(attachment.Flags.ToHashSet(), email.SecurityFlags.ToHashSet());
+    }
 }
