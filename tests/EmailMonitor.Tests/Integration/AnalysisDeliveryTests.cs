@@ -125,6 +125,34 @@ public sealed class AnalysisDeliveryTests
         Assert.Empty(flags["logs.tgz"]);
     }
 
+    [Fact]
+    public async Task A_fresh_service_process_decodes_east_asian_charsets()
+    {
+        // In its own process, where nothing but the service decides what is registered first:
+        // MimeKit gives up on East Asian charsets for good if they are missing when it starts
+        // (in the test process that happened once, when MimeKit started before AngleSharp or
+        // SharpCompress, which register them as a side effect).
+        await using var dovecot = await DovecotServer.StartAsync();
+        using var directory = new TempDirectory();
+        var variables = ServiceHost.DefaultVariables(directory.Path, dovecot);
+        await using var service = ServiceProcess.Start(variables, directory.Path);
+        var uri = await service.ListeningAsync();
+        await Readiness.WaitForMailboxesAsync(uri);
+        await using var client = await WsClient.ConnectAsync(new UriBuilder(uri) { Scheme = "ws", Path = "/ws" }.Uri);
+        await client.LoginAsync(ServiceHost.AdminUsername, variables["ADMIN_PASSWORD"]);
+
+        var shiftJis = CodePagesEncodingProvider.Instance.GetEncoding(932)!;
+        await dovecot.DropAsync([
+            .. Encoding.ASCII.GetBytes($"From: a@example.jp\r\nSubject: =?shift_jis?B?{Convert.ToBase64String(shiftJis.GetBytes("会議の資料"))}?=\r\n"
+                + "Content-Type: text/plain; charset=iso-2022-jp\r\n\r\n"),
+            .. CodePagesEncodingProvider.Instance.GetEncoding(50220)!.GetBytes("明日の会議について\r\n"),
+        ]);
+        var email = await client.ReceiveAsync("new_email");
+
+        Assert.Equal("会議の資料", email.GetProperty("subject").GetString());
+        Assert.Equal("明日の会議について", email.GetProperty("text_content").GetString()!.Trim());
+    }
+
     private static MimeMessage Phishing()
     {
         var builder = new BodyBuilder
