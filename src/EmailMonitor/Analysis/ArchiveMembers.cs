@@ -24,7 +24,7 @@ internal sealed class ArchiveMembers(BlockedExtensions blocked)
 
     public void Named(string path)
     {
-        var name = FileName(path);
+        var name = AttachmentNames.Leaf(path);
         _office |= path.Equals("[Content_Types].xml", StringComparison.OrdinalIgnoreCase);
         _vba |= name.Equals("vbaProject.bin", StringComparison.OrdinalIgnoreCase);
         _bidi |= AttachmentNames.HasBidiControl(path);
@@ -43,22 +43,6 @@ internal sealed class ArchiveMembers(BlockedExtensions blocked)
     public ArchiveFindings Findings() => new(_office, _vba, _encrypted, _dangerous, _doubleExtension, _bidi);
 
     /// <summary>Reads up to <see cref="MemberHeadBytes"/> from the start of a member.</summary>
-    public static ReadOnlySpan<byte> ReadHead(Stream member, byte[] buffer)
-    {
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = member.Read(buffer, length, buffer.Length - length)) > 0)
-        {
-            length += read;
-        }
-
-        return buffer.AsSpan(0, length);
-    }
-
-    // Archives written on Windows may separate folders with '\'.
-    private static string FileName(string path)
-    {
-        var cut = path.LastIndexOfAny(['/', '\\']);
-        return cut < 0 ? path : path[(cut + 1)..];
-    }
+    public static ReadOnlySpan<byte> ReadHead(Stream member, byte[] buffer) =>
+        buffer.AsSpan(0, member.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false));
 }

@@ -16,9 +16,6 @@ internal sealed class AttachmentInspector(IOptions<AnalysisOptions> options)
         "docm", "dotm", "xlsm", "xltm", "xlam", "xlsb", "pptm", "potm", "ppsm", "ppam", "sldm",
     };
 
-    // Attachments of an attached message looked at, whatever it claims to carry.
-    private const int MaxAttachedMessageAttachments = 100;
-
     private readonly BlockedExtensions _blocked = new(options.Value.BlockedAttachmentExtensions);
     private readonly long _maxBytes = options.Value.MaxAttachmentBytes;
 
@@ -55,14 +52,6 @@ internal sealed class AttachmentInspector(IOptions<AnalysisOptions> options)
             MacroEnabledExtensions.Contains(extension) || (archive.IsOfficeDocument && archive.HasVbaProject) || (kind == FileKind.Ole2 && content.VbaProjectSeen));
         Add(flags, SecurityFlags.EncryptedArchive, archive.Encrypted || RarSignatures.HeadersEncrypted(content.Head));
         Add(flags, SecurityFlags.OversizedAttachment, content.Oversized);
-
-        // A forwarded message (what people send a phishing desk) is judged by what it carries too,
-        // one level deep: its own attachments, not messages attached to it.
-        if (entity is MessagePart { Message: { } attachedMessage })
-        {
-            var carried = attachedMessage.Attachments.OfType<MimePart>().Take(MaxAttachedMessageAttachments).SelectMany(part => Inspect(part).Flags);
-            flags.AddRange(carried.Distinct().Where(flag => !flags.Contains(flag)).ToList());
-        }
 
         return new AttachmentInfo
         {

@@ -39,6 +39,9 @@ internal static class AttachmentNames
         return isExecutable(last) && DecoyExtensions.Contains(previous);
     }
 
+    /// <summary>The file name without any directory part ('/' or, as Windows tools write, '\\').</summary>
+    public static string Leaf(string path) => path[(path.LastIndexOfAny(['/', '\\']) + 1)..];
+
     /// <summary>
     /// The name as it may be shown and stored: no directory part, no control or bidi characters,
     /// at most 255 characters, never empty.
@@ -50,8 +53,7 @@ internal static class AttachmentNames
             return "attachment";
         }
 
-        var leaf = name[(name.LastIndexOfAny(['/', '\\']) + 1)..];
-        var cleaned = Clean(leaf).Trim().TrimStart('.');
+        var cleaned = Clean(Leaf(name)).Trim().TrimStart('.');
         if (cleaned.Length > MaxLength)
         {
             var extension = Extension(cleaned);

@@ -18,6 +18,9 @@ internal sealed class EmailAnalyzer(
 {
     public const int MaxTextBytes = 100 * 1024;
 
+    // Files of a forwarded message looked at, whatever it claims to carry.
+    private const int MaxForwardedAttachments = 100;
+
     public EmailEvent Analyze(RawEmail raw)
     {
         try
@@ -94,8 +97,9 @@ internal sealed class EmailAnalyzer(
             return described;
         }
 
-        // A forwarded message also answers for its own sender, headers and links.
-        var flags = new List<string>();
+        // A forwarded message (what people send a phishing desk) answers for what it carries, one
+        // level deep (its files, not messages attached to it), and for its own sender, headers and links.
+        var flags = carried.Attachments.OfType<MimePart>().Take(MaxForwardedAttachments).SelectMany(part => attachments.Inspect(part).Flags).ToList();
         headers.Inspect(carried, carried.From.Mailboxes.FirstOrDefault() ?? carried.Sender, flags);
         if (carried.HtmlBody is { } html)
         {

@@ -77,14 +77,8 @@ internal static class EmailsApi
             ? new RawJsonResult(writer => WriteEvent(writer, stored))
             : Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No stored email has this id.");
 
-    // The stored payload is the event's JSON object; event_id goes in front of its fields.
-    private static void WriteEvent(Utf8JsonWriter writer, StoredEvent stored)
-    {
-        var payload = stored.Payload.AsSpan().Trim();
-        var fields = payload[1..^1].Trim();
-        var prefix = "{\"event_id\":" + stored.EventId.ToString(CultureInfo.InvariantCulture);
-        writer.WriteRawValue(fields.IsEmpty ? prefix + "}" : string.Concat(prefix, ",", fields, "}"), skipInputValidation: true);
-    }
+    private static void WriteEvent(Utf8JsonWriter writer, StoredEvent stored) =>
+        writer.WriteRawValue(stored.ToUtf8Json(), skipInputValidation: true);
 
     private static bool TryReadNumber(Microsoft.Extensions.Primitives.StringValues values, long min, long max, out long value, long absent)
     {

@@ -16,10 +16,10 @@ internal sealed class UserAdministration(UserStore users, RefreshTokenStore refr
     /// <summary>Raised with a user name when that user's open connections must end.</summary>
     public event Action<string>? LoginsRevoked;
 
-    public Task<IReadOnlyList<UserSummary>> ListAsync(CancellationToken cancellationToken) => users.ListAsync(cancellationToken);
+    public Task<IReadOnlyList<UserSummary>> ListAsync(CancellationToken cancellationToken) => users.ListAsync(null, cancellationToken);
 
     public async Task<UserSummary?> FindAsync(string username, CancellationToken cancellationToken) =>
-        (await users.ListAsync(cancellationToken)).FirstOrDefault(u => string.Equals(u.Username, username, StringComparison.OrdinalIgnoreCase));
+        (await users.ListAsync(username, cancellationToken)).SingleOrDefault();
 
     public async Task<(UserChange Outcome, string? Problem)> CreateAsync(
         string? username, string? password, string? role, AuditContext by, CancellationToken cancellationToken)

@@ -81,11 +81,17 @@ internal sealed class UserStore(Database database)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<UserSummary>> ListAsync(CancellationToken cancellationToken)
+    /// <summary>Every account, or only the one named <paramref name="username"/>.</summary>
+    public async Task<IReadOnlyList<UserSummary>> ListAsync(string? username, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT username, role, disabled, locked_until, created_at FROM users ORDER BY username COLLATE NOCASE";
+        command.CommandText = """
+            SELECT username, role, disabled, locked_until, created_at FROM users
+            WHERE $username IS NULL OR username = $username
+            ORDER BY username COLLATE NOCASE
+            """;
+        command.Parameters.AddWithValue("$username", (object?)username ?? DBNull.Value);
         var users = new List<UserSummary>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using EmailMonitor.Auth;
 using EmailMonitor.Storage;
@@ -10,23 +9,11 @@ namespace EmailMonitor.Realtime;
 /// <summary>Builds the server-to-client frames of CONTRACT §4 as UTF-8 JSON.</summary>
 internal static class ServerMessages
 {
-    private static readonly byte[] NewEmailPrefix = Encoding.UTF8.GetBytes("{\"type\":\"new_email\",\"event_id\":");
-
     /// <summary>
     /// The <c>new_email</c> frame: the stored fields with <c>type</c> and <c>event_id</c> in front.
     /// Built once per event and shared by every connection that receives it.
     /// </summary>
-    public static byte[] NewEmail(StoredEvent stored)
-    {
-        var payload = Encoding.UTF8.GetBytes(stored.Payload);
-        var eventId = Encoding.UTF8.GetBytes(stored.EventId.ToString(CultureInfo.InvariantCulture) + ",");
-        // The payload is a JSON object; its opening brace is replaced by the prefix's.
-        var frame = new byte[NewEmailPrefix.Length + eventId.Length + payload.Length - 1];
-        NewEmailPrefix.CopyTo(frame, 0);
-        eventId.CopyTo(frame, NewEmailPrefix.Length);
-        payload.AsSpan(1).CopyTo(frame.AsSpan(NewEmailPrefix.Length + eventId.Length));
-        return frame;
-    }
+    public static byte[] NewEmail(StoredEvent stored) => stored.ToUtf8Json("\"type\":\"new_email\","u8);
 
     public static byte[] Error(string code, string message) => Write(writer =>
     {

@@ -47,19 +47,19 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
 
     public void RateLimited(IPAddress? ip, string? username, string what)
     {
-        if (_repeats.ShouldWrite("rate_limited", ip, out var omitted))
+        if (Unrepeated("rate_limited", ip, what) is { } reason)
         {
-            RateLimited(_logger, Show(ip), Clean(username), WithOmitted(what, omitted));
+            RateLimited(_logger, Show(ip), Clean(username), reason);
         }
 
         autoBlocker.Record(ip, "rate_limited");
     }
 
-    public void AccessDenied(IPAddress? ip, string reason)
+    public void AccessDenied(IPAddress? ip, string why)
     {
-        if (_repeats.ShouldWrite("ip_refused", ip, out var omitted))
+        if (Unrepeated("ip_refused", ip, why) is { } reason)
         {
-            AccessDenied(_logger, Show(ip), WithOmitted(reason, omitted));
+            AccessDenied(_logger, Show(ip), reason);
         }
     }
 
@@ -71,11 +71,11 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
 
     public void AuthenticationTimeout(IPAddress? ip) => AuthenticationTimeout(_logger, Show(ip), "no authentication within the deadline");
 
-    public void ConnectionRefused(IPAddress? ip, string reason)
+    public void ConnectionRefused(IPAddress? ip, string why)
     {
-        if (_repeats.ShouldWrite("connection_refused", ip, out var omitted))
+        if (Unrepeated("connection_refused", ip, why) is { } reason)
         {
-            ConnectionRefused(_logger, Show(ip), WithOmitted(reason, omitted));
+            ConnectionRefused(_logger, Show(ip), reason);
         }
     }
 
@@ -103,8 +103,12 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
         }
     }
 
-    private static string WithOmitted(string reason, int omitted) =>
-        omitted == 0 ? reason : $"{reason} ({omitted} more from this address since the previous line, not written)";
+    // The reason to write for this occurrence, noting the repeats left out before it; null when
+    // it is itself a repeat to leave out (see RepeatedEvents).
+    private string? Unrepeated(string eventName, IPAddress? ip, string reason) =>
+        !_repeats.ShouldWrite(eventName, ip, out var omitted) ? null
+        : omitted == 0 ? reason
+        : $"{reason} ({omitted} more from this address since the previous line, not written)";
 
     private static string Describe(EmailEvent email) =>
         $"{email.Id} from {Clean(email.Sender, MaxNameLength)}";

@@ -1,8 +1,6 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using EmailMonitor.Auth;
 using EmailMonitor.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,11 +16,11 @@ public sealed class ApiTests
     public async Task Login_and_refresh_give_the_same_tokens_as_the_websocket()
     {
         await using var service = await ServiceHost.StartAsync();
-        using var http = new HttpClient { BaseAddress = service.BaseUri };
+        using var api = ApiClient.Anonymous(service);
 
-        var login = await PostAsync(http, "/api/auth/login", new { username = "admin", password = service.AdminPassword });
+        var login = await api.SendAsync(HttpMethod.Post, "/api/auth/login", new { username = "admin", password = service.AdminPassword });
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        var tokens = await ReadAsync(login);
+        var tokens = await ApiClient.ReadAsync(login);
         Assert.True(login.Headers.CacheControl?.NoStore, "token answers must not be cached");
         Assert.Equal("nosniff", login.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Empty(login.Headers.Server);
@@ -33,11 +31,11 @@ public sealed class ApiTests
         await client.SendAsync(new { type = "token_auth", token = tokens.GetProperty("access_token").GetString() });
         await client.ReceiveAsync("auth_success");
 
-        var refreshed = await ReadAsync(await PostAsync(http, "/api/auth/refresh", new { refresh_token = tokens.GetProperty("refresh_token").GetString() }));
+        var refreshed = await ApiClient.ReadAsync(await api.SendAsync(HttpMethod.Post, "/api/auth/refresh", new { refresh_token = tokens.GetProperty("refresh_token").GetString() }));
         Assert.NotEqual(tokens.GetProperty("refresh_token").GetString(), refreshed.GetProperty("refresh_token").GetString());
-        var reused = await PostAsync(http, "/api/auth/refresh", new { refresh_token = tokens.GetProperty("refresh_token").GetString() });
+        var reused = await api.SendAsync(HttpMethod.Post, "/api/auth/refresh", new { refresh_token = tokens.GetProperty("refresh_token").GetString() });
         Assert.Equal(HttpStatusCode.Unauthorized, reused.StatusCode);
-        Assert.Equal("token_revoked", (await ReadAsync(reused)).GetProperty("code").GetString());
+        Assert.Equal("token_revoked", (await ApiClient.ReadAsync(reused)).GetProperty("code").GetString());
     }
 
     [Theory]
@@ -70,7 +68,7 @@ public sealed class ApiTests
         using var refused = await http.PostAsync("/api/auth/login", new StringContent(huge, Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.StatusCode);
-        using var served = await PostAsync(http, "/api/auth/login", new { username = "admin", password = service.AdminPassword });
+        using var served = await http.PostAsJsonAsync("/api/auth/login", new { username = "admin", password = service.AdminPassword }, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
     }
 
@@ -79,12 +77,13 @@ public sealed class ApiTests
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var service = await ServiceHost.StartAsync(configure: builder => builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
-        using var http = new HttpClient { BaseAddress = service.BaseUri };
-        var token = await TokenAsync(http, "admin", service.AdminPassword);
+        using var signedIn = await ApiClient.SignInAsync(service, "admin", service.AdminPassword);
+        using var anonymous = ApiClient.Anonymous(service);
+        using var forged = ApiClient.WithToken(service, "forged.token.value");
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(http, "/api/stats", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(http, "/api/stats", "forged.token.value")).StatusCode);
-        var stats = await ReadAsync(await GetAsync(http, "/api/stats", token));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/stats")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await forged.GetAsync("/api/stats")).StatusCode);
+        var stats = await ApiClient.ReadAsync(await signedIn.GetAsync("/api/stats"));
         foreach (var field in new[] { "active_connections", "emails_processed", "emails_per_minute", "rate_limits_exceeded", "blocked_ips", "failed_authentications", "uptime_seconds", "mailboxes" })
         {
             Assert.True(stats.TryGetProperty(field, out _), $"stats lack {field}: {stats}");
@@ -92,7 +91,7 @@ public sealed class ApiTests
 
         Assert.Equal(1, stats.GetProperty("failed_authentications").GetInt64());
         time.Advance(TimeSpan.FromMinutes(16));
-        Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(http, "/api/stats", token)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await signedIn.GetAsync("/api/stats")).StatusCode);
     }
 
     [Fact]
@@ -104,53 +103,27 @@ public sealed class ApiTests
             v["AUTO_BLOCK_THRESHOLD"] = "2";
         });
         await service.Get<UserStore>().CreateAsync("watcher", PasswordHasher.Hash("watcher-password-1"), Roles.Viewer, DateTimeOffset.UtcNow, CancellationToken.None);
-        using var admin = new HttpClient { BaseAddress = service.BaseUri };
-        var adminToken = await TokenAsync(admin, "admin", service.AdminPassword);
-        var viewerToken = await TokenAsync(admin, "watcher", "watcher-password-1");
+        using var admin = await ApiClient.SignInAsync(service, "admin", service.AdminPassword);
+        using var viewer = await ApiClient.SignInAsync(service, "watcher", "watcher-password-1");
         using var attacker = FromAddress.Http(service, "127.0.0.30");
         for (var i = 0; i < 2; i++)
         {
-            await PostAsync(attacker, "/api/auth/login", new { username = "admin", password = "guess" });
+            await attacker.PostAsJsonAsync("/api/auth/login", new { username = "admin", password = "guess" }, TestContext.Current.CancellationToken);
         }
 
         Assert.Equal(HttpStatusCode.Forbidden, (await attacker.GetAsync("/health/live", TestContext.Current.CancellationToken)).StatusCode);
-        var blocks = await ReadAsync(await GetAsync(admin, "/api/admin/blocked-ips", adminToken));
+        var blocks = await ApiClient.ReadAsync(await admin.GetAsync("/api/admin/blocked-ips"));
         Assert.Contains(blocks.EnumerateArray(), b => b.GetProperty("ip").GetString() == "192.0.2.0/24" && b.GetProperty("source").GetString() == "configuration");
         var automatic = Assert.Single(blocks.EnumerateArray(), b => b.GetProperty("ip").GetString() == "127.0.0.30");
         Assert.Contains("login_failed", automatic.GetProperty("reason").GetString());
         Assert.True(automatic.GetProperty("expires_at").GetDateTimeOffset() > DateTimeOffset.UtcNow);
 
-        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(admin, HttpMethod.Delete, "/api/admin/blocked-ips/127.0.0.30", viewerToken)).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await GetAsync(admin, "/api/admin/blocked-ips", viewerToken)).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(admin, HttpMethod.Delete, "/api/admin/blocked-ips/127.0.0.30", adminToken)).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(admin, HttpMethod.Delete, "/api/admin/blocked-ips/127.0.0.30", adminToken)).StatusCode);
-        Assert.Equal(HttpStatusCode.Conflict, (await SendAsync(admin, HttpMethod.Delete, "/api/admin/blocked-ips/192.0.2.7", adminToken)).StatusCode);
-        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(admin, HttpMethod.Delete, "/api/admin/blocked-ips/not-an-ip", adminToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.SendAsync(HttpMethod.Delete, "/api/admin/blocked-ips/127.0.0.30")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.GetAsync("/api/admin/blocked-ips")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.SendAsync(HttpMethod.Delete, "/api/admin/blocked-ips/127.0.0.30")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.SendAsync(HttpMethod.Delete, "/api/admin/blocked-ips/127.0.0.30")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await admin.SendAsync(HttpMethod.Delete, "/api/admin/blocked-ips/192.0.2.7")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.SendAsync(HttpMethod.Delete, "/api/admin/blocked-ips/not-an-ip")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await attacker.GetAsync("/health/live", TestContext.Current.CancellationToken)).StatusCode);
-    }
-
-    private static async Task<string> TokenAsync(HttpClient http, string username, string password) =>
-        (await ReadAsync(await PostAsync(http, "/api/auth/login", new { username, password }))).GetProperty("access_token").GetString()!;
-
-    private static Task<HttpResponseMessage> PostAsync(HttpClient http, string path, object body) =>
-        http.PostAsJsonAsync(path, body, TestContext.Current.CancellationToken);
-
-    private static Task<HttpResponseMessage> GetAsync(HttpClient http, string path, string? token) => SendAsync(http, HttpMethod.Get, path, token);
-
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string? token)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        return await http.SendAsync(request, TestContext.Current.CancellationToken);
-    }
-
-    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response)
-    {
-        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
-        return document.RootElement.Clone();
     }
 }

@@ -16,7 +16,10 @@ internal sealed class ApiClient : IDisposable
         _token = token;
     }
 
-    public static ApiClient Anonymous(ServiceHost service) => new(new HttpClient { BaseAddress = service.BaseUri }, null);
+    public static ApiClient Anonymous(ServiceHost service) => WithToken(service, null);
+
+    /// <summary>A client that sends this token, whatever it is (forged, expired, another user's).</summary>
+    public static ApiClient WithToken(ServiceHost service, string? token) => new(new HttpClient { BaseAddress = service.BaseUri }, token);
 
     public static async Task<ApiClient> SignInAsync(ServiceHost service, string username, string password)
     {
