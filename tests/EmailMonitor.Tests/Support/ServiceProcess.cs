@@ -38,7 +38,10 @@ internal sealed partial class ServiceProcess : IAsyncDisposable
 
     public static ServiceProcess Start(IReadOnlyDictionary<string, string> variables, string workingDirectory, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet", [Executable, .. arguments])
+        // A test run started in the background (CI, nohup, "&") inherits SIGINT ignored, and .NET then
+        // keeps ignoring it, as a background program should; the service is started with the default
+        // disposition so the signal tests test the service, not how the run was launched.
+        var start = new ProcessStartInfo("env", ["--default-signal=INT,QUIT", "dotnet", Executable, .. arguments])
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
