@@ -41,7 +41,7 @@ internal sealed class ImapFolderSource : IMailSource
         _protocolLogs = protocolLogs;
         _time = time;
         _logger = logger;
-        _backoff = new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, options.HealthySessionLength, Random.Shared);
+        _backoff = new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, options.StableSessionLength, time, Random.Shared);
         Folder = new FolderKey(mailbox.Name, folder);
         _fetcher = new ImapFolderFetcher(Folder, options, output, store, board, time, logger);
         _board.Update(Folder, s => s);
@@ -53,7 +53,6 @@ internal sealed class ImapFolderSource : IMailSource
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            var startedAt = _time.GetTimestamp();
             try
             {
                 await RunSessionAsync(cancellationToken);
@@ -69,7 +68,7 @@ internal sealed class ImapFolderSource : IMailSource
                 _logger.FolderSessionFailed(Folder, error, ex is MailConnectException ? null : ex);
             }
 
-            var delay = _backoff.NextDelay(_time.GetElapsedTime(startedAt));
+            var delay = _backoff.NextDelay();
             _board.Update(Folder, s => s with { State = FolderState.Reconnecting, NextAttemptAt = _time.GetUtcNow() + delay });
             _logger.Reconnecting(Folder, delay.TotalSeconds);
             try
@@ -95,6 +94,7 @@ internal sealed class ImapFolderSource : IMailSource
             folder.CountChanged += OnCountChanged;
             folder.UidValidityChanged += OnUidValidityChanged;
             await _fetcher.SyncPositionAsync(folder, cancellationToken);
+            _backoff.SessionEstablished();
 
             var idle = client.Capabilities.HasFlag(ImapCapabilities.Idle);
             _board.Update(Folder, s => s with

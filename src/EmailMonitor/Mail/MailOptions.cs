@@ -35,13 +35,16 @@ internal sealed class MailOptions
     /// <summary>The longest wait for any answer from the mail server.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>The first reconnect delay ceiling; it doubles per failure up to <see cref="ReconnectMaxDelay"/>.</summary>
+    /// <summary>The reconnect delay ceiling when trouble begins; it grows by a fifth of the trouble's length up to <see cref="ReconnectMaxDelay"/>.</summary>
     public TimeSpan ReconnectInitialDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>A session that lasted this long resets the reconnect delay.</summary>
-    public TimeSpan HealthySessionLength { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// A session that logged in, opened its folder and stayed up this long ends the trouble; one
+    /// dropped sooner is a flapping server, still backed off.
+    /// </summary>
+    public TimeSpan StableSessionLength { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>UIDs fetched per FETCH command when catching up.</summary>
     public int FetchBatchSize { get; set; } = 50;

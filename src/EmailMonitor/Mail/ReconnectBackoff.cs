@@ -1,29 +1,55 @@
 namespace EmailMonitor.Mail;
 
 /// <summary>
-/// Exponential backoff with full jitter: each delay is uniform between zero and a ceiling that
-/// doubles per failed session up to a cap, so many monitors reconnecting to a recovering server
-/// spread out instead of arriving together. A session that stayed up long enough resets it.
+/// How long a folder waits before its next connection attempt. Each delay is drawn uniformly
+/// between zero and a ceiling (full jitter), so monitors whose server failed at the same moment
+/// spread their attempts instead of arriving together. The ceiling follows how long the trouble
+/// has lasted, not how many attempts failed: a fifth of it, at least the initial delay, at most
+/// the cap. A short outage or a dropped session is over in seconds; only a long one backs off
+/// to the cap (after about five minutes).
 /// </summary>
-internal sealed class ReconnectBackoff(TimeSpan initialDelay, TimeSpan maxDelay, TimeSpan healthySessionLength, Random random)
+/// <remarks>
+/// Counting failed attempts instead made the ceiling 32 s after a 20 s outage (refused connections
+/// fail fast) and kept it high after a second drop; the first mail after the server came back
+/// then waited up to a minute. Trouble ends when a session has logged in, opened its folder and
+/// stayed up for <c>stableSessionLength</c>. A server that drops sessions sooner than that is
+/// flapping: its trouble goes on, so it is backed off like an outage and each monitor opens at
+/// most one session per stable length against it.
+/// </remarks>
+internal sealed class ReconnectBackoff(
+    TimeSpan initialDelay,
+    TimeSpan maxDelay,
+    TimeSpan stableSessionLength,
+    TimeProvider time,
+    Random random)
 {
-    private int _failures;
+    private const int TroubleShare = 5;
 
-    public TimeSpan NextDelay(TimeSpan sessionLength)
+    private long? _troubleSince;
+    private long? _establishedAt;
+
+    /// <summary>The session logged in and opened its folder.</summary>
+    public void SessionEstablished() => _establishedAt = time.GetTimestamp();
+
+    /// <summary>The wait before the next attempt, after a session ended or could not start.</summary>
+    public TimeSpan NextDelay()
     {
-        if (sessionLength >= healthySessionLength)
+        var now = time.GetTimestamp();
+        if (_establishedAt is { } established && time.GetElapsedTime(established, now) >= stableSessionLength)
         {
-            _failures = 0;
+            _troubleSince = null;
         }
 
-        var ceiling = Ceiling(_failures);
-        _failures = Math.Min(_failures + 1, 30);
+        _establishedAt = null;
+        _troubleSince ??= now;
+        var ceiling = Ceiling(time.GetElapsedTime(_troubleSince.Value, now));
         return TimeSpan.FromTicks((long)(random.NextDouble() * ceiling.Ticks));
     }
 
-    public TimeSpan Ceiling(int failures)
+    /// <summary>The ceiling of the delay when the trouble has lasted <paramref name="troubleLasted"/>.</summary>
+    public TimeSpan Ceiling(TimeSpan troubleLasted)
     {
-        var ticks = initialDelay.Ticks * Math.Pow(2, failures);
-        return ticks >= maxDelay.Ticks ? maxDelay : TimeSpan.FromTicks((long)ticks);
+        var ceiling = initialDelay + (troubleLasted / TroubleShare);
+        return ceiling < maxDelay ? ceiling : maxDelay;
     }
 }

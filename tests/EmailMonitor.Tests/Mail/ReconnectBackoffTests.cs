@@ -1,4 +1,5 @@
 using EmailMonitor.Mail;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EmailMonitor.Tests.Mail;
 
@@ -6,60 +7,113 @@ public sealed class ReconnectBackoffTests
 {
     private static readonly TimeSpan Initial = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Cap = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan Healthy = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Stable = TimeSpan.FromSeconds(10);
+
+    private readonly FakeTimeProvider _time = new();
 
     [Fact]
-    public void The_ceiling_doubles_per_failure_from_one_second_up_to_the_cap()
+    public void The_ceiling_grows_by_a_fifth_of_the_troubles_length_from_one_second_up_to_the_cap()
     {
-        var backoff = new ReconnectBackoff(Initial, Cap, Healthy, new Random(1));
+        var backoff = NewBackoff(seed: 1);
 
-        Assert.Equal([1, 2, 4, 8, 16, 32, 60, 60], Enumerable.Range(0, 8).Select(i => backoff.Ceiling(i).TotalSeconds));
+        Assert.Equal(
+            [1, 3, 5, 13, 61 - 1, 60],
+            new[] { 0, 10, 20, 60, 295, 3600 }.Select(seconds => backoff.Ceiling(TimeSpan.FromSeconds(seconds)).TotalSeconds));
     }
 
     [Fact]
-    public void Each_delay_is_drawn_between_zero_and_the_current_ceiling()
+    public void After_a_twenty_second_outage_the_first_attempt_comes_within_five_seconds_of_the_servers_return()
     {
-        var backoff = new ReconnectBackoff(Initial, Cap, Healthy, new Random(7));
-
-        for (var failure = 0; failure < 12; failure++)
+        // Refused connections fail at once: every delay is spent waiting, none connecting.
+        var serverBack = TimeSpan.FromSeconds(20);
+        var waits = new List<TimeSpan>();
+        for (var seed = 0; seed < 500; seed++)
         {
-            var delay = backoff.NextDelay(TimeSpan.Zero);
-            Assert.InRange(delay, TimeSpan.Zero, backoff.Ceiling(failure));
+            var time = new FakeTimeProvider();
+            var backoff = new ReconnectBackoff(Initial, Cap, Stable, time, new Random(seed));
+            while (time.GetUtcNow() - time.Start < serverBack)
+            {
+                time.Advance(backoff.NextDelay());
+            }
+
+            waits.Add(time.GetUtcNow() - time.Start - serverBack);
         }
+
+        Assert.InRange(waits.Max(), TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        Assert.InRange(waits.Order().ElementAt(waits.Count / 2), TimeSpan.Zero, TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public void A_dropped_session_that_had_been_stable_is_retried_within_a_second_every_time()
+    {
+        var backoff = NewBackoff(seed: 3);
+        for (var drop = 0; drop < 20; drop++)
+        {
+            backoff.SessionEstablished();
+            _time.Advance(Stable);
+
+            var delay = backoff.NextDelay();
+
+            Assert.InRange(delay, TimeSpan.Zero, Initial);
+            _time.Advance(delay);
+        }
+    }
+
+    [Fact]
+    public void A_server_that_drops_every_session_soon_after_login_is_backed_off_up_to_the_cap()
+    {
+        var backoff = NewBackoff(seed: 5);
+        var flappingSince = _time.GetUtcNow();
+        var sessions = 0;
+        while (_time.GetUtcNow() - flappingSince < TimeSpan.FromMinutes(10))
+        {
+            backoff.SessionEstablished();
+            _time.Advance(TimeSpan.FromSeconds(2));
+            _time.Advance(backoff.NextDelay());
+            sessions++;
+        }
+
+        // Without backing off, ten minutes of two-second sessions would be 300 logins.
+        Assert.InRange(sessions, 20, 60);
+        Assert.Equal(Cap, backoff.Ceiling(_time.GetUtcNow() - flappingSince));
+    }
+
+    [Fact]
+    public void Failures_after_a_stable_session_start_a_new_trouble_with_a_small_ceiling()
+    {
+        var backoff = NewBackoff(seed: 9);
+        for (var i = 0; i < 60; i++)
+        {
+            _time.Advance(backoff.NextDelay());
+        }
+
+        backoff.SessionEstablished();
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        Assert.InRange(backoff.NextDelay(), TimeSpan.Zero, Initial);
     }
 
     [Fact]
     public void Delays_are_spread_out_so_a_fleet_does_not_reconnect_together()
     {
+        // 200 monitors whose server went away at the same moment, 30 s ago.
         var delays = Enumerable.Range(0, 200)
-            .Select(seed => new ReconnectBackoff(Initial, Cap, Healthy, new Random(seed)))
-            .Select(backoff =>
+            .Select(seed =>
             {
-                for (var i = 0; i < 5; i++)
+                var time = new FakeTimeProvider();
+                var backoff = new ReconnectBackoff(Initial, Cap, Stable, time, new Random(seed));
+                while (time.GetUtcNow() - time.Start < TimeSpan.FromSeconds(30))
                 {
-                    backoff.NextDelay(TimeSpan.Zero);
+                    time.Advance(backoff.NextDelay());
                 }
 
-                return backoff.NextDelay(TimeSpan.Zero).TotalSeconds;
+                return backoff.NextDelay().TotalSeconds;
             })
             .ToList();
 
-        // Full jitter over [0, 32 s): the monitors spread across the window instead of bunching.
-        Assert.True(delays.Min() < 4 && delays.Max() > 28, $"min {delays.Min()}, max {delays.Max()}");
+        Assert.True(delays.Min() < 1 && delays.Max() > 6, $"min {delays.Min()}, max {delays.Max()}");
         Assert.True(delays.Distinct().Count() > 190);
     }
 
-    [Fact]
-    public void A_healthy_session_resets_the_backoff()
-    {
-        var backoff = new ReconnectBackoff(Initial, Cap, Healthy, new Random(3));
-        for (var i = 0; i < 6; i++)
-        {
-            backoff.NextDelay(TimeSpan.FromSeconds(1));
-        }
-
-        var afterHealthySession = backoff.NextDelay(TimeSpan.FromMinutes(5));
-
-        Assert.InRange(afterHealthySession, TimeSpan.Zero, Initial);
-    }
+    private ReconnectBackoff NewBackoff(int seed) => new(Initial, Cap, Stable, _time, new Random(seed));
 }
