@@ -7,21 +7,20 @@ namespace EmailMonitor.Analysis;
 
 /// <summary>
 /// HtmlSanitizer configured for email: no script, event handlers, script URLs, forms, frames,
-/// objects or other active content; remote resources removed unless allowed; links open in a
-/// new tab without referrer; inline styles kept through an allowlist. Not thread-safe: each
-/// instance records what one call removed, and the single analysis worker owns it.
+/// objects or other active content; nothing that a browser would resolve against the page showing
+/// the email (the monitor's own API, for the dashboard); images only from inside the message, and
+/// remote ones only when allowed; links open in a new tab without referrer; inline styles kept
+/// through an allowlist. Not thread-safe: each instance records what one call found, and the
+/// single analysis worker owns it.
 /// </summary>
 internal sealed class EmailHtmlSanitizer
 {
-    // Tags whose removal means the sender shipped something that could act, not just look.
-    private static readonly HashSet<string> ActiveTags = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "script", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "input", "button",
-        "select", "textarea", "meta", "base", "link", "svg", "math", "noscript", "template", "portal",
-    };
-
     private static readonly string[] FormTags = ["form", "input", "button", "select", "textarea", "option", "optgroup", "fieldset", "legend", "label"];
 
+    // URL attributes that show nothing in an email and could only point somewhere.
+    private static readonly string[] UnusedUrlAttributes = ["action", "cite", "longdesc"];
+
+    private readonly HtmlParser _parser = new();
     private readonly HtmlSanitizer _sanitizer;
     private readonly bool _allowRemoteContent;
 
@@ -32,7 +31,7 @@ internal sealed class EmailHtmlSanitizer
     // parser); the filtered ones are put back once it is done.
     private readonly List<(IElement Element, string Css)> _styled = [];
 
-    // Images that lost their source (remote, an unknown cid:, a script URL): removed whole afterwards.
+    // Images that lost their source (remote, an unknown cid:, a relative path): removed whole afterwards.
     private readonly List<IElement> _sourcelessImages = [];
     private IReadOnlyDictionary<string, string> _inlineImages = new Dictionary<string, string>();
     private bool _activeContentRemoved;
@@ -42,21 +41,22 @@ internal sealed class EmailHtmlSanitizer
     public EmailHtmlSanitizer(IOptions<AnalysisOptions> options)
     {
         _allowRemoteContent = options.Value.AllowRemoteContent;
-        _sanitizer = new HtmlSanitizer
-        {
-            // HtmlSanitizer's default parser builds a CSS object model for every style attribute,
-            // six times the cost of parsing the HTML itself on a newsletter. A plain HTML parser,
-            // with style attributes filtered by InlineStyles instead, keeps sanitizing near the parse.
-            HtmlParserFactory = () => new HtmlParser(),
-        };
+        // HtmlSanitizer's default parser builds a CSS object model for every style attribute, six
+        // times the cost of parsing the HTML itself on a newsletter. A plain HTML parser, with style
+        // attributes filtered by InlineStyles instead, keeps sanitizing near the parse.
+        _sanitizer = new HtmlSanitizer();
         _sanitizer.AllowedAttributes.Remove("style");
-        foreach (var tag in FormTags)
+        foreach (var name in FormTags)
         {
-            _sanitizer.AllowedTags.Remove(tag);
+            _sanitizer.AllowedTags.Remove(name);
+        }
+
+        foreach (var name in UnusedUrlAttributes)
+        {
+            _sanitizer.AllowedAttributes.Remove(name);
         }
 
         _sanitizer.AllowedSchemes.Add("mailto");
-        _sanitizer.RemovingTag += (_, e) => _activeContentRemoved |= ActiveTags.Contains(e.Tag.LocalName);
         _sanitizer.RemovingAttribute += OnRemovingAttribute;
         _sanitizer.FilterUrl += OnFilterUrl;
     }
@@ -66,13 +66,17 @@ internal sealed class EmailHtmlSanitizer
     public SanitizedHtml Sanitize(string html, bool extractText = true, IReadOnlyDictionary<string, string>? inlineImages = null)
     {
         _inlineImages = inlineImages ?? new Dictionary<string, string>();
-        _activeContentRemoved = false;
         _remoteContentFound = false;
         _suspiciousLink = false;
         _styles.Clear();
         _styled.Clear();
         _sourcelessImages.Clear();
-        var body = _sanitizer.SanitizeDom(html).Body!;
+        // Parsed as body content, as HtmlSanitizer itself does: at the start of a document, a
+        // <noscript> would be read in head mode and let its markup out into the body.
+        using var document = _parser.ParseDocument("<!doctype html><html><body>" + html);
+        _activeContentRemoved = LiveScript.IsIn(document);
+        var body = document.Body!;
+        _sanitizer.SanitizeDom(document, body, string.Empty);
         foreach (var (element, css) in _styled)
         {
             element.SetAttribute("style", css);
@@ -103,7 +107,6 @@ internal sealed class EmailHtmlSanitizer
     {
         if (e.Attribute.Name != "style" || e.Reason != RemoveReason.NotAllowedAttribute)
         {
-            _activeContentRemoved |= IsActiveAttribute(e.Attribute);
             if (e.Attribute.Name == "src" && e.Tag.LocalName == "img")
             {
                 _sourcelessImages.Add(e.Tag);
@@ -127,52 +130,30 @@ internal sealed class EmailHtmlSanitizer
         }
     }
 
+    // Every URL HtmlSanitizer keeps is decided here, as a browser would read it; whatever is not
+    // an image from the message, an allowed remote image, or a link out of the email is dropped.
     private void OnFilterUrl(object? sender, FilterUrlEventArgs e)
     {
-        if (e.Tag.LocalName == "img" && InlineImages.Resolve(e.OriginalUrl, _inlineImages) is { } inline)
+        var (kind, href) = EmailUrls.Judge(e.OriginalUrl);
+        e.SanitizedUrl = e.Tag.LocalName switch
         {
-            e.SanitizedUrl = inline;
-            return;
-        }
-
-        if (!IsRemote(e.OriginalUrl))
-        {
-            return;
-        }
-
-        // A link's own href is navigation, not a resource the reader's client would load.
-        var isLinkTarget = e.Tag.LocalName is "a" or "area"
-            && string.Equals(e.Tag.GetAttribute("href"), e.OriginalUrl, StringComparison.Ordinal);
-        if (isLinkTarget)
-        {
-            return;
-        }
-
-        _remoteContentFound = true;
-        if (!_allowRemoteContent)
-        {
-            e.SanitizedUrl = null;
-        }
+            "img" => ImageSource(kind, href, e.OriginalUrl),
+            "a" or "area" => kind is UrlKind.Remote or UrlKind.Mailto or UrlKind.Fragment ? href : null,
+            _ => null,
+        };
     }
 
-    private static bool IsRemote(string url)
+    private string? ImageSource(UrlKind kind, string? href, string original)
     {
-        var trimmed = url.TrimStart();
-        return trimmed.StartsWith("http:", StringComparison.OrdinalIgnoreCase)
-            || trimmed.StartsWith("https:", StringComparison.OrdinalIgnoreCase)
-            || trimmed.StartsWith("//", StringComparison.Ordinal);
-    }
-
-    private static bool IsActiveAttribute(IAttr attribute)
-    {
-        if (attribute.Name.StartsWith("on", StringComparison.OrdinalIgnoreCase))
+        switch (kind)
         {
-            return true;
+            case UrlKind.ContentId or UrlKind.Data:
+                return InlineImages.Resolve(original, _inlineImages);
+            case UrlKind.Remote:
+                _remoteContentFound = true;
+                return _allowRemoteContent ? href : null;
+            default:
+                return null;
         }
-
-        var value = attribute.Value.TrimStart();
-        return value.StartsWith("javascript:", StringComparison.OrdinalIgnoreCase)
-            || value.StartsWith("vbscript:", StringComparison.OrdinalIgnoreCase)
-            || value.StartsWith("data:text/html", StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -40,7 +40,7 @@ internal static class InlineImages
         return images;
     }
 
-    /// <summary>The URL to keep for an image source, or null to let the sanitizer decide.</summary>
+    /// <summary>The URL to keep for an image source, or null when it is not an image from inside the message.</summary>
     public static string? Resolve(string url, IReadOnlyDictionary<string, string> images)
     {
         var trimmed = url.Trim();

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace EmailMonitor.Analysis;
 
@@ -9,7 +10,7 @@ namespace EmailMonitor.Analysis;
 /// dropped rather than interpreted: escapes and comments (used to hide "expression"), script URLs,
 /// IE expressions and bindings, and remote url() unless remote content is allowed.
 /// </summary>
-internal static class InlineStyles
+internal static partial class InlineStyles
 {
     private const int MaxDeclarationLength = 512;
 
@@ -28,6 +29,13 @@ internal static class InlineStyles
         "border-radius", "border-collapse", "border-spacing", "table-layout", "caption-side", "empty-cells",
         "width", "height", "min-width", "max-width", "min-height", "max-height",
         "display", "float", "clear", "overflow", "visibility", "opacity", "list-style", "list-style-type", "list-style-position",
+    };
+
+    // Colours, lengths and gradients: functions that compute a value and load nothing.
+    private static readonly HashSet<string> AllowedFunctions = new(StringComparer.Ordinal)
+    {
+        "url", "rgb", "rgba", "hsl", "hsla", "hwb", "lab", "lch", "oklab", "oklch", "calc", "min", "max", "clamp",
+        "linear-gradient", "radial-gradient", "repeating-linear-gradient", "repeating-radial-gradient", "conic-gradient",
     };
 
     public static FilteredStyle Filter(string style, bool allowRemoteContent)
@@ -51,19 +59,19 @@ internal static class InlineStyles
                 continue;
             }
 
+            // Judged before the allowlist, so a remote image counts wherever it was put.
+            var resources = MayLoadSomething(value) ? Resources(value) : [];
+            remoteFound |= resources.Any(resource => resource.Kind == UrlKind.Remote);
+            activeRemoved |= resources.Any(resource => resource.Kind == UrlKind.Script);
             if (value.Length == 0 || declaration.Length > MaxDeclarationLength || !AllowedProperties.Contains(name) || HasHiddenCharacters(declaration))
             {
                 continue;
             }
 
-            if (value.Contains("url(", StringComparison.OrdinalIgnoreCase))
+            // A function outside the list may load what url() would (image-set("//host/p.gif" 1x)).
+            if (HasUnknownFunction(value) || (resources.Count > 0 && !(allowRemoteContent && resources.All(IsPlainlyRemote))))
             {
-                var remote = HasRemoteUrl(value);
-                remoteFound |= remote;
-                if (!allowRemoteContent || !remote || !OnlyRemoteUrls(value))
-                {
-                    continue;
-                }
+                continue;
             }
 
             if (kept.Length > 0)
@@ -115,6 +123,9 @@ internal static class InlineStyles
         }
     }
 
+    /// <summary>Whether a style holds script (IE expressions and bindings, script URLs), whatever else it holds.</summary>
+    public static bool HoldsScript(string style) => IsActive(style);
+
     private static bool IsActive(string declaration) =>
         declaration.Contains("expression", StringComparison.OrdinalIgnoreCase)
         || declaration.Contains("javascript:", StringComparison.OrdinalIgnoreCase)
@@ -127,27 +138,48 @@ internal static class InlineStyles
     private static bool HasHiddenCharacters(string declaration) =>
         declaration.AsSpan().IndexOfAny("\\<>") >= 0 || declaration.Contains("/*", StringComparison.Ordinal) || declaration.Any(char.IsControl);
 
-    private static bool HasRemoteUrl(string value) => UrlArguments(value).Any(IsRemote);
+    private static bool MayLoadSomething(string value) => value.AsSpan().IndexOfAny("('\"") >= 0;
 
-    private static bool OnlyRemoteUrls(string value) => UrlArguments(value).All(IsRemote);
-
-    private static bool IsRemote(string url) =>
-        url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("http://", StringComparison.OrdinalIgnoreCase);
-
-    private static IEnumerable<string> UrlArguments(string value)
+    // What each url() and each quoted string of the value would load, judged as a browser reads it.
+    // Quoted strings count as well: image-set() and its kin take bare strings for URLs.
+    private static List<(UrlKind Kind, string Reference)> Resources(string value)
     {
-        var at = 0;
-        while ((at = value.IndexOf("url(", at, StringComparison.OrdinalIgnoreCase)) >= 0)
+        var resources = new List<(UrlKind, string)>();
+        foreach (Match match in ResourceReference().Matches(value))
         {
-            var end = value.IndexOf(')', at);
-            if (end < 0)
+            var reference = match.Groups["url"].Success ? match.Groups["url"].Value.Trim().Trim('"', '\'') : match.Groups["string"].Value;
+            var (kind, _) = EmailUrls.Judge(reference);
+            // A quoted font name is not a resource; only something that resolves elsewhere is.
+            if (match.Groups["url"].Success || kind is UrlKind.Remote or UrlKind.Script or UrlKind.Data)
             {
-                yield return string.Empty;
-                yield break;
+                resources.Add((kind, reference));
             }
-
-            yield return value[(at + 4)..end].Trim().Trim('"', '\'').Trim();
-            at = end + 1;
         }
+
+        return resources;
     }
+
+    // Kept only when no page could read it as one of its own: "https:host/p" is relative on an https page.
+    private static bool IsPlainlyRemote((UrlKind Kind, string Reference) resource) =>
+        resource.Kind == UrlKind.Remote
+        && (resource.Reference.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || resource.Reference.StartsWith("http://", StringComparison.OrdinalIgnoreCase));
+
+    private static bool HasUnknownFunction(string value)
+    {
+        foreach (Match match in FunctionName().Matches(value))
+        {
+            if (!AllowedFunctions.Contains(match.Groups["name"].Value.ToLowerInvariant()))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    [GeneratedRegex(@"url\((?<url>[^)]*)\)|""(?<string>[^""]*)""|'(?<string>[^']*)'", RegexOptions.IgnoreCase)]
+    private static partial Regex ResourceReference();
+
+    [GeneratedRegex(@"(?<name>[-A-Za-z0-9_]+)\(")]
+    private static partial Regex FunctionName();
 }

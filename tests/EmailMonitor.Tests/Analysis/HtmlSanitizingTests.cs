@@ -45,6 +45,89 @@ public sealed partial class HtmlSanitizingTests
     }
 
     [Theory]
+    [InlineData("<img src=\"/api/stats?n=1\">", false)]
+    [InlineData("<img src=\"api/stats\">", false)]
+    [InlineData("<img src=\"../api/admin/users\">", false)]
+    [InlineData("<img src=\"//tracker.example/p.gif\">", true)]
+    [InlineData("<img src=\"\\\\tracker.example\\p.gif\">", true)]
+    [InlineData("<img src=\"/\\tracker.example/p.gif\">", true)]
+    [InlineData("<img src=\"/&#9;/tracker.example/p.gif\">", true)]
+    [InlineData("<img src=\"https:\\\\tracker.example\\p.gif\">", true)]
+    [InlineData("<img src=\"ftp://tracker.example/p.gif\">", false)]
+    public void Images_that_a_browser_would_load_from_outside_the_message_are_removed(string html, bool remote)
+    {
+        var sanitized = _sanitizer.Sanitize($"<p>before {html} after</p>");
+
+        Assert.Equal("<p>before  after</p>", sanitized.Html);
+        Assert.Equal(remote, sanitized.RemoteContentFound);
+    }
+
+    [Fact]
+    public void A_hundred_and_fifty_images_aimed_at_the_monitors_api_leave_nothing_to_load()
+    {
+        var html = string.Concat(Enumerable.Range(0, 150).Select(i => $"<img src=\"/api/stats?n={i}\"><img src=\"\\\\monitor\\api\\stats?n={i}\">"));
+
+        Assert.DoesNotContain("<img", _sanitizer.Sanitize(html).Html);
+    }
+
+    [Theory]
+    [InlineData("<img src=\"//tracker.example/p.gif\">", "<img src=\"https://tracker.example/p.gif\">")]
+    [InlineData("<img src=\"https:\\\\tracker.example\\p.gif\">", "<img src=\"https://tracker.example/p.gif\">")]
+    [InlineData("<img src=\"/api/stats\">", "")]
+    public void Allowed_remote_images_are_kept_as_the_browser_will_request_them(string html, string expected)
+    {
+        var sanitizer = new EmailHtmlSanitizer(Options.Create(new AnalysisOptions { AllowRemoteContent = true }));
+
+        Assert.Equal(expected, sanitizer.Sanitize(html).Html);
+    }
+
+    [Theory]
+    [InlineData("<a href=\"/api/admin/users\">users</a>", "<a>users</a>")]
+    [InlineData("<a href=\"#section\">jump</a>", "<a href=\"#section\" rel=\"noopener noreferrer\" target=\"_blank\">jump</a>")]
+    [InlineData("<a href=\"mailto:desk@example.com\">mail</a>", "<a href=\"mailto:desk@example.com\" rel=\"noopener noreferrer\" target=\"_blank\">mail</a>")]
+    [InlineData("<a href=\"\\\\evil.example\\login\">x</a>", "<a href=\"https://evil.example/login\" rel=\"noopener noreferrer\" target=\"_blank\">x</a>")]
+    public void Links_keep_only_targets_outside_the_page_showing_them(string html, string expected) =>
+        Assert.Equal(expected, _sanitizer.Sanitize(html).Html);
+
+    [Theory]
+    [InlineData("<a href=\"\\\\evil.example\\login\">www.paypal.com</a>")]
+    [InlineData("<a href=\"/\\evil.example/login\">https://www.paypal.com/signin</a>")]
+    [InlineData("<a href=\"//evil.example/login\">paypal.com</a>")]
+    [InlineData("<a href=\"https:\\\\evil.example\">paypal.com</a>")]
+    public void Backslash_and_protocol_relative_links_are_judged_by_where_they_go(string html) =>
+        Assert.True(_sanitizer.Sanitize(html).SuspiciousLink);
+
+    [Theory]
+    [InlineData("<video><source src=x onerror=\"alert(1)\"></video>")]
+    [InlineData("<video poster=x onerror=\"alert(1)\"></video>")]
+    [InlineData("<custom-card onclick=\"alert(1)\">x</custom-card>")]
+    [InlineData("<foo onmouseover=\"alert(1)\">x</foo>")]
+    [InlineData("<x:y onclick=\"alert(1)\">x</x:y>")]
+    [InlineData("<audio src=x onerror=alert(1)></audio>")]
+    [InlineData("<picture><source srcset=x><img src=x onerror=alert(1)></picture>")]
+    [InlineData("<body onload=\"alert(1)\"><p>hi</p>")]
+    [InlineData("<details open ontoggle=alert(1)>x</details>")]
+    [InlineData("<a href=\"java&#9;script:alert(1)\">x</a>")]
+    [InlineData("<a href=\" &#1;javascript:alert(1)\">x</a>")]
+    [InlineData("<button formaction=\"javascript:alert(1)\">x</button>")]
+    [InlineData("<unknown><a href=\"javascript:alert(1)\">x</a></unknown>")]
+    [InlineData("<video><div onclick=\"alert(1)\">inside</div></video>")]
+    public void Live_script_anywhere_in_the_source_is_reported_even_where_whole_elements_are_removed(string html)
+    {
+        var sanitized = _sanitizer.Sanitize(html);
+
+        Assert.True(sanitized.ActiveContentRemoved);
+        Assert.DoesNotMatch(ActiveMarkup(), sanitized.Html);
+    }
+
+    [Theory]
+    [InlineData("<video><source src=\"clip.mp4\"></video>")]
+    [InlineData("<foo title=\"javascript: a language\">x</foo>")]
+    [InlineData("<p title=\"onload\">x</p>")]
+    public void Removed_elements_without_script_are_not_reported_as_script(string html) =>
+        Assert.False(_sanitizer.Sanitize(html).ActiveContentRemoved);
+
+    [Theory]
     [InlineData("<img src=\"data:image/png;base64,iVBORw0KGgo=\">", true)]
     [InlineData("<img src=\"data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+\">", false)]
     [InlineData("<a href=\"data:image/png;base64,iVBORw0KGgo=\">x</a>", false)]
@@ -73,6 +156,33 @@ public sealed partial class HtmlSanitizingTests
     [InlineData("color: red; font-family: \"a;b\"", "color: red; font-family: \"a;b\"")]
     public void Inline_styles_keep_only_allowlisted_declarations(string style, string expected) =>
         Assert.Equal(expected, InlineStyles.Filter(style, allowRemoteContent: false).Css);
+
+    [Theory]
+    [InlineData("background-image: image-set(\"/api/stats?n=1\" 1x)", false)]
+    [InlineData("background-image: -webkit-image-set(\"//tracker.example/p.gif\" 1x)", true)]
+    [InlineData("background-image: image-set('https://tracker.example/p.gif' 1x, 'https://tracker.example/p2.gif' 2x)", true)]
+    [InlineData("background: url(//tracker.example/p.gif)", true)]
+    [InlineData("background: url(/api/stats)", false)]
+    [InlineData("list-style: url(\"https:tracker.example/p.gif\")", true)]
+    [InlineData("cursor: url(https://tracker.example/c.cur), auto", true)]
+    [InlineData("background-image: cross-fade(url(a.png), url(b.png), 50%)", false)]
+    [InlineData("background: paint(tracker)", false)]
+    public void Styles_that_would_load_anything_are_removed_and_remote_ones_counted(string style, bool remote)
+    {
+        var filtered = InlineStyles.Filter(style + "; color: red", allowRemoteContent: true);
+
+        Assert.Equal("color: red", filtered.Css);
+        Assert.Equal(remote, filtered.RemoteContentFound);
+    }
+
+    [Fact]
+    public void Quoted_font_names_are_not_resources()
+    {
+        var filtered = InlineStyles.Filter("font-family: \"Segoe UI\", 'Helvetica Neue', sans-serif", allowRemoteContent: false);
+
+        Assert.Equal("font-family: \"Segoe UI\", 'Helvetica Neue', sans-serif", filtered.Css);
+        Assert.False(filtered.RemoteContentFound);
+    }
 
     [Fact]
     public void Remote_background_images_stay_only_when_remote_content_is_allowed()
