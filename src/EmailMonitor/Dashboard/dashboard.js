@@ -112,6 +112,11 @@
     return span;
   }
 
+  // The email's own policy, on top of this page's: a relative URL in the email resolves against
+  // this page (the monitor's API), so nothing may load from here or anywhere else; only images
+  // that travel inside the message, as data: URLs, and inline styles.
+  const emailPolicy = '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; style-src \'unsafe-inline\'; base-uri \'none\'; form-action \'none\'">';
+
   function showDetail(email) {
     $('detail').hidden = false;
     $('detail-subject').textContent = email.subject || '(no subject)';
@@ -121,7 +126,7 @@
     $('detail-flags').replaceChildren(flagList(email.security_flags));
     $('detail-attachments').textContent = email.attachments.length === 0 ? 'none'
       : email.attachments.map((a) => `${a.filename} (${a.content_type}, ${a.size} bytes, sha256 ${a.sha256.slice(0, 12)}…)`).join('; ');
-    $('detail-html').srcdoc = email.html_content;
+    $('detail-html').srcdoc = emailPolicy + email.html_content;
     $('detail-html').hidden = email.html_content === '';
     $('detail-text').textContent = email.text_content;
   }

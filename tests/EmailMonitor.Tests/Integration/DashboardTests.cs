@@ -41,6 +41,32 @@ public sealed class DashboardTests
     }
 
     [Fact]
+    public async Task Opening_an_email_never_makes_the_viewers_browser_call_the_monitor_even_if_its_html_tries()
+    {
+        await using var service = await ServiceHost.StartAsync();
+        // Stored as if the sanitizer had let them through: the frame's own policy must still hold.
+        var html = "<p>Statement</p>" + string.Concat(Enumerable.Range(0, 150).Select(i => $"<img src=\"/api/stats?n={i}\">"))
+            + "<img src=\"//127.0.0.1:1/p.gif\"><div style=\"background-image: url(/api/stats?css=1)\">x</div>";
+        await InjectedEvents.InjectAsync(service, 1, html: html);
+        await using var page = await ChromiumPage.OpenAsync();
+        await page.NavigateAsync(service.BaseUri);
+        await SignInAsync(page, service);
+        await page.WaitUntilAsync("document.getElementById('status').textContent.startsWith('live')", "signed in and caught up");
+        await page.WaitUntilAsync("document.querySelectorAll('#emails li').length === 1", "the email is listed");
+        using var requests = new RequestCounter(service);
+
+        await page.EvaluateAsync("document.querySelector('#emails li').click()");
+        await page.WaitUntilAsync("!document.getElementById('detail').hidden", "the email is opened");
+        // The frame's load event comes after its images have loaded or failed.
+        await page.EvaluateAsync("new Promise(resolve => { const frame = document.getElementById('detail-html'); frame.addEventListener('load', resolve, { once: true }); setTimeout(resolve, 2000); })");
+        await page.EvaluateAsync("new Promise(resolve => setTimeout(resolve, 300))");
+
+        Assert.Equal(0, requests.Count);
+        Assert.StartsWith("<meta http-equiv=\"Content-Security-Policy\"", (await page.EvaluateAsync("document.getElementById('detail-html').srcdoc")).GetString());
+        Assert.Equal("live · 1 emails", (await page.EvaluateAsync("document.getElementById('status').textContent")).GetString());
+    }
+
+    [Fact]
     public async Task Signing_in_shows_the_newest_200_stored_emails_without_replaying_the_rest()
     {
         await using var service = await ServiceHost.StartAsync();

@@ -12,7 +12,7 @@ internal static class InjectedEvents
 {
     private static int _nextUid;
 
-    public static async Task<IReadOnlyList<string>> InjectAsync(ServiceHost service, int count, int textBytes = 0)
+    public static async Task<IReadOnlyList<string>> InjectAsync(ServiceHost service, int count, int textBytes = 0, string html = "")
     {
         var writer = service.Get<ChannelWriter<AnalysedEmail>>();
         var ids = new List<string>();
@@ -29,6 +29,7 @@ internal static class InjectedEvents
                 Mailbox = folder.Mailbox,
                 Folder = folder.Folder,
                 TextContent = new string('x', textBytes),
+                HtmlContent = html,
             };
             await writer.WriteAsync(new AnalysedEmail(folder, 1, uid, email));
             ids.Add(email.Id);
