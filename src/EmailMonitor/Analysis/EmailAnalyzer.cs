@@ -16,8 +16,6 @@ internal sealed class EmailAnalyzer(
     HeaderInspector headers,
     ILogger<EmailAnalyzer> logger)
 {
-    public const int MaxTextBytes = 100 * 1024;
-
     // Files of a forwarded message looked at, whatever it claims to carry.
     private const int MaxForwardedAttachments = 100;
 
@@ -69,19 +67,19 @@ internal sealed class EmailAnalyzer(
 
         AddIf(flags, SecurityFlags.MalformedMessage, IsMalformed(message, raw.Content));
 
-        return Envelope(raw) with
+        return EventLimits.Fit(Envelope(raw) with
         {
             Subject = message.Subject ?? string.Empty,
             Sender = from?.Address ?? string.Empty,
             SenderName = from?.Name ?? string.Empty,
             Recipients = [.. message.To.Mailboxes.Concat(message.Cc.Mailboxes).Select(m => m.Address).Distinct(StringComparer.OrdinalIgnoreCase)],
             Date = message.Headers.Contains(HeaderId.Date) ? FormatUtc(message.Date) : string.Empty,
-            TextContent = Truncate(text ?? string.Empty, MaxTextBytes),
+            TextContent = text ?? string.Empty,
             HtmlContent = safeHtml,
             Attachments = described,
             SecurityFlags = flags,
             RiskScore = SecurityFlags.RiskScore(flags),
-        };
+        });
     }
 
     // Attached files, and attached messages even when shown inline: a forwarded message is
@@ -166,30 +164,4 @@ internal sealed class EmailAnalyzer(
 
     private static string FormatUtc(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-
-    // Cuts at a character boundary so the result is still valid UTF-8 of at most maxBytes.
-    private static string Truncate(string text, int maxBytes)
-    {
-        if (Encoding.UTF8.GetMaxByteCount(text.Length) <= maxBytes || Encoding.UTF8.GetByteCount(text) <= maxBytes)
-        {
-            return text;
-        }
-
-        var bytes = 0;
-        var end = 0;
-        while (end < text.Length)
-        {
-            var length = char.IsSurrogatePair(text, end) ? 2 : 1;
-            var size = Encoding.UTF8.GetByteCount(text.AsSpan(end, length));
-            if (bytes + size > maxBytes)
-            {
-                break;
-            }
-
-            bytes += size;
-            end += length;
-        }
-
-        return text[..end];
-    }
 }

@@ -34,4 +34,7 @@ internal sealed record EmailEvent
     public IReadOnlyList<string> SecurityFlags { get; init; } = [];
 
     public int RiskScore { get; init; }
+
+    /// <summary>The fields that were cut to <see cref="EventLimits"/>, by their JSON names.</summary>
+    public IReadOnlyList<string> Truncated { get; init; } = [];
 }

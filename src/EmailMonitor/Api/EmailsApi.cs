@@ -15,11 +15,14 @@ internal static class EmailsApi
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 200;
 
+    /// <summary>A page stops early, with <c>next_before</c>, once its events hold this many characters.</summary>
+    public const int MaxPageChars = 8 * 1024 * 1024;
+
     public static IEndpointRouteBuilder MapEmailsApi(this IEndpointRouteBuilder endpoints)
     {
         var group = endpoints.MapGroup("/api/emails").RequireAuthorization(AuthPolicies.Viewer).WithTags("Emails");
         group.MapGet("/", ListAsync)
-            .WithSummary("Stored emails, newest first: ?limit=1..200 (50), ?before=<event_id>, ?mailbox=, ?folder=; the answer is {items, next_before}")
+            .WithSummary("Stored emails, newest first: ?limit=1..200 (50), ?before=<event_id>, ?mailbox=, ?folder=; the answer is {items, next_before}; a page of large emails may hold fewer than limit")
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         // Catch-all, as a folder name may hold "/".
@@ -46,9 +49,9 @@ internal static class EmailsApi
         var mailbox = query["mailbox"].ToString() is { Length: > 0 } m ? m : null;
         var folder = query["folder"].ToString() is { Length: > 0 } f ? f : null;
         // One more than asked tells whether another page follows.
-        var events = await store.ReadBeforeAsync(before, (int)limit + 1, mailbox, folder, cancellationToken);
-        var page = events.Take((int)limit).ToList();
-        long? nextBefore = events.Count > limit ? page[^1].EventId : null;
+        var events = await store.ReadBeforeAsync(before, (int)limit + 1, mailbox, folder, MaxPageChars, cancellationToken);
+        var page = FillPage(events, (int)limit);
+        long? nextBefore = events.Count > page.Count ? page[^1].EventId : null;
         return new RawJsonResult(writer =>
         {
             writer.WriteStartObject();
@@ -70,6 +73,25 @@ internal static class EmailsApi
 
             writer.WriteEndObject();
         });
+    }
+
+    // Up to limit events and MaxPageChars, and always at least one, so paging never stalls.
+    private static List<StoredEvent> FillPage(IReadOnlyList<StoredEvent> events, int limit)
+    {
+        var page = new List<StoredEvent>();
+        long chars = 0;
+        foreach (var stored in events.Take(limit))
+        {
+            chars += stored.Payload.Length;
+            if (page.Count > 0 && chars > MaxPageChars)
+            {
+                break;
+            }
+
+            page.Add(stored);
+        }
+
+        return page;
     }
 
     private static async Task<IResult> GetAsync(string id, EventStore store, CancellationToken cancellationToken) =>

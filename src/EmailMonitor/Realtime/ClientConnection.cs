@@ -19,6 +19,8 @@ internal sealed class ClientConnection : IAsyncDisposable
 {
     private const int ReplayPageSize = 100;
 
+    private const long ReplayPageChars = 8 * 1024 * 1024;
+
     // A client that keeps sending after this many refused frames in a row is cut off.
     private const int MaxRefusedFramesInARow = 10;
 
@@ -292,7 +294,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         var cursor = afterEventId;
         while (ReceivesEvents)
         {
-            var page = await _store.ReadAfterAsync(cursor, ReplayPageSize, cancellationToken);
+            var page = await _store.ReadAfterAsync(cursor, ReplayPageSize, cancellationToken, ReplayPageChars);
             foreach (var stored in page)
             {
                 cursor = stored.EventId;
@@ -306,7 +308,8 @@ internal sealed class ClientConnection : IAsyncDisposable
                 count++;
             }
 
-            if (page.Count < ReplayPageSize)
+            // A page of large events ends early, so only an empty page ends the replay.
+            if (page.Count == 0)
             {
                 break;
             }

@@ -67,7 +67,7 @@ internal sealed class EventStore(Database database, TimeProvider time)
 
         foreach (var email in batch)
         {
-            var json = JsonSerializer.Serialize(email.Event, EmailEventJson.Default.EmailEvent);
+            var json = JsonSerializer.Serialize(email.Event, EmailEventJson.Wire.EmailEvent);
             key.Value = email.Event.Id;
             mailbox.Value = email.Folder.Mailbox;
             folder.Value = email.Folder.Folder;
@@ -99,24 +99,29 @@ internal sealed class EventStore(Database database, TimeProvider time)
         return stored;
     }
 
-    /// <summary>Events after <paramref name="afterEventId"/>, oldest first, at most <paramref name="limit"/>.</summary>
-    public async Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(long afterEventId, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Events after <paramref name="afterEventId"/>, oldest first, at most <paramref name="limit"/>,
+    /// and no more once <paramref name="maxPayloadChars"/> of them have been read (the one that
+    /// crossed it included): a page of large events stays a few megabytes.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(long afterEventId, int limit, CancellationToken cancellationToken, long maxPayloadChars = long.MaxValue)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT event_id, payload FROM events WHERE event_id > $after ORDER BY event_id LIMIT $limit";
         command.Parameters.AddWithValue("$after", afterEventId);
         command.Parameters.AddWithValue("$limit", limit);
-        return await ReadEventsAsync(command, cancellationToken);
+        return await ReadEventsAsync(command, maxPayloadChars, cancellationToken);
     }
 
     /// <summary>
     /// Events before <paramref name="beforeEventId"/> (all when null), newest first, at most
-    /// <paramref name="limit"/>, optionally of one mailbox and folder. Paging by event_id, not by
-    /// offset, so a page never shifts when new mail arrives.
+    /// <paramref name="limit"/> and <paramref name="maxPayloadChars"/> as in <see cref="ReadAfterAsync"/>,
+    /// optionally of one mailbox and folder. Paging by event_id, not by offset, so a page never
+    /// shifts when new mail arrives.
     /// </summary>
     public async Task<IReadOnlyList<StoredEvent>> ReadBeforeAsync(
-        long? beforeEventId, int limit, string? mailbox, string? folder, CancellationToken cancellationToken)
+        long? beforeEventId, int limit, string? mailbox, string? folder, long maxPayloadChars, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -129,7 +134,7 @@ internal sealed class EventStore(Database database, TimeProvider time)
         command.Parameters.AddWithValue("$mailbox", (object?)mailbox ?? DBNull.Value);
         command.Parameters.AddWithValue("$folder", (object?)folder ?? DBNull.Value);
         command.Parameters.AddWithValue("$limit", limit);
-        return await ReadEventsAsync(command, cancellationToken);
+        return await ReadEventsAsync(command, maxPayloadChars, cancellationToken);
     }
 
     /// <summary>The event of one message, by its stable id (<c>id</c> in <c>new_email</c>).</summary>
@@ -139,16 +144,19 @@ internal sealed class EventStore(Database database, TimeProvider time)
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT event_id, payload FROM events WHERE message_key = $key";
         command.Parameters.AddWithValue("$key", messageId);
-        return (await ReadEventsAsync(command, cancellationToken)).SingleOrDefault();
+        return (await ReadEventsAsync(command, long.MaxValue, cancellationToken)).SingleOrDefault();
     }
 
-    private static async Task<List<StoredEvent>> ReadEventsAsync(SqliteCommand command, CancellationToken cancellationToken)
+    private static async Task<List<StoredEvent>> ReadEventsAsync(SqliteCommand command, long maxPayloadChars, CancellationToken cancellationToken)
     {
         var events = new List<StoredEvent>();
+        long chars = 0;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        while (chars <= maxPayloadChars && await reader.ReadAsync(cancellationToken))
         {
-            events.Add(new StoredEvent(reader.GetInt64(0), reader.GetString(1)));
+            var stored = new StoredEvent(reader.GetInt64(0), reader.GetString(1));
+            chars += stored.Payload.Length;
+            events.Add(stored);
         }
 
         return events;

@@ -125,8 +125,8 @@ public sealed class EmailAnalyzerTests
         var body = string.Concat(Enumerable.Repeat("é", 80_000));
         var email = _analyzer.Analyze(Raw($"From: a@example.com\nContent-Type: text/plain; charset=utf-8\n\n{body}"));
 
-        Assert.True(Encoding.UTF8.GetByteCount(email.TextContent) <= EmailAnalyzer.MaxTextBytes);
-        Assert.True(Encoding.UTF8.GetByteCount(email.TextContent) > EmailAnalyzer.MaxTextBytes - 4);
+        Assert.True(Encoding.UTF8.GetByteCount(email.TextContent) <= EventLimits.MaxTextBytes);
+        Assert.True(Encoding.UTF8.GetByteCount(email.TextContent) > EventLimits.MaxTextBytes - 4);
         Assert.All(email.TextContent, c => Assert.Equal('é', c));
     }
 

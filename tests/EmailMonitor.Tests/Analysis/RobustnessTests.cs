@@ -75,7 +75,8 @@ public sealed class RobustnessTests
         var email = Analyzers.Create().Analyze(Analyzers.Raw(Encoding.ASCII.GetBytes(raw.ToString())));
 
         Assert.Equal("many parts", email.Subject);
-        Assert.Equal(10_000, email.Attachments.Count);
+        Assert.Equal(EventLimits.MaxAttachments, email.Attachments.Count);
+        Assert.Equal(["attachments"], email.Truncated);
         Assert.Empty(email.SecurityFlags);
     }
 

@@ -29,6 +29,15 @@ internal static class Analyzers
 
     public static RawEmail Raw(byte[] content) => new(new FolderKey("default", "INBOX"), 1, 1, content, DateTimeOffset.UtcNow);
 
+    /// <summary>A message whose only body is the given HTML.</summary>
+    public static MimeMessage Html(string html)
+    {
+        var message = new MimeMessage { Subject = "html", Body = new TextPart("html") { Text = html } };
+        message.From.Add(new MailboxAddress("Alice", "alice@example.com"));
+        message.To.Add(new MailboxAddress("Monitor", "monitor@example.com"));
+        return message;
+    }
+
     /// <summary>A message with one attachment of the given name, declared type and bytes.</summary>
     public static MimeMessage WithAttachment(string fileName, byte[] content, string contentType = "application/octet-stream")
     {
