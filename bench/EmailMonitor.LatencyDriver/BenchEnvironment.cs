@@ -37,15 +37,31 @@ internal sealed class BenchEnvironment : IAsyncDisposable
 
     public int MonitorProcessId => _monitor!.Id;
 
+    private string DovecotDirectory => Path.Combine(_directory, "dovecot");
+
     public static async Task<BenchEnvironment> StartDovecotAsync(string repositoryRoot)
     {
         var environment = new BenchEnvironment(repositoryRoot);
-        var dovecotDirectory = Path.Combine(environment._directory, "dovecot");
-        await RunAsync(environment._script, "config", dovecotDirectory, Text(environment.ImapPort), Text(FreePort()), User, Password);
-        environment._dovecot = Process.Start(environment._script, ["run", dovecotDirectory]);
-        await RunAsync(environment._script, "wait", dovecotDirectory, Text(environment.ImapPort));
+        await RunAsync(environment._script, "config", environment.DovecotDirectory, Text(environment.ImapPort), Text(FreePort()), User, Password);
+        await environment.RestartDovecotAsync();
         return environment;
     }
+
+    /// <summary>Starts Dovecot again (its mail is kept) and returns once it accepts connections.</summary>
+    public async Task RestartDovecotAsync()
+    {
+        _dovecot = Process.Start(_script, ["run", DovecotDirectory]);
+        await RunAsync(_script, "wait", DovecotDirectory, Text(ImapPort));
+    }
+
+    public async Task StopDovecotAsync()
+    {
+        await StopAsync(_dovecot);
+        _dovecot = null;
+    }
+
+    /// <summary>Ends every IMAP session of the mailbox user, as an administrator would with doveadm kick.</summary>
+    public Task KickAsync() => RunAsync(_script, "kick", DovecotDirectory, User);
 
     public async Task StartMonitorAsync(IReadOnlyDictionary<string, string>? extraVariables = null)
     {
@@ -83,8 +99,11 @@ internal sealed class BenchEnvironment : IAsyncDisposable
         _monitor.ErrorDataReceived += (_, _) => { };
         _monitor.BeginOutputReadLine();
         _monitor.BeginErrorReadLine();
-        await WaitUntilReadyAsync(new Uri($"http://127.0.0.1:{WebPort}/health/ready"));
+        await WaitUntilWatchingAsync();
     }
+
+    /// <summary>Returns once /health/ready says every folder is watched.</summary>
+    public Task WaitUntilWatchingAsync() => WaitUntilReadyAsync(new Uri($"http://127.0.0.1:{WebPort}/health/ready"));
 
     public async Task StopMonitorAsync()
     {
@@ -173,7 +192,9 @@ internal sealed class BenchEnvironment : IAsyncDisposable
 
     private static async Task RunAsync(string file, params string[] arguments)
     {
-        using var process = Process.Start(file, arguments);
+        // Its output (doveadm's "kicked connections from…") would mix into the report.
+        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true })!;
+        await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
         if (process.ExitCode != 0)
         {

@@ -2,7 +2,8 @@ using System.Globalization;
 
 namespace EmailMonitor.LatencyDriver;
 
-internal sealed record DriverOptions(int Messages, int Warmup, TimeSpan Gap, int Backlog, bool Flood, string RepositoryRoot)
+internal sealed record DriverOptions(
+    int Messages, int Warmup, TimeSpan Gap, int Backlog, bool Flood, string? Recovery, int Trials, TimeSpan Outage, string RepositoryRoot)
 {
     public static DriverOptions Parse(string[] args)
     {
@@ -12,8 +13,23 @@ internal sealed record DriverOptions(int Messages, int Warmup, TimeSpan Gap, int
             return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
         }
 
+        var recoveryIndex = Array.IndexOf(args, "--recovery");
+        var recovery = recoveryIndex >= 0 && recoveryIndex + 1 < args.Length ? args[recoveryIndex + 1] : null;
+        if (recovery is not (null or "outage" or "kick"))
+        {
+            throw new ArgumentException("--recovery takes 'outage' or 'kick'");
+        }
+
         return new DriverOptions(
-            Value("--messages", 200), Value("--warmup", 20), TimeSpan.FromMilliseconds(Value("--gap-ms", 50)), Value("--backlog", 0), args.Contains("--flood"), FindRoot());
+            Value("--messages", 200),
+            Value("--warmup", 20),
+            TimeSpan.FromMilliseconds(Value("--gap-ms", 50)),
+            Value("--backlog", 0),
+            args.Contains("--flood"),
+            recovery,
+            Value("--trials", 10),
+            TimeSpan.FromSeconds(Value("--outage-seconds", 20)),
+            FindRoot());
     }
 
     private static string FindRoot()

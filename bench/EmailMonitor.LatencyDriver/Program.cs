@@ -7,8 +7,15 @@ using EmailMonitor.LatencyDriver;
 // End-to-end latency: APPEND on a real Dovecot -> new_email at a WebSocket client, next to the
 // floor no monitor can beat: the same Dovecot announcing the message to a plain MailKit IDLE client.
 // With --backlog N it instead times catching up with N messages that arrived while the monitor was stopped;
-// with --flood, another client's WebSocket round trips while one address floods the HTTP side.
+// with --flood, another client's WebSocket round trips while one address floods the HTTP side;
+// with --recovery outage|kick, how soon mail flows again after the server returns or drops the session.
 var options = DriverOptions.Parse(args);
+if (options.Recovery is not null)
+{
+    Report.PrintRecovery(await RecoveryRun.MeasureAsync(options), Console.Out);
+    return 0;
+}
+
 if (options.Flood)
 {
     Report.PrintFlood(await FloodRun.MeasureAsync(options), Console.Out);

@@ -30,6 +30,26 @@ internal static class Report
         Row(output, "during the flood", result.PingsDuring);
     }
 
+    public static void PrintRecovery(RecoveryResult result, TextWriter output)
+    {
+        var what = result.Kind == "outage"
+            ? string.Create(CultureInfo.InvariantCulture, $"after a {result.Outage.TotalSeconds:0} s outage of Dovecot, from the moment it accepts connections again")
+            : "after doveadm kick of the monitor's session (up for 12 s), from the kick";
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.DeliveredSeconds.Count} trials, {what}"));
+        output.WriteLine();
+        output.WriteLine("| seconds | median | p90 | max | every trial, sorted |");
+        output.WriteLine("|---|---|---|---|---|");
+        RecoveryRow(output, "APPEND done (floor: the message is in the folder)", result.AppendedSeconds);
+        RecoveryRow(output, "`new_email` at a WebSocket client", result.DeliveredSeconds);
+    }
+
+    private static void RecoveryRow(TextWriter output, string label, IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {label} | {Percentile(sorted, 0.5):0.00} | {Percentile(sorted, 0.9):0.00} | {sorted[^1]:0.00} | {string.Join(", ", sorted.Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))} |"));
+    }
+
     private static void Row(TextWriter output, string label, IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
