@@ -12,7 +12,7 @@ internal static class AuthExtensions
         builder.Services.AddSingleton<AccessTokens>();
         builder.Services.AddSingleton<UserStore>();
         builder.Services.AddSingleton<RefreshTokenStore>();
-        builder.Services.AddSingleton<UnknownAccountLockouts>();
+        builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddSingleton<AuthService>();
         builder.Services.AddSingleton<UserAdministration>();
         builder.Services.AddSingleton<AdminBootstrap>();

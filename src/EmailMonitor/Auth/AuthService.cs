@@ -18,11 +18,16 @@ internal sealed class AuthService(
     IOptions<AuthOptions> options,
     SecurityLog securityLog,
     RateLimits rateLimits,
-    UnknownAccountLockouts unknownAccounts,
-    ServiceMetrics metrics,
-    TimeProvider time)
+    LoginThrottle throttle,
+    ServiceMetrics metrics)
 {
     public const int MaxPasswordLength = 1024;
+
+    /// <summary>
+    /// Raised with a session id when that login ends, so every connection using it, whichever
+    /// token it authenticated with, ends too.
+    /// </summary>
+    public event Action<string, LoginEnd>? LoginEnded;
 
     public async Task<AuthOutcome> LoginAsync(string username, string password, IPAddress? ip, CancellationToken cancellationToken)
     {
@@ -34,55 +39,50 @@ internal sealed class AuthService(
             return AuthOutcome.Failed(AuthFailure.RateLimited);
         }
 
-        var user = UserNames.IsValid(username) && password.Length is > 0 and <= MaxPasswordLength
-            ? await users.FindAsync(username, cancellationToken)
-            : null;
-
-        var now = time.GetUtcNow();
-        if (user is null || user.Disabled)
+        // Every path below costs one hash and answers the same whether or not the name is an
+        // account: the throttle counts names, not accounts, and a missing or disabled account, an
+        // empty or over-long password are checked against the decoy like any wrong password.
+        if (!UserNames.IsValid(username))
         {
-            // Exactly what a real account would cost and answer, lock included.
-            hasher.SpendVerificationTime(password.Length <= MaxPasswordLength ? password : string.Empty);
-            if (!UserNames.IsValid(username))
-            {
-                // No account can have this name, so refusing it reveals nothing.
-                return Fail(AuthFailure.AuthFailed, ip, username, "malformed credentials");
-            }
-
-            if (unknownAccounts.IsLocked(username))
-            {
-                return Fail(AuthFailure.AccountLocked, ip, username, "account locked");
-            }
-
-            var lockUntil = now + options.Value.LockoutDuration;
-            if (unknownAccounts.RecordFailure(username, options.Value.MaxLoginAttempts, lockUntil))
-            {
-                securityLog.AccountLocked(ip, username, lockUntil);
-            }
-
-            return Fail(AuthFailure.AuthFailed, ip, username, user is null ? "unknown user" : "account disabled");
+            // No account can have this name, so refusing it reveals nothing; it is not counted.
+            await hasher.CheckLoginAsync(string.Empty, null, cancellationToken);
+            return Fail(AuthFailure.AuthFailed, ip, username, "malformed credentials");
         }
 
-        if (user.LockedUntil > now)
+        switch (throttle.Check(username, ip, out _))
         {
-            hasher.SpendVerificationTime(password);
-            return Fail(AuthFailure.AccountLocked, ip, username, "account locked");
+            case LoginVerdict.Locked:
+                await hasher.CheckLoginAsync(string.Empty, null, cancellationToken);
+                return Fail(AuthFailure.AccountLocked, ip, username, "locked out from this address");
+            case LoginVerdict.SlowedDown:
+                metrics.RateLimitExceeded("login");
+                securityLog.RateLimited(ip, username, "login attempts on this account from many addresses");
+                return AuthOutcome.Failed(AuthFailure.RateLimited);
         }
 
-        if (!PasswordHasher.Verify(password, user.PasswordHash))
+        var user = await users.FindAsync(username, cancellationToken);
+        var usable = user is { Disabled: false } && password.Length is > 0 and <= MaxPasswordLength;
+        var verified = await hasher.CheckLoginAsync(usable ? password : string.Empty, usable ? user!.PasswordHash : null, cancellationToken);
+        if (verified is null)
         {
-            var lockUntil = now + options.Value.LockoutDuration;
-            if (await users.RecordFailureAsync(user.Username, options.Value.MaxLoginAttempts, lockUntil, cancellationToken))
+            metrics.RateLimitExceeded("login");
+            securityLog.RateLimited(ip, username, "logins waiting for a password check");
+            return AuthOutcome.Failed(AuthFailure.RateLimited);
+        }
+
+        if (verified != true)
+        {
+            if (throttle.RecordFailure(username, ip, out var lockedUntil))
             {
-                securityLog.AccountLocked(ip, user.Username, lockUntil);
+                securityLog.AccountLocked(ip, username, lockedUntil);
             }
 
-            return Fail(AuthFailure.AuthFailed, ip, username, "wrong password");
+            return Fail(AuthFailure.AuthFailed, ip, username, user is null ? "unknown user" : user.Disabled ? "account disabled" : "wrong password");
         }
 
-        await users.RecordSuccessAsync(user.Username, cancellationToken);
+        throttle.RecordSuccess(username, ip);
         var sessionId = Guid.NewGuid().ToString("N");
-        var access = accessTokens.Issue(user.Username, user.Role, sessionId);
+        var access = accessTokens.Issue(user!.Username, user.Role, sessionId);
         var refresh = await refreshTokens.IssueAsync(user.Username, sessionId, options.Value.RefreshTokenLifetime, cancellationToken);
         securityLog.LoginSucceeded(ip, user.Username);
         return new AuthOutcome(null, new AuthenticatedUser(user.Username, user.Role, sessionId, access.ExpiresAt), access.Token, refresh);
@@ -129,6 +129,7 @@ internal sealed class AuthService(
             case RefreshStatus.Reused:
                 securityLog.RefreshTokenReused(ip, outcome.Username!);
                 metrics.AuthenticationFailed("token_revoked");
+                LoginEnded?.Invoke(outcome.SessionId!, LoginEnd.Revoked);
                 return AuthOutcome.Failed(AuthFailure.TokenRevoked);
         }
 
@@ -143,8 +144,11 @@ internal sealed class AuthService(
         return new AuthOutcome(null, new AuthenticatedUser(user.Username, user.Role, outcome.SessionId!, access.ExpiresAt), access.Token, outcome.NewToken);
     }
 
-    public Task LogoutAsync(AuthenticatedUser user, CancellationToken cancellationToken) =>
-        refreshTokens.RevokeFamilyAsync(user.SessionId, cancellationToken);
+    public async Task LogoutAsync(AuthenticatedUser user, CancellationToken cancellationToken)
+    {
+        await refreshTokens.RevokeFamilyAsync(user.SessionId, cancellationToken);
+        LoginEnded?.Invoke(user.SessionId, LoginEnd.LoggedOut);
+    }
 
     private AuthOutcome Fail(AuthFailure failure, IPAddress? ip, string username, string reason)
     {

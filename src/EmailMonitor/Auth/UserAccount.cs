@@ -1,3 +1,3 @@
 namespace EmailMonitor.Auth;
 
-internal sealed record UserAccount(string Username, string PasswordHash, string Role, bool Disabled, DateTimeOffset? LockedUntil);
+internal sealed record UserAccount(string Username, string PasswordHash, string Role, bool Disabled);

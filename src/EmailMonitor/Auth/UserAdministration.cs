@@ -9,7 +9,7 @@ namespace EmailMonitor.Auth;
 /// be removed, demoted or disabled, and an account whose password changes or that is disabled or
 /// removed loses every login at once (its refresh and access tokens, and its open connections).
 /// </summary>
-internal sealed class UserAdministration(UserStore users, RefreshTokenStore refreshTokens, SecurityLog securityLog, TimeProvider time)
+internal sealed class UserAdministration(UserStore users, RefreshTokenStore refreshTokens, LoginThrottle throttle, SecurityLog securityLog, TimeProvider time)
 {
     public const int MinPasswordLength = AuthOptionsValidator.MinProductionPasswordLength;
 
@@ -75,6 +75,12 @@ internal sealed class UserAdministration(UserStore users, RefreshTokenStore refr
         }
 
         securityLog.UserChanged(by.Ip, by.Username, $"changed {username}: {string.Join(", ", changes)}");
+        if (password is not null)
+        {
+            // A new password also ends every lockout of the name.
+            throttle.Reset(username);
+        }
+
         if (password is not null || disabled == true)
         {
             await RevokeLoginsAsync(username, cancellationToken);

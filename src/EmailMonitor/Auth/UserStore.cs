@@ -2,14 +2,14 @@ using EmailMonitor.Storage;
 
 namespace EmailMonitor.Auth;
 
-/// <summary>User accounts with their password hashes and lockout state.</summary>
+/// <summary>User accounts with their password hashes.</summary>
 internal sealed class UserStore(Database database)
 {
     public async Task<UserAccount?> FindAsync(string username, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT username, password_hash, role, disabled, locked_until FROM users WHERE username = $username";
+        command.CommandText = "SELECT username, password_hash, role, disabled FROM users WHERE username = $username";
         command.Parameters.AddWithValue("$username", username);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
@@ -21,8 +21,7 @@ internal sealed class UserStore(Database database)
             reader.GetString(0),
             reader.GetString(1),
             reader.GetString(2),
-            reader.GetInt64(3) != 0,
-            reader.IsDBNull(4) ? null : StoredTime.Parse(reader.GetString(4)));
+            reader.GetInt64(3) != 0);
     }
 
     public async Task<long> CountAsync(CancellationToken cancellationToken)
@@ -48,46 +47,13 @@ internal sealed class UserStore(Database database)
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>
-    /// Counts a failed login; the one that reaches <paramref name="maxAttempts"/> locks the account
-    /// until <paramref name="lockUntil"/> and starts the count again. Returns whether it locked.
-    /// </summary>
-    public async Task<bool> RecordFailureAsync(string username, int maxAttempts, DateTimeOffset lockUntil, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        // One statement, so concurrent failures cannot both read the same count.
-        command.CommandText = """
-            UPDATE users SET
-                failed_attempts = CASE WHEN failed_attempts + 1 >= $max THEN 0 ELSE failed_attempts + 1 END,
-                locked_until = CASE WHEN failed_attempts + 1 >= $max THEN $until ELSE locked_until END
-            WHERE username = $username
-            RETURNING locked_until
-            """;
-        command.Parameters.AddWithValue("$username", username);
-        command.Parameters.AddWithValue("$max", maxAttempts);
-        var until = StoredTime.Format(lockUntil);
-        command.Parameters.AddWithValue("$until", until);
-        var lockedUntil = await command.ExecuteScalarAsync(cancellationToken);
-        return lockedUntil is string value && value == until;
-    }
-
-    public async Task RecordSuccessAsync(string username, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE username = $username";
-        command.Parameters.AddWithValue("$username", username);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
     /// <summary>Every account, or only the one named <paramref name="username"/>.</summary>
     public async Task<IReadOnlyList<UserSummary>> ListAsync(string? username, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT username, role, disabled, locked_until, created_at FROM users
+            SELECT username, role, disabled, created_at FROM users
             WHERE $username IS NULL OR username = $username
             ORDER BY username COLLATE NOCASE
             """;
@@ -100,8 +66,7 @@ internal sealed class UserStore(Database database)
                 reader.GetString(0),
                 reader.GetString(1),
                 reader.GetInt64(2) != 0,
-                reader.IsDBNull(3) ? null : StoredTime.Parse(reader.GetString(3)),
-                StoredTime.Parse(reader.GetString(4))));
+                StoredTime.Parse(reader.GetString(3))));
         }
 
         return users;
@@ -109,7 +74,7 @@ internal sealed class UserStore(Database database)
 
     /// <summary>
     /// Applies the changes that are given, in one statement that refuses to leave the service
-    /// without an enabled administrator. A new password also clears a lockout.
+    /// without an enabled administrator.
     /// </summary>
     public async Task<UserChange> UpdateAsync(string username, string? role, string? passwordHash, bool? disabled, CancellationToken cancellationToken)
     {
@@ -119,9 +84,7 @@ internal sealed class UserStore(Database database)
             UPDATE users SET
                 role = coalesce($role, role),
                 password_hash = coalesce($hash, password_hash),
-                disabled = coalesce($disabled, disabled),
-                failed_attempts = CASE WHEN $hash IS NULL THEN failed_attempts ELSE 0 END,
-                locked_until = CASE WHEN $hash IS NULL THEN locked_until ELSE NULL END
+                disabled = coalesce($disabled, disabled)
             WHERE username = $username
               AND NOT ({IsLastEnabledAdmin} AND (coalesce($role, role) <> 'admin' OR coalesce($disabled, disabled) <> 0))
             """;

@@ -141,6 +141,7 @@ internal sealed class ClientRequests(ClientConnection connection, AuthService au
             return;
         }
 
+        // Every other connection of the same login is closed too.
         await auth.LogoutAsync(connection.User!, cancellationToken);
         connection.Close(WebSocketCloseStatus.NormalClosure, "logged out");
     }

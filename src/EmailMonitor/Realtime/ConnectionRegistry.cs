@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.WebSockets;
+using EmailMonitor.Auth;
 using EmailMonitor.Security;
 using EmailMonitor.Storage;
 using Microsoft.Extensions.Options;
@@ -93,6 +94,26 @@ internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
         foreach (var connection in _connections.Keys.Where(c => string.Equals(c.User?.Username, username, StringComparison.OrdinalIgnoreCase)))
         {
             connection.Close(WebSocketCloseStatus.PolicyViolation, "logins revoked");
+        }
+    }
+
+    /// <summary>
+    /// Closes every connection authenticated by one login: 1000 when its user logged out; when it
+    /// was revoked, <c>token_revoked</c> and then 1008.
+    /// </summary>
+    public void CloseLogin(string sessionId, LoginEnd end)
+    {
+        foreach (var connection in _connections.Keys.Where(c => c.User?.SessionId == sessionId))
+        {
+            if (end == LoginEnd.LoggedOut)
+            {
+                connection.Close(WebSocketCloseStatus.NormalClosure, "logged out");
+                continue;
+            }
+
+            var (code, message) = ErrorCodes.For(AuthFailure.TokenRevoked);
+            connection.Send(ServerMessages.Error(code, message));
+            connection.Close(WebSocketCloseStatus.PolicyViolation, "login revoked");
         }
     }
 

@@ -24,6 +24,43 @@ public sealed class PasswordHasherTests
         Assert.NotEqual(first, second);
     }
 
+    [Fact]
+    public async Task Login_checks_never_hash_more_than_the_bound_at_once_and_every_one_is_answered()
+    {
+        using var hasher = new PasswordHasher(TimeProvider.System, maxConcurrentChecks: 2);
+        var stored = PasswordHasher.Hash("right password");
+        var peak = 0;
+        using var stop = new CancellationTokenSource();
+        var sampler = Task.Run(
+            async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    peak = Math.Max(peak, hasher.ChecksInProgress);
+                    await Task.Yield();
+                }
+            },
+            TestContext.Current.CancellationToken);
+
+        var checks = Enumerable.Range(0, 8)
+            .Select(i => Task.Run(() => hasher.CheckLoginAsync(i == 3 ? "right password" : "wrong", stored, CancellationToken.None), TestContext.Current.CancellationToken))
+            .ToList();
+        var answers = await Task.WhenAll(checks);
+        await stop.CancelAsync();
+        await sampler;
+
+        Assert.InRange(peak, 1, 2);
+        Assert.Equal([false, false, false, true, false, false, false, false], answers.Select(a => a!.Value));
+    }
+
+    [Fact]
+    public async Task A_check_without_an_account_costs_a_hash_and_never_succeeds()
+    {
+        using var hasher = new PasswordHasher(TimeProvider.System);
+
+        Assert.False(await hasher.CheckLoginAsync("anything", null, TestContext.Current.CancellationToken));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("plaintext")]

@@ -103,12 +103,15 @@ public sealed class TokenTests
 
         await client.SendAsync(new { type = "refresh_token", refresh_token = first });
         Assert.Equal("token_revoked", (await client.ReceiveAsync("error")).GetProperty("code").GetString());
+        // The connection was authenticated by the revoked login, so it ends too.
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, await client.WaitForCloseAsync());
 
         // The thief's replay also killed the legitimate holder's newer tokens.
-        await client.SendAsync(new { type = "refresh_token", refresh_token = second });
-        Assert.Equal("token_revoked", (await client.ReceiveAsync("error")).GetProperty("code").GetString());
-        await client.SendAsync(new { type = "token_auth", token = rotated.GetProperty("access_token").GetString() });
-        Assert.Equal("token_revoked", (await client.ReceiveAsync("error")).GetProperty("code").GetString());
+        await using var again = await WsClient.ConnectAsync(service.WebSocketUri);
+        await again.SendAsync(new { type = "refresh_token", refresh_token = second });
+        Assert.Equal("token_revoked", (await again.ReceiveAsync("error")).GetProperty("code").GetString());
+        await again.SendAsync(new { type = "token_auth", token = rotated.GetProperty("access_token").GetString() });
+        Assert.Equal("token_revoked", (await again.ReceiveAsync("error")).GetProperty("code").GetString());
 
         var securityLog = await File.ReadAllTextAsync(Path.Combine(service.LogDirectory, "security.log"), TestContext.Current.CancellationToken);
         Assert.Contains("\"event\":\"refresh_token_reuse\"", securityLog);
@@ -185,6 +188,83 @@ public sealed class TokenTests
         Assert.Equal(real, unknown);
     }
 
+    public static TheoryData<string, string[]> PasswordSequences => new()
+    {
+        { "empty passwords, then a wrong one", ["", "", "", "", "", "wrong"] },
+        { "over-long passwords, then a wrong one", ["long", "long", "long", "long", "long", "wrong"] },
+        { "a mix", ["", "wrong", "long", "", "wrong", "wrong", "long"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(PasswordSequences))]
+    public async Task An_enabled_account_and_an_unknown_name_answer_alike_in_every_sequence(string sequence, string[] passwords)
+    {
+        await using var service = await ServiceHost.StartAsync();
+        var variant = sequence.Length % 50;
+
+        var real = await AnswersAsync(service, $"127.0.1.{variant}", "admin", passwords);
+        var unknown = await AnswersAsync(service, $"127.0.2.{variant}", "ghost", passwords);
+
+        Assert.Equal(real, unknown);
+        Assert.Equal("account_locked", real[^1]);
+    }
+
+    [Fact]
+    public async Task Guessing_from_one_address_locks_that_address_out_and_the_owner_still_signs_in_from_another()
+    {
+        await using var service = await ServiceHost.StartAsync();
+
+        var guesses = await AnswersAsync(service, "127.0.0.50", "admin", ["wrong", "wrong", "wrong", "wrong", "wrong", "wrong"]);
+        await using var owner = await FromAddress.WebSocketAsync(service, "127.0.0.51");
+
+        Assert.Equal(["auth_failed", "auth_failed", "auth_failed", "auth_failed", "auth_failed", "account_locked"], guesses);
+        Assert.Equal("admin", (await owner.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword)).GetProperty("username").GetString());
+    }
+
+    [Fact]
+    public async Task Logout_ends_the_login_on_every_socket_using_it_and_no_other()
+    {
+        await using var service = await ServiceHost.StartAsync();
+        await using var first = await WsClient.ConnectAsync(service.WebSocketUri);
+        var login = await first.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
+        await using var sameLogin = await WsClient.ConnectAsync(service.WebSocketUri);
+        await sameLogin.SendAsync(new { type = "token_auth", token = login.GetProperty("access_token").GetString() });
+        await sameLogin.ReceiveAsync("auth_success");
+        await using var otherLogin = await WsClient.ConnectAsync(service.WebSocketUri);
+        await otherLogin.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
+
+        await first.SendAsync(new { type = "logout" });
+
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, await first.WaitForCloseAsync());
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, await sameLogin.WaitForCloseAsync());
+        await otherLogin.SendAsync(new { type = "ping" });
+        await otherLogin.ReceiveAsync("pong");
+    }
+
+    [Fact]
+    public async Task A_reused_refresh_token_ends_the_login_on_every_socket_using_it()
+    {
+        await using var service = await ServiceHost.StartAsync();
+        await using var victim = await WsClient.ConnectAsync(service.WebSocketUri);
+        var login = await victim.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
+        await using var thief = await WsClient.ConnectAsync(service.WebSocketUri);
+        await thief.SendAsync(new { type = "token_auth", token = login.GetProperty("access_token").GetString() });
+        await thief.ReceiveAsync("auth_success");
+        using var api = ApiClient.Anonymous(service);
+        var refresh = new { refresh_token = login.GetProperty("refresh_token").GetString() };
+
+        using var rotated = await api.SendAsync(HttpMethod.Post, "/api/auth/refresh", refresh);
+        using var reused = await api.SendAsync(HttpMethod.Post, "/api/auth/refresh", refresh);
+
+        Assert.True(rotated.IsSuccessStatusCode);
+        Assert.False(reused.IsSuccessStatusCode);
+        foreach (var client in new[] { victim, thief })
+        {
+            Assert.Equal("token_revoked", (await client.ReceiveAsync("error")).GetProperty("code").GetString());
+            Assert.Equal(WebSocketCloseStatus.PolicyViolation, await client.WaitForCloseAsync());
+        }
+    }
+
     [Fact]
     public async Task A_connection_that_does_not_authenticate_within_10_seconds_is_closed_with_1008()
     {
@@ -205,13 +285,17 @@ public sealed class TokenTests
         await authenticated.ReceiveAsync("pong");
     }
 
-    private static async Task<List<string>> AnswersAsync(ServiceHost service, string from, string username)
+    private static Task<List<string>> AnswersAsync(ServiceHost service, string from, string username) =>
+        AnswersAsync(service, from, username, [.. Enumerable.Range(0, 5).Select(attempt => $"wrong-{attempt}")]);
+
+    // "long" stands for a password over the 1024-character limit.
+    private static async Task<List<string>> AnswersAsync(ServiceHost service, string from, string username, string[] passwords)
     {
         await using var client = await FromAddress.WebSocketAsync(service, from);
         var answers = new List<string>();
-        for (var attempt = 0; attempt < 5; attempt++)
+        foreach (var password in passwords)
         {
-            await client.SendAsync(new { type = "login", username, password = $"wrong-{attempt}" });
+            await client.SendAsync(new { type = "login", username, password = password == "long" ? new string('p', 2000) : password });
             answers.Add((await client.ReceiveAsync("error")).GetProperty("code").GetString()!);
         }
 

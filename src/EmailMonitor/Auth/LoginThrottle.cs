@@ -1,0 +1,176 @@
+using System.Net;
+using EmailMonitor.Security;
+using Microsoft.Extensions.Options;
+
+namespace EmailMonitor.Auth;
+
+/// <summary>
+/// Failed logins, counted as OWASP's authentication cheat sheet advises. Per name and client
+/// address: after MAX_LOGIN_ATTEMPTS failures that address is locked out of that name for
+/// LOCKOUT_DURATION, so one address guessing a password never locks the owner out elsewhere. Per
+/// name from everywhere: past <see cref="SlowDownFactor"/> times that many failures within
+/// LOCKOUT_DURATION, attempts are spaced out (one second apart, doubling, at most a minute) for
+/// every address except those the account recently signed in from, so a guessing botnet gets a
+/// trickle and the owner still gets in. Everything is keyed by the name as typed, whether or not
+/// an account has it, so no answer tells which names exist. In memory, bounded.
+/// </summary>
+internal sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider time)
+{
+    public const int SlowDownFactor = 4;
+
+    private const int MaxTrackedNames = 10_000;
+    private const int MaxTrackedAddressesPerName = 1_000;
+    private const int MaxKnownAddresses = 16;
+    private static readonly TimeSpan MaxSpacing = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan KnownAddressLifetime = TimeSpan.FromDays(30);
+
+    private readonly Dictionary<string, NameState> _names = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Lock _gate = new();
+
+    /// <summary>Whether an attempt on <paramref name="name"/> from <paramref name="address"/> may be checked now.</summary>
+    public LoginVerdict Check(string name, IPAddress? address, out TimeSpan retryAfter)
+    {
+        var client = Key(address);
+        var now = time.GetUtcNow();
+        retryAfter = TimeSpan.Zero;
+        lock (_gate)
+        {
+            if (!_names.TryGetValue(name, out var state))
+            {
+                return LoginVerdict.Allowed;
+            }
+
+            if (state.Addresses.TryGetValue(client, out var pair) && pair.LockedUntil > now)
+            {
+                retryAfter = pair.LockedUntil.Value - now;
+                return LoginVerdict.Locked;
+            }
+
+            state.ForgetFailuresBefore(now - options.Value.LockoutDuration);
+            if (!state.IsKnown(client, now - KnownAddressLifetime) && state.NextAttemptAt > now)
+            {
+                retryAfter = state.NextAttemptAt - now;
+                return LoginVerdict.SlowedDown;
+            }
+
+            return LoginVerdict.Allowed;
+        }
+    }
+
+    /// <summary>Counts a failed attempt; true when it locks this address out of this name.</summary>
+    public bool RecordFailure(string name, IPAddress? address, out DateTimeOffset lockedUntil)
+    {
+        var client = Key(address);
+        var now = time.GetUtcNow();
+        var settings = options.Value;
+        lock (_gate)
+        {
+            var state = StateOf(name, now);
+            state.Failures.Enqueue(now);
+            state.ForgetFailuresBefore(now - settings.LockoutDuration);
+            var excess = state.Failures.Count - (SlowDownFactor * settings.MaxLoginAttempts);
+            if (excess >= 0)
+            {
+                var doublings = Math.Min(excess / settings.MaxLoginAttempts, 6);
+                var spacing = TimeSpan.FromSeconds(1 << doublings);
+                state.NextAttemptAt = now + (spacing < MaxSpacing ? spacing : MaxSpacing);
+            }
+
+            var pair = state.Addresses.GetValueOrDefault(client);
+            var failures = (pair.LockedUntil is null ? pair.Failures : 0) + 1;
+            var locks = failures >= settings.MaxLoginAttempts;
+            lockedUntil = now + settings.LockoutDuration;
+            if (state.Addresses.Count >= MaxTrackedAddressesPerName && !state.Addresses.ContainsKey(client))
+            {
+                state.ForgetUnlockedAddresses(now);
+            }
+
+            state.Addresses[client] = locks ? new PairState(0, lockedUntil) : new PairState(failures, null);
+            return locks;
+        }
+    }
+
+    /// <summary>A successful login: this address's failures on this name are forgotten, and it becomes a known address.</summary>
+    public void RecordSuccess(string name, IPAddress? address)
+    {
+        var client = Key(address);
+        var now = time.GetUtcNow();
+        lock (_gate)
+        {
+            var state = StateOf(name, now);
+            state.Addresses.Remove(client);
+            state.Known[client] = now;
+            if (state.Known.Count > MaxKnownAddresses)
+            {
+                state.Known.Remove(state.Known.MinBy(known => known.Value).Key);
+            }
+        }
+    }
+
+    /// <summary>Forgets every failure and lock of a name, as when an administrator sets a new password.</summary>
+    public void Reset(string name)
+    {
+        lock (_gate)
+        {
+            _names.Remove(name);
+        }
+    }
+
+    private static IPAddress Key(IPAddress? address) => NetworkRules.ClientKey(address ?? IPAddress.None);
+
+    private NameState StateOf(string name, DateTimeOffset now)
+    {
+        if (_names.TryGetValue(name, out var state))
+        {
+            return state;
+        }
+
+        if (_names.Count >= MaxTrackedNames)
+        {
+            // Names with nothing in force go first; a name spray cannot push out a lock.
+            foreach (var idle in _names.Where(n => n.Value.IsIdle(now)).Select(n => n.Key).ToList())
+            {
+                _names.Remove(idle);
+            }
+        }
+
+        state = new NameState();
+        _names[name] = state;
+        return state;
+    }
+
+    private readonly record struct PairState(int Failures, DateTimeOffset? LockedUntil);
+
+    private sealed class NameState
+    {
+        public Dictionary<IPAddress, PairState> Addresses { get; } = [];
+
+        public Dictionary<IPAddress, DateTimeOffset> Known { get; } = [];
+
+        public Queue<DateTimeOffset> Failures { get; } = new();
+
+        public DateTimeOffset NextAttemptAt { get; set; }
+
+        public bool IsKnown(IPAddress client, DateTimeOffset since) => Known.TryGetValue(client, out var at) && at >= since;
+
+        public void ForgetFailuresBefore(DateTimeOffset horizon)
+        {
+            while (Failures.TryPeek(out var oldest) && oldest < horizon)
+            {
+                Failures.Dequeue();
+            }
+        }
+
+        public void ForgetUnlockedAddresses(DateTimeOffset now)
+        {
+            foreach (var client in Addresses.Where(a => !(a.Value.LockedUntil > now)).Select(a => a.Key).ToList())
+            {
+                Addresses.Remove(client);
+            }
+        }
+
+        // Nothing in force: counts below a lock may go, as losing them gives back a few attempts at most.
+        public bool IsIdle(DateTimeOffset now) =>
+            Known.Count == 0 && NextAttemptAt <= now && Addresses.Values.All(a => !(a.LockedUntil > now));
+    }
+}

@@ -1,0 +1,128 @@
+using System.Net;
+using EmailMonitor.Auth;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EmailMonitor.Tests.Auth;
+
+public sealed class LoginThrottleTests
+{
+    private const int MaxAttempts = 5;
+    private static readonly TimeSpan Lockout = TimeSpan.FromMinutes(15);
+    private static readonly IPAddress Guesser = IPAddress.Parse("198.51.100.7");
+    private static readonly IPAddress Owner = IPAddress.Parse("203.0.113.20");
+
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly LoginThrottle _throttle;
+
+    public LoginThrottleTests() =>
+        _throttle = new LoginThrottle(Options.Create(new AuthOptions { MaxLoginAttempts = MaxAttempts, LockoutDuration = Lockout }), _time);
+
+    [Fact]
+    public void One_address_guessing_locks_only_itself_out_and_the_owner_still_gets_in()
+    {
+        for (var i = 0; i < MaxAttempts; i++)
+        {
+            Assert.Equal(LoginVerdict.Allowed, _throttle.Check("admin", Guesser, out _));
+            Assert.Equal(i == MaxAttempts - 1, _throttle.RecordFailure("admin", Guesser, out _));
+        }
+
+        Assert.Equal(LoginVerdict.Locked, _throttle.Check("admin", Guesser, out var retryAfter));
+        Assert.Equal(Lockout, retryAfter);
+        Assert.Equal(LoginVerdict.Allowed, _throttle.Check("admin", Owner, out _));
+        Assert.Equal(LoginVerdict.Allowed, _throttle.Check("ADMIN", IPAddress.Parse("198.51.100.8"), out _));
+    }
+
+    [Fact]
+    public void Guessing_every_fifteen_minutes_never_keeps_the_owner_out()
+    {
+        for (var round = 0; round < 8; round++)
+        {
+            for (var i = 0; i < MaxAttempts; i++)
+            {
+                _throttle.RecordFailure("admin", Guesser, out _);
+            }
+
+            Assert.Equal(LoginVerdict.Allowed, _throttle.Check("admin", Owner, out _));
+            _time.Advance(Lockout);
+        }
+    }
+
+    [Fact]
+    public void A_lock_ends_after_the_lockout_duration()
+    {
+        for (var i = 0; i < MaxAttempts; i++)
+        {
+            _throttle.RecordFailure("ghost", Guesser, out _);
+        }
+
+        _time.Advance(Lockout - TimeSpan.FromSeconds(1));
+        Assert.Equal(LoginVerdict.Locked, _throttle.Check("ghost", Guesser, out _));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(LoginVerdict.Allowed, _throttle.Check("ghost", Guesser, out _));
+    }
+
+    [Fact]
+    public void Many_addresses_guessing_one_name_slow_every_new_address_down_but_not_one_the_account_signed_in_from()
+    {
+        _throttle.RecordSuccess("admin", Owner);
+        var failures = 0;
+        for (var address = 1; failures < LoginThrottle.SlowDownFactor * MaxAttempts; address++)
+        {
+            for (var i = 0; i < 2; i++, failures++)
+            {
+                _throttle.RecordFailure("admin", IPAddress.Parse($"192.0.2.{address}"), out _);
+            }
+        }
+
+        Assert.Equal(LoginVerdict.SlowedDown, _throttle.Check("admin", IPAddress.Parse("198.51.100.99"), out var wait));
+        Assert.Equal(TimeSpan.FromSeconds(1), wait);
+        Assert.Equal(LoginVerdict.Allowed, _throttle.Check("admin", Owner, out _));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(LoginVerdict.Allowed, _throttle.Check("admin", IPAddress.Parse("198.51.100.99"), out _));
+    }
+
+    [Fact]
+    public void The_spacing_doubles_as_the_attack_goes_on_up_to_a_minute()
+    {
+        var spacings = new List<TimeSpan>();
+        for (var failure = 1; failure <= 80; failure++)
+        {
+            _throttle.RecordFailure("admin", IPAddress.Parse($"192.0.2.{failure}"), out _);
+            if (_throttle.Check("admin", Owner, out var wait) == LoginVerdict.SlowedDown)
+            {
+                spacings.Add(wait);
+            }
+        }
+
+        Assert.Equal(TimeSpan.FromSeconds(1), spacings[0]);
+        Assert.Equal(TimeSpan.FromMinutes(1), spacings[^1]);
+        Assert.Equal(spacings.Order(), spacings);
+    }
+
+    [Fact]
+    public void Failures_older_than_the_lockout_duration_no_longer_slow_anyone_down()
+    {
+        for (var failure = 1; failure <= 40; failure++)
+        {
+            _throttle.RecordFailure("admin", IPAddress.Parse($"192.0.2.{failure}"), out _);
+        }
+
+        _time.Advance(Lockout + TimeSpan.FromMinutes(2));
+
+        Assert.Equal(LoginVerdict.Allowed, _throttle.Check("admin", Owner, out _));
+    }
+
+    [Fact]
+    public void A_reset_forgets_locks_and_the_slow_down()
+    {
+        for (var failure = 1; failure <= 40; failure++)
+        {
+            _throttle.RecordFailure("admin", Guesser, out _);
+        }
+
+        _throttle.Reset("Admin");
+
+        Assert.Equal(LoginVerdict.Allowed, _throttle.Check("admin", Guesser, out _));
+    }
+}
