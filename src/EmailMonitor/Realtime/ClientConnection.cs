@@ -59,6 +59,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     {
         _socket = socket;
         RemoteAddress = remoteAddress;
+        OpenedAt = time.GetTimestamp();
         _store = store;
         _securityLog = securityLog;
         _rateLimits = rateLimits;
@@ -77,6 +78,9 @@ internal sealed class ClientConnection : IAsyncDisposable
     }
 
     public IPAddress? RemoteAddress { get; }
+
+    /// <summary>When the connection was accepted, as a <see cref="TimeProvider"/> timestamp.</summary>
+    public long OpenedAt { get; }
 
     public AuthenticatedUser? User => Volatile.Read(ref _user);
 

@@ -12,10 +12,22 @@ namespace EmailMonitor.Realtime;
 /// The open connections: admits new ones within the connection limits and hands every stored
 /// event to each of them. Handing over never waits on a client.
 /// </summary>
+/// <remarks>
+/// A socket that has not authenticated yet holds a slot without having proved anything, so it
+/// never keeps a newcomer out: when the service or an address is full, the oldest socket still
+/// waiting to authenticate gives way (1013), and each address may hold only a few such sockets at
+/// once. A few addresses re-opening idle upgrades therefore cannot shut real users out, and an
+/// authenticated connection is never displaced.
+/// </remarks>
 internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
 {
+    /// <summary>Sockets one address may hold before authenticating; the oldest gives way to a newer one.</summary>
+    public const int MaxUnauthenticatedPerAddress = 4;
+
     private readonly ConcurrentDictionary<ClientConnection, byte> _connections = new();
-    private readonly Dictionary<IPAddress, int> _perAddress = [];
+
+    // Each address's connections in the order they were admitted (oldest first).
+    private readonly Dictionary<IPAddress, List<ClientConnection>> _byAddress = [];
     private readonly Lock _admission = new();
     private int _count;
     private volatile bool _shuttingDown;
@@ -28,45 +40,70 @@ internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
     public (bool Admitted, WebSocketCloseStatus Status, string Reason) TryAdmit(ClientConnection connection)
     {
         var address = NetworkRules.ClientKey(connection.RemoteAddress ?? IPAddress.None);
-        lock (_admission)
+        var displaced = new List<ClientConnection>();
+        try
         {
-            if (_shuttingDown)
+            lock (_admission)
             {
-                return (false, WebSocketCloseStatus.EndpointUnavailable, "server shutting down");
-            }
+                if (_shuttingDown)
+                {
+                    return (false, WebSocketCloseStatus.EndpointUnavailable, "server shutting down");
+                }
 
-            if (_count >= options.Value.MaxConnections)
+                var own = _byAddress.GetValueOrDefault(address) ?? [];
+                if (own.Count(IsUnauthenticated) >= MaxUnauthenticatedPerAddress)
+                {
+                    displaced.Add(Displace(own.First(IsUnauthenticated)));
+                }
+
+                if (own.Count >= options.Value.MaxConnectionsPerIp)
+                {
+                    if (own.FirstOrDefault(IsUnauthenticated) is not { } oldest)
+                    {
+                        return (false, TryAgainLater, "too many connections from this address");
+                    }
+
+                    displaced.Add(Displace(oldest));
+                }
+
+                if (_count >= options.Value.MaxConnections)
+                {
+                    // The oldest waiting socket of anyone; rare enough (only when full) to look for.
+                    if (_byAddress.Values.SelectMany(list => list).Where(IsUnauthenticated).MinBy(c => c.OpenedAt) is not { } oldest)
+                    {
+                        return (false, TryAgainLater, "too many connections");
+                    }
+
+                    displaced.Add(Displace(oldest));
+                }
+
+                if (!_byAddress.TryGetValue(address, out var list))
+                {
+                    list = [];
+                    _byAddress[address] = list;
+                }
+
+                list.Add(connection);
+                _count++;
+                _connections[connection] = 0;
+                return (true, default, string.Empty);
+            }
+        }
+        finally
+        {
+            // Closed outside the lock: closing queues a frame on the connection.
+            foreach (var waiting in displaced)
             {
-                return (false, (WebSocketCloseStatus)1013, "too many connections");
+                waiting.Close(TryAgainLater, "displaced by a newer connection before authenticating");
             }
-
-            if (_perAddress.GetValueOrDefault(address) >= options.Value.MaxConnectionsPerIp)
-            {
-                return (false, (WebSocketCloseStatus)1013, "too many connections from this address");
-            }
-
-            _perAddress[address] = _perAddress.GetValueOrDefault(address) + 1;
-            _count++;
-            _connections[connection] = 0;
-            return (true, default, string.Empty);
         }
     }
 
     public void Remove(ClientConnection connection)
     {
-        var address = NetworkRules.ClientKey(connection.RemoteAddress ?? IPAddress.None);
         lock (_admission)
         {
-            if (!_connections.TryRemove(connection, out _))
-            {
-                return;
-            }
-
-            _count--;
-            if (--_perAddress[address] == 0)
-            {
-                _perAddress.Remove(address);
-            }
+            Forget(connection);
         }
     }
 
@@ -128,6 +165,33 @@ internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
         foreach (var connection in _connections.Keys)
         {
             connection.Close(WebSocketCloseStatus.EndpointUnavailable, "server shutting down");
+        }
+    }
+
+    private static WebSocketCloseStatus TryAgainLater => (WebSocketCloseStatus)1013;
+
+    private static bool IsUnauthenticated(ClientConnection connection) => connection.User is null;
+
+    // Under the admission lock.
+    private ClientConnection Displace(ClientConnection connection)
+    {
+        Forget(connection);
+        return connection;
+    }
+
+    // Under the admission lock.
+    private void Forget(ClientConnection connection)
+    {
+        if (!_connections.TryRemove(connection, out _))
+        {
+            return;
+        }
+
+        _count--;
+        var address = NetworkRules.ClientKey(connection.RemoteAddress ?? IPAddress.None);
+        if (_byAddress.TryGetValue(address, out var list) && list.Remove(connection) && list.Count == 0)
+        {
+            _byAddress.Remove(address);
         }
     }
 }

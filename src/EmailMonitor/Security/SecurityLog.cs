@@ -69,7 +69,12 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
 
     public void OriginRefused(IPAddress? ip, string origin) => OriginRefused(_logger, Show(ip), Clean(origin));
 
-    public void AuthenticationTimeout(IPAddress? ip) => AuthenticationTimeout(_logger, Show(ip), "no authentication within the deadline");
+    // A violation: sockets left open without authenticating are how a few addresses try to hold every slot.
+    public void AuthenticationTimeout(IPAddress? ip)
+    {
+        AuthenticationTimeout(_logger, Show(ip), "no authentication within the deadline");
+        autoBlocker.Record(ip, "authentication_timeout");
+    }
 
     public void ConnectionRefused(IPAddress? ip, string why)
     {

@@ -207,10 +207,8 @@ public sealed class ProtocolTests
         });
         await using var first = await WsClient.ConnectAsync(service.WebSocketUri);
         await using var second = await WsClient.ConnectAsync(service.WebSocketUri);
-        await first.SendAsync(new { type = "ping" });
-        await first.ReceiveAsync("pong");
-        await second.SendAsync(new { type = "ping" });
-        await second.ReceiveAsync("pong");
+        await first.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
+        await second.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
 
         await using var third = await WsClient.ConnectAsync(service.WebSocketUri);
 

@@ -285,6 +285,35 @@ public sealed class TokenTests
         await authenticated.ReceiveAsync("pong");
     }
 
+    [Fact]
+    public async Task Sockets_left_unauthenticated_until_the_deadline_count_as_violations_and_get_their_address_blocked()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var service = await ServiceHost.StartAsync(variables: v => v["AUTO_BLOCK_THRESHOLD"] = "3", configure: UseClock(time));
+        var idle = new List<WsClient>();
+        for (var i = 0; i < 3; i++)
+        {
+            var client = await FromAddress.WebSocketAsync(service, "127.0.0.95");
+            await client.SendAsync(new { type = "ping" });
+            await client.ReceiveAsync("pong");
+            idle.Add(client);
+        }
+
+        time.Advance(TimeSpan.FromSeconds(10));
+
+        foreach (var client in idle)
+        {
+            Assert.Equal(WebSocketCloseStatus.PolicyViolation, await client.WaitForCloseAsync());
+            await client.DisposeAsync();
+        }
+
+        using var http = FromAddress.Http(service, "127.0.0.95");
+        using var refused = await http.GetAsync("/health/live", TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.StatusCode);
+        var securityLog = await File.ReadAllTextAsync(Path.Combine(service.LogDirectory, "security.log"), TestContext.Current.CancellationToken);
+        Assert.Contains("authentication_timeout", securityLog);
+    }
+
     private static Task<List<string>> AnswersAsync(ServiceHost service, string from, string username) =>
         AnswersAsync(service, from, username, [.. Enumerable.Range(0, 5).Select(attempt => $"wrong-{attempt}")]);
 
