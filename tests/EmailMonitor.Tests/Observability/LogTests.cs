@@ -25,6 +25,13 @@ public sealed class LogTests
             secrets.Add(refreshed.GetProperty("refresh_token").GetString()!);
             await client.SendAsync(new { type = "refresh_token", refresh_token = login.GetProperty("refresh_token").GetString() });
             await client.ReceiveAsync("error");
+            // Reuse revoked the login and closed this connection with it.
+            await client.WaitForCloseAsync();
+        }
+
+        await using (var client = await WsClient.ConnectAsync(service.WebSocketUri))
+        {
+            await client.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
             await Watching.WaitAsync(service);
             await dovecot.AppendAsync(Emails.Plain("confidential", "The merger closes on Friday: BODY-MARKER-7f3a"));
             await client.ReceiveAsync("new_email");
