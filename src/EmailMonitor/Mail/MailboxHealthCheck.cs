@@ -4,7 +4,9 @@ namespace EmailMonitor.Mail;
 
 /// <summary>
 /// Every watched folder's state. A folder that is not connected makes the service degraded, not
-/// unready: stored events and the API still serve, and the folder reconnects by itself.
+/// unready: stored events and the API still serve, and the folder reconnects by itself. Anyone
+/// may ask, so it says whether each folder is up and nothing of the account, the server or the
+/// error (an administrator reads those in /api/admin/mailboxes).
 /// </summary>
 internal sealed class MailboxHealthCheck(MailboxStatusBoard board) : IHealthCheck
 {
@@ -14,7 +16,7 @@ internal sealed class MailboxHealthCheck(MailboxStatusBoard board) : IHealthChec
         var data = new Dictionary<string, object>
         {
             ["folders"] = folders.Select(f => new FolderHealth(
-                f.Folder.Mailbox, f.Folder.Folder, f.State.ToString().ToLowerInvariant(), f.IdleSupported, f.LastUid, f.LastError, f.LastConnectedAt)).ToList(),
+                f.Folder.Mailbox, f.Folder.Folder, f.State.ToString().ToLowerInvariant(), f.IdleSupported, f.LastUid, f.LastConnectedAt)).ToList(),
         };
 
         var down = folders.Count(f => f.State != FolderState.Watching);
@@ -25,5 +27,5 @@ internal sealed class MailboxHealthCheck(MailboxStatusBoard board) : IHealthChec
     }
 
     private sealed record FolderHealth(
-        string Mailbox, string Folder, string State, bool Idle, uint LastUid, string? LastError, DateTimeOffset? LastConnectedAt);
+        string Mailbox, string Folder, string State, bool Idle, uint LastUid, DateTimeOffset? LastConnectedAt);
 }

@@ -109,7 +109,7 @@ internal sealed class ServiceMetrics
         FailedAuthentications: Interlocked.Read(ref _failedAuthenticationsTotal),
         UptimeSeconds: (long)_time.GetElapsedTime(_startedAt).TotalSeconds,
         Mailboxes: [.. _mailboxes.Snapshot().Select(f => new MailboxStats(
-            f.Folder.Mailbox, f.Folder.Folder, f.State.ToString().ToLowerInvariant(), f.LastUid, f.LastError, f.LastConnectedAt))]);
+            f.Folder.Mailbox, f.Folder.Folder, f.State.ToString().ToLowerInvariant(), f.LastUid, f.LastConnectedAt))]);
 
     private static KeyValuePair<string, object?>[] FolderTags(FolderStatus status) =>
     [

@@ -14,7 +14,8 @@ internal sealed class DatabaseHealthCheck(Database database) : IHealthCheck
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return HealthCheckResult.Unhealthy($"SQLite is unavailable: {ex.Message}");
+            // The message may name files and paths; anyone may read this answer, so it says no more.
+            return HealthCheckResult.Unhealthy("SQLite is unavailable", ex);
         }
     }
 }
