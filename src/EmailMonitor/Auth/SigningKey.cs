@@ -34,15 +34,8 @@ internal sealed class SigningKey(IOptions<AuthOptions> auth, IOptions<StorageOpt
         var path = Path.Combine(storage.DataDirectory, DevelopmentKeyFile);
         if (!File.Exists(path))
         {
-            Directory.CreateDirectory(storage.DataDirectory);
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                // Readable by the service's own user only.
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using var file = new FileStream(path, options);
+            PrivateFiles.CreateDirectory(storage.DataDirectory);
+            using var file = new FileStream(path, PrivateFiles.Create(FileMode.CreateNew, FileAccess.Write));
             file.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(48))));
         }
 

@@ -39,6 +39,7 @@ internal static class ContractVariables
         new("AUTO_BLOCK_DURATION", "Security:AutoBlockDuration", VariableFormat.Seconds, "3600", "seconds an automatic block lasts"),
         new("AUTO_BLOCK_WINDOW", "Security:AutoBlockWindow", VariableFormat.Seconds, "300", "seconds over which violations are counted"),
         new("TRUSTED_PROXIES", "Security:TrustedProxies", VariableFormat.NetworkList, "", "IPs and CIDRs of proxies whose X-Forwarded-For is believed"),
+        new("TRUSTED_PROXY_HOPS", "Security:TrustedProxyHops", VariableFormat.Integer, "1", "trusted proxies a request passes through; only that many X-Forwarded-For entries are read, from the right"),
         new("ALLOWED_ORIGINS", "Security:AllowedOrigins", VariableFormat.OriginList, "", "browser origins allowed to open the WebSocket; empty = same origin only"),
         new("SSL_CERT_FILE", "Server:CertificateFile", VariableFormat.Text, null, "PEM certificate (chain); with SSL_KEY_FILE, the server speaks only HTTPS/WSS"),
         new("SSL_KEY_FILE", "Server:KeyFile", VariableFormat.Text, null, "PEM private key of SSL_CERT_FILE"),

@@ -32,7 +32,8 @@ internal sealed class RawContent : IDisposable
         }
 
         var path = Path.Combine(Path.GetTempPath(), $"email-monitor-{Guid.NewGuid():N}.eml");
-        var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, bufferSize: 81920, useAsync: true);
+        // 0600 from the start: between its creation and its unlinking no other user may open it.
+        var file = new FileStream(path, PrivateFiles.Create(FileMode.CreateNew, FileAccess.ReadWrite, bufferSize: 81920, options: FileOptions.Asynchronous));
         try
         {
             File.Delete(path);

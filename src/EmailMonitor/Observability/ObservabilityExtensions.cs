@@ -6,6 +6,7 @@ using OpenTelemetry.Metrics;
 using Serilog;
 using Serilog.Events;
 using Serilog.Filters;
+using Serilog.Formatting.Display;
 using Serilog.Templates;
 
 namespace EmailMonitor.Observability;
@@ -14,6 +15,8 @@ internal static class ObservabilityExtensions
 {
     private const string ApplicationLogTemplate =
         "{ {timestamp: UtcDateTime(@t), level: @l, category: SourceContext, event_id: EventId.Id, message: @m, exception: @x, ..rest()} }\n";
+
+    public const string ConsoleTemplate = "{Timestamp:HH:mm:ss} {Level:u3} {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
     private const string SecurityLogTemplate =
         "{ {timestamp: UtcDateTime(@t), event: EventId.Name, ip: Ip, username: Username, reason: Reason, level: @l, message: @m, ..rest()} }\n";
@@ -81,9 +84,7 @@ internal static class ObservabilityExtensions
 
         if (options.Console || debug)
         {
-            logger.WriteTo.Console(
-                outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {SourceContext}: {Message:lj}{NewLine}{Exception}",
-                formatProvider: CultureInfo.InvariantCulture);
+            logger.WriteTo.Console(new ControlCharacterEscaping(new MessageTemplateTextFormatter(ConsoleTemplate, CultureInfo.InvariantCulture)));
         }
     }
 }

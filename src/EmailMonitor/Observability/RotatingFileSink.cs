@@ -28,7 +28,7 @@ internal sealed class RotatingFileSink : ILogEventSink, IDisposable
         _maxBytes = maxBytes;
         _retainedFiles = retainedFiles;
         _time = time;
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        PrivateFiles.CreateDirectory(Path.GetDirectoryName(_path)!);
     }
 
     public void Emit(LogEvent logEvent)
@@ -61,7 +61,8 @@ internal sealed class RotatingFileSink : ILogEventSink, IDisposable
 
     private void Open(DateOnly today)
     {
-        var stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        var stream = new FileStream(_path, PrivateFiles.Create(FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete));
+        PrivateFiles.Restrict(_path);
         _writer = new StreamWriter(stream) { AutoFlush = false };
         _openedOn = File.Exists(_path) && stream.Length > 0
             ? DateOnly.FromDateTime(File.GetLastWriteTimeUtc(_path))

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using EmailMonitor.Configuration;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
 
 namespace EmailMonitor.Security;
 
@@ -20,7 +21,7 @@ internal static class SecurityExtensions
 
         // X-Forwarded-For and -Proto are believed only from TRUSTED_PROXIES; the framework's
         // default of trusting loopback is removed, so a local client cannot claim another address.
-        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<NetworkRules>((forwarded, rules) =>
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<NetworkRules, IOptions<SecurityOptions>>((forwarded, rules, security) =>
         {
             forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             forwarded.KnownIPNetworks.Clear();
@@ -28,7 +29,7 @@ internal static class SecurityExtensions
             forwarded.KnownNetworks.Clear();
 #pragma warning restore ASPDEPR005
             forwarded.KnownProxies.Clear();
-            forwarded.ForwardLimit = null;
+            forwarded.ForwardLimit = security.Value.TrustedProxyHops;
             foreach (var network in rules.TrustedProxies)
             {
                 forwarded.KnownIPNetworks.Add(network);

@@ -31,6 +31,13 @@ internal sealed class SecurityOptions
     /// <summary>Proxies whose X-Forwarded-For is believed, in CIDR form.</summary>
     public string[] TrustedProxies { get; set; } = [];
 
+    /// <summary>
+    /// Trusted proxies in a row in front of the service: X-Forwarded-For is read this many entries
+    /// from the right and no further, so a client inside a trusted network cannot prepend an
+    /// address of its choosing.
+    /// </summary>
+    public int TrustedProxyHops { get; set; } = 1;
+
     /// <summary>Browser origins allowed to open the WebSocket; empty means the service's own origin only.</summary>
     public string[] AllowedOrigins { get; set; } = [];
 }

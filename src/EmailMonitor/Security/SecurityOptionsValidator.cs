@@ -17,6 +17,11 @@ internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOption
             failures.Add("RATE_LIMIT_WINDOW: must be between 1 and 86400 seconds");
         }
 
+        if (options.TrustedProxyHops is < 1 or > 10)
+        {
+            failures.Add("TRUSTED_PROXY_HOPS: must be between 1 and 10");
+        }
+
         if (options.AutoBlockThreshold is < 1 or > 1_000_000)
         {
             failures.Add("AUTO_BLOCK_THRESHOLD: must be between 1 and 1000000");

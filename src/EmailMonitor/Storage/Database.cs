@@ -47,7 +47,18 @@ internal sealed class Database
 
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        PrivateFiles.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        // SQLite gives its -wal and -shm files the database file's permissions, so a database
+        // made 0600 before SQLite first opens it keeps all three private.
+        using (new FileStream(Path, PrivateFiles.Create(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite)))
+        {
+        }
+
+        foreach (var file in new[] { Path, Path + "-wal", Path + "-shm", Path + "-journal" })
+        {
+            PrivateFiles.Restrict(file);
+        }
+
         await using var connection = await OpenAsync(cancellationToken);
         await ExecuteAsync(connection, "PRAGMA journal_mode = WAL;", cancellationToken);
         await SchemaMigrations.ApplyAsync(connection, cancellationToken);

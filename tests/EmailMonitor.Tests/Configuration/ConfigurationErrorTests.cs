@@ -37,6 +37,8 @@ public sealed class ConfigurationErrorTests
         { "BLOCKED_IPS", "10.0.0.0/8, 300.1.1.1", "BLOCKED_IPS: '300.1.1.1' is not an IP address or a CIDR network" },
         { "ALLOWED_IPS", "10.0.0.0/33", "ALLOWED_IPS: '10.0.0.0/33' is not an IP address or a CIDR network" },
         { "TRUSTED_PROXIES", "proxy.example.com", "TRUSTED_PROXIES: 'proxy.example.com' is not an IP address or a CIDR network" },
+        { "TRUSTED_PROXY_HOPS", "0", "TRUSTED_PROXY_HOPS: must be between 1 and 10" },
+        { "TRUSTED_PROXY_HOPS", "two", "TRUSTED_PROXY_HOPS: 'two' is not a whole number" },
         { "ALLOWED_ORIGINS", "https://app.example/path", "ALLOWED_ORIGINS: 'https://app.example/path' is not an origin" },
         { "AUTO_BLOCK_THRESHOLD", "0", "AUTO_BLOCK_THRESHOLD: must be between 1 and 1000000" },
         { "MAX_ATTACHMENT_SIZE", "25MB", "MAX_ATTACHMENT_SIZE: '25MB' is not a whole number" },

@@ -114,6 +114,27 @@ public sealed class PerimeterTests
     }
 
     [Theory]
+    [InlineData(null, HttpStatusCode.OK)]
+    [InlineData("1", HttpStatusCode.OK)]
+    [InlineData("2", HttpStatusCode.Forbidden)]
+    public async Task Forwarded_for_is_read_only_as_many_entries_as_there_are_proxy_hops(string? hops, HttpStatusCode expected)
+    {
+        // Clients sit inside the trusted range too: one of them prepends a blocked address of its
+        // choosing, the one proxy appends the client's real one.
+        await using var service = await ServiceHost.StartAsync(variables: v =>
+        {
+            v["BLOCKED_IPS"] = "10.9.9.9";
+            v["TRUSTED_PROXIES"] = "127.0.0.0/24";
+            if (hops is not null)
+            {
+                v["TRUSTED_PROXY_HOPS"] = hops;
+            }
+        });
+
+        Assert.Equal(expected, await GetWithForwardedForAsync(service, "127.0.0.9", "10.9.9.9, 127.0.0.33"));
+    }
+
+    [Theory]
     [InlineData(null, null, true)]
     [InlineData("https://evil.example", null, false)]
     [InlineData("null", null, false)]
