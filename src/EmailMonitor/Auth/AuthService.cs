@@ -39,25 +39,21 @@ internal sealed class AuthService(
             return AuthOutcome.Failed(AuthFailure.RateLimited);
         }
 
-        // Every path below costs one hash and answers the same whether or not the name is an
-        // account: the throttle counts names, not accounts, and a missing or disabled account, an
+        // Every answer below is the same whether or not the name is an account, in time as in
+        // content: the throttle counts names, not accounts, and a missing or disabled account, an
         // empty or over-long password are checked against the decoy like any wrong password.
         if (!UserNames.IsValid(username))
         {
-            // No account can have this name, so refusing it reveals nothing; it is not counted.
-            await hasher.CheckLoginAsync(string.Empty, null, cancellationToken);
+            // No account can have this name, so refusing it at once reveals nothing; it is not counted.
             return Fail(AuthFailure.AuthFailed, ip, username, "malformed credentials");
         }
 
         switch (throttle.Check(username, ip, out _))
         {
             case LoginVerdict.Locked:
-                await hasher.CheckLoginAsync(string.Empty, null, cancellationToken);
                 return Fail(AuthFailure.AccountLocked, ip, username, "locked out from this address");
             case LoginVerdict.SlowedDown:
-                metrics.RateLimitExceeded("login");
-                securityLog.RateLimited(ip, username, "login attempts on this account from many addresses");
-                return AuthOutcome.Failed(AuthFailure.RateLimited);
+                return Defer(ip, username, "login attempts on this account from many addresses: slowed down");
         }
 
         var user = await users.FindAsync(username, cancellationToken);
@@ -65,9 +61,7 @@ internal sealed class AuthService(
         var verified = await hasher.CheckLoginAsync(usable ? password : string.Empty, usable ? user!.PasswordHash : null, cancellationToken);
         if (verified is null)
         {
-            metrics.RateLimitExceeded("login");
-            securityLog.RateLimited(ip, username, "logins waiting for a password check");
-            return AuthOutcome.Failed(AuthFailure.RateLimited);
+            return Defer(ip, username, "every password check slot stayed busy");
         }
 
         if (verified != true)
@@ -78,6 +72,13 @@ internal sealed class AuthService(
             }
 
             return Fail(AuthFailure.AuthFailed, ip, username, user is null ? "unknown user" : user.Disabled ? "account disabled" : "wrong password");
+        }
+
+        // Attempts sent together all pass the throttle before any is counted: one that hashed
+        // after this address got locked out does not get in, right password or not.
+        if (throttle.Check(username, ip, out _) == LoginVerdict.Locked)
+        {
+            return Fail(AuthFailure.AccountLocked, ip, username, "locked out from this address");
         }
 
         throttle.RecordSuccess(username, ip);
@@ -144,6 +145,10 @@ internal sealed class AuthService(
         return new AuthOutcome(null, new AuthenticatedUser(user.Username, user.Role, outcome.SessionId!, access.ExpiresAt), access.Token, outcome.NewToken);
     }
 
+    /// <summary>Whether a login (session) has not been logged out or revoked.</summary>
+    public async Task<bool> IsLoginActiveAsync(string sessionId, CancellationToken cancellationToken) =>
+        !await refreshTokens.IsFamilyRevokedAsync(sessionId, cancellationToken);
+
     public async Task LogoutAsync(AuthenticatedUser user, CancellationToken cancellationToken)
     {
         await refreshTokens.RevokeFamilyAsync(user.SessionId, cancellationToken);
@@ -155,6 +160,13 @@ internal sealed class AuthService(
         securityLog.LoginFailed(ip, username, reason);
         metrics.AuthenticationFailed(failure == AuthFailure.AccountLocked ? "account_locked" : "auth_failed");
         return AuthOutcome.Failed(failure);
+    }
+
+    private AuthOutcome Defer(IPAddress? ip, string username, string why)
+    {
+        metrics.RateLimitExceeded("login");
+        securityLog.LoginDeferred(ip, username, why);
+        return AuthOutcome.Failed(AuthFailure.RateLimited);
     }
 
     private AuthOutcome Reject(AuthFailure failure, IPAddress? ip, string? username, string reason)

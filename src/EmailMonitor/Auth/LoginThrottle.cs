@@ -25,6 +25,10 @@ internal sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider 
     private static readonly TimeSpan KnownAddressLifetime = TimeSpan.FromDays(30);
 
     private readonly Dictionary<string, NameState> _names = new(StringComparer.OrdinalIgnoreCase);
+
+    // Where each account signed in from: only real accounts sign in, so this stays small, and it
+    // is kept apart from the failure counts so that forgetting those treats every name alike.
+    private readonly Dictionary<string, Dictionary<IPAddress, DateTimeOffset>> _known = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _gate = new();
 
     /// <summary>Whether an attempt on <paramref name="name"/> from <paramref name="address"/> may be checked now.</summary>
@@ -47,7 +51,7 @@ internal sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider 
             }
 
             state.ForgetFailuresBefore(now - options.Value.LockoutDuration);
-            if (!state.IsKnown(client, now - KnownAddressLifetime) && state.NextAttemptAt > now)
+            if (!IsKnown(name, client, now) && state.NextAttemptAt > now)
             {
                 retryAfter = state.NextAttemptAt - now;
                 return LoginVerdict.SlowedDown;
@@ -77,6 +81,13 @@ internal sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider 
             }
 
             var pair = state.Addresses.GetValueOrDefault(client);
+            if (pair.LockedUntil > now)
+            {
+                // An attempt that was already under way when the lock came: the lock stands as it is.
+                lockedUntil = pair.LockedUntil.Value;
+                return false;
+            }
+
             var failures = (pair.LockedUntil is null ? pair.Failures : 0) + 1;
             var locks = failures >= settings.MaxLoginAttempts;
             lockedUntil = now + settings.LockoutDuration;
@@ -97,12 +108,21 @@ internal sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider 
         var now = time.GetUtcNow();
         lock (_gate)
         {
-            var state = StateOf(name, now);
-            state.Addresses.Remove(client);
-            state.Known[client] = now;
-            if (state.Known.Count > MaxKnownAddresses)
+            if (_names.TryGetValue(name, out var state))
             {
-                state.Known.Remove(state.Known.MinBy(known => known.Value).Key);
+                state.Addresses.Remove(client);
+            }
+
+            if (!_known.TryGetValue(name, out var known))
+            {
+                known = [];
+                _known[name] = known;
+            }
+
+            known[client] = now;
+            if (known.Count > MaxKnownAddresses)
+            {
+                known.Remove(known.MinBy(entry => entry.Value).Key);
             }
         }
     }
@@ -118,23 +138,34 @@ internal sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider 
 
     private static IPAddress Key(IPAddress? address) => NetworkRules.ClientKey(address ?? IPAddress.None);
 
+    private bool IsKnown(string name, IPAddress client, DateTimeOffset now) =>
+        _known.TryGetValue(name, out var known) && known.TryGetValue(client, out var at) && at >= now - KnownAddressLifetime;
+
     private NameState StateOf(string name, DateTimeOffset now)
     {
         if (_names.TryGetValue(name, out var state))
         {
+            state.LastFailureAt = now;
             return state;
         }
 
         if (_names.Count >= MaxTrackedNames)
         {
-            // Names with nothing in force go first; a name spray cannot push out a lock.
-            foreach (var idle in _names.Where(n => n.Value.IsIdle(now)).Select(n => n.Key).ToList())
+            // Names with nothing in force go first; a name spray cannot push out a lock. If every
+            // name has something in force, the least recently failed half goes: memory stays bounded.
+            var idle = _names.Where(n => n.Value.IsIdle(now)).Select(n => n.Key).ToList();
+            if (idle.Count == 0)
             {
-                _names.Remove(idle);
+                idle = [.. _names.OrderBy(n => n.Value.LastFailureAt).Take(MaxTrackedNames / 2).Select(n => n.Key)];
+            }
+
+            foreach (var key in idle)
+            {
+                _names.Remove(key);
             }
         }
 
-        state = new NameState();
+        state = new NameState { LastFailureAt = now };
         _names[name] = state;
         return state;
     }
@@ -145,13 +176,11 @@ internal sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider 
     {
         public Dictionary<IPAddress, PairState> Addresses { get; } = [];
 
-        public Dictionary<IPAddress, DateTimeOffset> Known { get; } = [];
-
         public Queue<DateTimeOffset> Failures { get; } = new();
 
         public DateTimeOffset NextAttemptAt { get; set; }
 
-        public bool IsKnown(IPAddress client, DateTimeOffset since) => Known.TryGetValue(client, out var at) && at >= since;
+        public DateTimeOffset LastFailureAt { get; set; }
 
         public void ForgetFailuresBefore(DateTimeOffset horizon)
         {
@@ -171,6 +200,6 @@ internal sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider 
 
         // Nothing in force: counts below a lock may go, as losing them gives back a few attempts at most.
         public bool IsIdle(DateTimeOffset now) =>
-            Known.Count == 0 && NextAttemptAt <= now && Addresses.Values.All(a => !(a.LockedUntil > now));
+            NextAttemptAt <= now && Addresses.Values.All(a => !(a.LockedUntil > now));
     }
 }

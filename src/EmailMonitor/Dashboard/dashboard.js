@@ -52,7 +52,10 @@
         break;
       case 'error':
         if (message.code === 'token_expired' && session) { send({ type: 'refresh_token', refresh_token: session.refreshToken }); break; }
-        if (['auth_failed', 'account_locked', 'token_revoked', 'invalid_token'].includes(message.code)) signOut(message.message);
+        // A refused sign-in closes the socket rather than leave it to time out unauthenticated,
+        // which the server counts against this address.
+        if (['auth_failed', 'account_locked', 'token_revoked', 'invalid_token'].includes(message.code)
+          || (message.code === 'rate_limited' && !session)) signOut(message.message);
         break;
     }
   }

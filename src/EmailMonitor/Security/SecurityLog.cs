@@ -55,6 +55,19 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
         autoBlocker.Record(ip, "rate_limited");
     }
 
+    /// <summary>
+    /// A login turned away for now through no fault of its sender (the account is under attack
+    /// from elsewhere, or every hashing slot is busy): logged like a rate limit, never counted as
+    /// a violation, so an owner retrying is never blocked for it.
+    /// </summary>
+    public void LoginDeferred(IPAddress? ip, string username, string why)
+    {
+        if (Unrepeated("rate_limited", ip, why) is { } reason)
+        {
+            RateLimited(_logger, Show(ip), Clean(username), reason);
+        }
+    }
+
     public void AccessDenied(IPAddress? ip, string why)
     {
         if (Unrepeated("ip_refused", ip, why) is { } reason)

@@ -49,6 +49,38 @@ public sealed class LoginThrottleTests
     }
 
     [Fact]
+    public void Attempts_already_under_way_when_the_lock_came_do_not_lift_it()
+    {
+        // Six sent together all pass the check before the first failure is counted.
+        for (var i = 0; i < MaxAttempts + 3; i++)
+        {
+            _throttle.RecordFailure("admin", Guesser, out _);
+        }
+
+        Assert.Equal(LoginVerdict.Locked, _throttle.Check("admin", Guesser, out var retryAfter));
+        Assert.Equal(Lockout, retryAfter);
+    }
+
+    [Fact]
+    public void A_name_the_account_signed_in_from_before_is_forgotten_like_any_other_when_names_are_sprayed()
+    {
+        _throttle.RecordSuccess("admin", Owner);
+        for (var i = 0; i < MaxAttempts - 1; i++)
+        {
+            _throttle.RecordFailure("admin", Guesser, out _);
+            _throttle.RecordFailure("ghost", Guesser, out _);
+        }
+
+        for (var name = 0; name < 10_001; name++)
+        {
+            _throttle.RecordFailure($"spray{name}", IPAddress.Parse("198.51.100.50"), out _);
+        }
+
+        // Either both counts survived or neither did: which one a sign-in happened for does not show.
+        Assert.Equal(_throttle.RecordFailure("ghost", Guesser, out _), _throttle.RecordFailure("admin", Guesser, out _));
+    }
+
+    [Fact]
     public void A_lock_ends_after_the_lockout_duration()
     {
         for (var i = 0; i < MaxAttempts; i++)
