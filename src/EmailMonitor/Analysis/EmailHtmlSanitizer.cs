@@ -82,15 +82,13 @@ internal sealed class EmailHtmlSanitizer
             element.SetAttribute("style", css);
         }
 
-        // One pass over the links that survived, rather than HtmlSanitizer's per-node post-processing.
-        foreach (var link in body.GetElementsByTagName("a"))
+        // One pass over the links that survived (image-map areas are links too), rather than
+        // HtmlSanitizer's per-node post-processing.
+        foreach (var link in body.QuerySelectorAll("a[href], area[href]"))
         {
-            if (link.HasAttribute("href"))
-            {
-                _suspiciousLink |= LinkInspector.IsSuspicious(link);
-                link.SetAttribute("rel", "noopener noreferrer");
-                link.SetAttribute("target", "_blank");
-            }
+            _suspiciousLink |= LinkInspector.IsSuspicious(link);
+            link.SetAttribute("rel", "noopener noreferrer");
+            link.SetAttribute("target", "_blank");
         }
 
         // An image without its source shows nothing but a broken frame.

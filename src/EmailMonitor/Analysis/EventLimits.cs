@@ -25,6 +25,9 @@ internal static class EventLimits
 
     public const int MaxFilenameBytes = 1024;
 
+    /// <summary>An address (RFC 5321 allows 254 octets), a media type; far above any real one.</summary>
+    public const int MaxShortTextBytes = 512;
+
     // Below this many UTF-8 bytes, no JSON escaping (at most six bytes a character) can reach the limit.
     private const int SurelyFitsHtmlBytes = MaxHtmlJsonBytes / 6;
 
@@ -35,17 +38,21 @@ internal static class EventLimits
         var (text, textCut) = Truncate(email.TextContent, MaxTextBytes);
         var (subject, subjectCut) = Truncate(email.Subject, MaxHeaderTextBytes);
         var (senderName, senderNameCut) = Truncate(email.SenderName, MaxHeaderTextBytes);
+        var (sender, senderCut) = Truncate(email.Sender, MaxShortTextBytes);
+        var recipients = email.Recipients.Take(MaxRecipients).Select(r => Truncate(r, MaxShortTextBytes)).ToList();
         AddIf(truncated, "subject", subjectCut);
+        AddIf(truncated, "sender", senderCut);
         AddIf(truncated, "sender_name", senderNameCut);
-        AddIf(truncated, "recipients", email.Recipients.Count > MaxRecipients);
+        AddIf(truncated, "recipients", email.Recipients.Count > MaxRecipients || recipients.Any(r => r.Cut));
         AddIf(truncated, "text_content", textCut);
         AddIf(truncated, "html_content", htmlCut);
         AddIf(truncated, "attachments", email.Attachments.Count > MaxAttachments);
         return email with
         {
             Subject = subject,
+            Sender = sender,
             SenderName = senderName,
-            Recipients = email.Recipients.Count > MaxRecipients ? [.. email.Recipients.Take(MaxRecipients)] : email.Recipients,
+            Recipients = email.Recipients.Count > MaxRecipients || recipients.Any(r => r.Cut) ? [.. recipients.Select(r => r.Text)] : email.Recipients,
             TextContent = text,
             HtmlContent = html,
             Attachments = FitAttachments(email.Attachments),
@@ -123,10 +130,17 @@ internal static class EventLimits
             fitted = [.. attachments.Where(a => a.Flags.Count > 0 || unflaggedRoom-- > 0).Take(MaxAttachments)];
         }
 
-        return fitted.Any(a => Encoding.UTF8.GetByteCount(a.Filename) > MaxFilenameBytes)
-            ? [.. fitted.Select(a => a with { Filename = Truncate(a.Filename, MaxFilenameBytes).Text })]
+        return fitted.Any(IsOversized)
+            ? [.. fitted.Select(a => a with
+            {
+                Filename = Truncate(a.Filename, MaxFilenameBytes).Text,
+                ContentType = Truncate(a.ContentType, MaxShortTextBytes).Text,
+            })]
             : fitted;
     }
+
+    private static bool IsOversized(AttachmentInfo attachment) =>
+        Encoding.UTF8.GetByteCount(attachment.Filename) > MaxFilenameBytes || Encoding.UTF8.GetByteCount(attachment.ContentType) > MaxShortTextBytes;
 
     private static void AddIf(List<string> list, string name, bool condition)
     {

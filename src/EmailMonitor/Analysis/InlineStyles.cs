@@ -14,6 +14,9 @@ internal static partial class InlineStyles
 {
     private const int MaxDeclarationLength = 512;
 
+    // Far above any newsletter's, and small enough that no pattern below can take long.
+    private const int MaxStyleLength = 8 * 1024;
+
     private static readonly HashSet<string> AllowedProperties = new(StringComparer.Ordinal)
     {
         "color", "background", "background-color", "background-image", "background-position", "background-repeat", "background-size",
@@ -40,6 +43,11 @@ internal static partial class InlineStyles
 
     public static FilteredStyle Filter(string style, bool allowRemoteContent)
     {
+        if (style.Length > MaxStyleLength)
+        {
+            return new FilteredStyle(string.Empty, IsActive(style), RemoteContentFound: false);
+        }
+
         var kept = new StringBuilder(style.Length);
         var activeRemoved = false;
         var remoteFound = false;
@@ -59,11 +67,16 @@ internal static partial class InlineStyles
                 continue;
             }
 
+            if (value.Length == 0 || declaration.Length > MaxDeclarationLength)
+            {
+                continue;
+            }
+
             // Judged before the allowlist, so a remote image counts wherever it was put.
             var resources = MayLoadSomething(value) ? Resources(value) : [];
             remoteFound |= resources.Any(resource => resource.Kind == UrlKind.Remote);
             activeRemoved |= resources.Any(resource => resource.Kind == UrlKind.Script);
-            if (value.Length == 0 || declaration.Length > MaxDeclarationLength || !AllowedProperties.Contains(name) || HasHiddenCharacters(declaration))
+            if (!AllowedProperties.Contains(name) || HasHiddenCharacters(declaration) || !IsBalanced(value))
             {
                 continue;
             }
@@ -126,13 +139,36 @@ internal static partial class InlineStyles
     /// <summary>Whether a style holds script (IE expressions and bindings, script URLs), whatever else it holds.</summary>
     public static bool HoldsScript(string style) => IsActive(style);
 
-    private static bool IsActive(string declaration) =>
-        declaration.Contains("expression", StringComparison.OrdinalIgnoreCase)
-        || declaration.Contains("javascript:", StringComparison.OrdinalIgnoreCase)
-        || declaration.Contains("vbscript:", StringComparison.OrdinalIgnoreCase)
-        || declaration.Contains("behavior", StringComparison.OrdinalIgnoreCase)
-        || declaration.Contains("-moz-binding", StringComparison.OrdinalIgnoreCase)
-        || declaration.Contains("@import", StringComparison.OrdinalIgnoreCase);
+    private static bool IsActive(string declaration) => ActiveCss().IsMatch(declaration);
+
+    // A browser closes what the end of a style leaves open ("url(//host/p.gif"), so only a value
+    // whose brackets and quotes all close is kept, exactly as it reads.
+    private static bool IsBalanced(string value)
+    {
+        var depth = 0;
+        var quote = '\0';
+        foreach (var c in value)
+        {
+            if (quote != '\0')
+            {
+                quote = c == quote ? '\0' : quote;
+            }
+            else if (c is '"' or '\'')
+            {
+                quote = c;
+            }
+            else if (c == '(')
+            {
+                depth++;
+            }
+            else if (c == ')' && --depth < 0)
+            {
+                return false;
+            }
+        }
+
+        return depth == 0 && quote == '\0';
+    }
 
     // Escapes, comments and markup can spell a forbidden word the checks above would not see.
     private static bool HasHiddenCharacters(string declaration) =>
@@ -177,8 +213,13 @@ internal static partial class InlineStyles
         return false;
     }
 
-    [GeneratedRegex(@"url\((?<url>[^)]*)\)|""(?<string>[^""]*)""|'(?<string>[^']*)'", RegexOptions.IgnoreCase)]
+    // An unclosed url( or string runs to the end, as a browser reads it.
+    [GeneratedRegex(@"url\((?<url>[^)]*)(?:\)|$)|""(?<string>[^""]*)(?:""|$)|'(?<string>[^']*)(?:'|$)", RegexOptions.IgnoreCase)]
     private static partial Regex ResourceReference();
+
+    // IE expressions and bindings, script URLs, imports: "expression" alone in a font name is none of them.
+    [GeneratedRegex(@"expression\s*\(|(?:java|vb)script\s*:|(?:^|[;{\s])behavior\s*:|-moz-binding|@import", RegexOptions.IgnoreCase)]
+    private static partial Regex ActiveCss();
 
     [GeneratedRegex(@"(?<name>[-A-Za-z0-9_]+)\(")]
     private static partial Regex FunctionName();

@@ -84,4 +84,19 @@ public sealed class EventLimitsTests
         Assert.Equal(EventLimits.MaxRecipients, email.Recipients.Count);
         Assert.Equal(["subject", "recipients"], email.Truncated);
     }
+
+    [Fact]
+    public void Addresses_longer_than_any_real_one_are_cut()
+    {
+        var message = Emails.Plain("long addresses");
+        message.From.Clear();
+        message.From.Add(new MailboxAddress("Sender", new string('s', 40_000) + "@example.com"));
+        message.To.Add(new MailboxAddress("Other", new string('r', 40_000) + "@example.com"));
+
+        var email = Analyzers.Create().Analyze(message);
+
+        Assert.InRange(Encoding.UTF8.GetByteCount(email.Sender), 1, EventLimits.MaxShortTextBytes);
+        Assert.All(email.Recipients, r => Assert.InRange(Encoding.UTF8.GetByteCount(r), 1, EventLimits.MaxShortTextBytes));
+        Assert.Equal(["sender", "recipients"], email.Truncated);
+    }
 }

@@ -175,6 +175,45 @@ public sealed partial class HtmlSanitizingTests
         Assert.Equal(remote, filtered.RemoteContentFound);
     }
 
+    [Theory]
+    [InlineData("background-image: url(//tracker.example/p.gif", true)]
+    [InlineData("background-image: url(\"/api/emails", false)]
+    [InlineData("background: url('https://tracker.example/p.gif'", true)]
+    [InlineData("font-family: \"unclosed", false)]
+    public void A_style_left_open_at_its_end_is_removed_as_the_browser_would_close_it(string style, bool remote)
+    {
+        var filtered = InlineStyles.Filter("color: red; " + style, allowRemoteContent: true);
+
+        Assert.Equal("color: red", filtered.Css);
+        Assert.Equal(remote, filtered.RemoteContentFound);
+    }
+
+    [Fact]
+    public void A_megabytes_style_attribute_is_dropped_without_being_read()
+    {
+        var style = "a:" + string.Concat(Enumerable.Repeat("url(", 1_000_000));
+
+        var sanitized = _sanitizer.Sanitize($"<p style=\"{style}\">x</p>");
+
+        Assert.Equal("<p>x</p>", sanitized.Html);
+    }
+
+    [Theory]
+    [InlineData("font-family: \"Expression Sans\", serif", false)]
+    [InlineData("width: expression (alert(1))", true)]
+    [InlineData("behavior: url(x.htc)", true)]
+    public void Only_what_ie_would_run_counts_as_script_in_a_style(string style, bool active) =>
+        Assert.Equal(active, InlineStyles.Filter(style, allowRemoteContent: false).ActiveContentRemoved);
+
+    [Fact]
+    public void Image_map_areas_are_links_judged_and_opened_like_any_other()
+    {
+        var sanitized = _sanitizer.Sanitize("<img src=\"cid:map\" usemap=\"#m\"><map name=\"m\"><area href=\"https://203.0.113.9/login\" alt=\"bank\"></map>");
+
+        Assert.True(sanitized.SuspiciousLink);
+        Assert.Contains("<area href=\"https://203.0.113.9/login\" alt=\"bank\" rel=\"noopener noreferrer\" target=\"_blank\">", sanitized.Html);
+    }
+
     [Fact]
     public void Quoted_font_names_are_not_resources()
     {
