@@ -15,8 +15,8 @@ internal static class EmailsApi
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 200;
 
-    /// <summary>A page stops early, with <c>next_before</c>, once its events hold this many characters.</summary>
-    public const int MaxPageChars = 8 * 1024 * 1024;
+    /// <summary>A page stops early, with <c>next_before</c>, once its events hold this many bytes.</summary>
+    public const int MaxPageBytes = 8 * 1024 * 1024;
 
     public static IEndpointRouteBuilder MapEmailsApi(this IEndpointRouteBuilder endpoints)
     {
@@ -49,9 +49,9 @@ internal static class EmailsApi
         var mailbox = query["mailbox"].ToString() is { Length: > 0 } m ? m : null;
         var folder = query["folder"].ToString() is { Length: > 0 } f ? f : null;
         // One more than asked tells whether another page follows.
-        var events = await store.ReadBeforeAsync(before, (int)limit + 1, mailbox, folder, MaxPageChars, cancellationToken);
-        var page = FillPage(events, (int)limit);
-        long? nextBefore = events.Count > page.Count ? page[^1].EventId : null;
+        var events = await store.ReadBeforeAsync(before, (int)limit + 1, mailbox, folder, MaxPageBytes, cancellationToken);
+        var (page, more) = FillPage(events, (int)limit);
+        long? nextBefore = more ? page[^1].EventId : null;
         return new RawJsonResult(writer =>
         {
             writer.WriteStartObject();
@@ -75,23 +75,25 @@ internal static class EmailsApi
         });
     }
 
-    // Up to limit events and MaxPageChars, and always at least one, so paging never stalls.
-    private static List<StoredEvent> FillPage(IReadOnlyList<StoredEvent> events, int limit)
+    // Up to limit events and MaxPageBytes, and always at least one, so paging never stalls. More
+    // may follow when the page was cut, or when the store stopped at the budget itself (one event
+    // can be larger than a page).
+    private static (List<StoredEvent> Page, bool More) FillPage(IReadOnlyList<StoredEvent> events, int limit)
     {
         var page = new List<StoredEvent>();
-        long chars = 0;
-        foreach (var stored in events.Take(limit))
+        long bytes = 0;
+        foreach (var stored in events)
         {
-            chars += stored.Payload.Length;
-            if (page.Count > 0 && chars > MaxPageChars)
+            bytes += stored.PayloadBytes;
+            if (page.Count == limit || (page.Count > 0 && bytes > MaxPageBytes))
             {
-                break;
+                return (page, true);
             }
 
             page.Add(stored);
         }
 
-        return page;
+        return (page, page.Count > 0 && bytes > MaxPageBytes);
     }
 
     private static async Task<IResult> GetAsync(string id, EventStore store, CancellationToken cancellationToken) =>

@@ -101,27 +101,27 @@ internal sealed class EventStore(Database database, TimeProvider time)
 
     /// <summary>
     /// Events after <paramref name="afterEventId"/>, oldest first, at most <paramref name="limit"/>,
-    /// and no more once <paramref name="maxPayloadChars"/> of them have been read (the one that
+    /// and no more once <paramref name="maxPayloadBytes"/> of them (UTF-8) have been read (the one that
     /// crossed it included): a page of large events stays a few megabytes.
     /// </summary>
-    public async Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(long afterEventId, int limit, CancellationToken cancellationToken, long maxPayloadChars = long.MaxValue)
+    public async Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(long afterEventId, int limit, CancellationToken cancellationToken, long maxPayloadBytes = long.MaxValue)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT event_id, payload FROM events WHERE event_id > $after ORDER BY event_id LIMIT $limit";
         command.Parameters.AddWithValue("$after", afterEventId);
         command.Parameters.AddWithValue("$limit", limit);
-        return await ReadEventsAsync(command, maxPayloadChars, cancellationToken);
+        return await ReadEventsAsync(command, maxPayloadBytes, cancellationToken);
     }
 
     /// <summary>
     /// Events before <paramref name="beforeEventId"/> (all when null), newest first, at most
-    /// <paramref name="limit"/> and <paramref name="maxPayloadChars"/> as in <see cref="ReadAfterAsync"/>,
+    /// <paramref name="limit"/> and <paramref name="maxPayloadBytes"/> as in <see cref="ReadAfterAsync"/>,
     /// optionally of one mailbox and folder. Paging by event_id, not by offset, so a page never
     /// shifts when new mail arrives.
     /// </summary>
     public async Task<IReadOnlyList<StoredEvent>> ReadBeforeAsync(
-        long? beforeEventId, int limit, string? mailbox, string? folder, long maxPayloadChars, CancellationToken cancellationToken)
+        long? beforeEventId, int limit, string? mailbox, string? folder, long maxPayloadBytes, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -134,7 +134,7 @@ internal sealed class EventStore(Database database, TimeProvider time)
         command.Parameters.AddWithValue("$mailbox", (object?)mailbox ?? DBNull.Value);
         command.Parameters.AddWithValue("$folder", (object?)folder ?? DBNull.Value);
         command.Parameters.AddWithValue("$limit", limit);
-        return await ReadEventsAsync(command, maxPayloadChars, cancellationToken);
+        return await ReadEventsAsync(command, maxPayloadBytes, cancellationToken);
     }
 
     /// <summary>The event of one message, by its stable id (<c>id</c> in <c>new_email</c>).</summary>
@@ -147,15 +147,15 @@ internal sealed class EventStore(Database database, TimeProvider time)
         return (await ReadEventsAsync(command, long.MaxValue, cancellationToken)).SingleOrDefault();
     }
 
-    private static async Task<List<StoredEvent>> ReadEventsAsync(SqliteCommand command, long maxPayloadChars, CancellationToken cancellationToken)
+    private static async Task<List<StoredEvent>> ReadEventsAsync(SqliteCommand command, long maxPayloadBytes, CancellationToken cancellationToken)
     {
         var events = new List<StoredEvent>();
-        long chars = 0;
+        long bytes = 0;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (chars <= maxPayloadChars && await reader.ReadAsync(cancellationToken))
+        while (bytes <= maxPayloadBytes && await reader.ReadAsync(cancellationToken))
         {
             var stored = new StoredEvent(reader.GetInt64(0), reader.GetString(1));
-            chars += stored.Payload.Length;
+            bytes += stored.PayloadBytes;
             events.Add(stored);
         }
 

@@ -9,6 +9,9 @@ namespace EmailMonitor.Storage;
 /// </summary>
 internal sealed record StoredEvent(long EventId, string Payload)
 {
+    /// <summary>The payload's size in UTF-8, as it travels.</summary>
+    public long PayloadBytes => Encoding.UTF8.GetByteCount(Payload);
+
     /// <summary>
     /// The event as one UTF-8 JSON object: <paramref name="leadingFields"/> (each followed by a
     /// comma), then <c>event_id</c>, then the stored fields, spliced without parsing the payload.

@@ -48,7 +48,7 @@ public sealed class LargeEmailTests
         while (true)
         {
             using var response = await api.GetAsync(path);
-            Assert.InRange(response.Content.Headers.ContentLength ?? (await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken)).Length, 1, EmailsApi.MaxPageChars + EventLimits.MaxHtmlJsonBytes + 64 * 1024);
+            Assert.InRange(response.Content.Headers.ContentLength ?? (await response.Content.ReadAsByteArrayAsync(TestContext.Current.CancellationToken)).Length, 1, EmailsApi.MaxPageBytes + EventLimits.MaxHtmlJsonBytes + 64 * 1024);
             var page = await ApiClient.ReadAsync(response);
             pages.Add(page);
             if (page.GetProperty("next_before").ValueKind == JsonValueKind.Null)
@@ -61,6 +61,23 @@ public sealed class LargeEmailTests
 
         Assert.True(pages.Count >= 3, $"{pages.Count} pages");
         Assert.Equal(injected.Reverse(), pages.SelectMany(p => p.GetProperty("items").EnumerateArray()).Select(i => i.GetProperty("id").GetString()));
+    }
+
+    [Fact]
+    public async Task An_email_larger_than_a_page_is_a_page_of_its_own_and_older_ones_still_follow()
+    {
+        await using var service = await ServiceHost.StartAsync();
+        using var api = await ApiClient.SignInAsync(service, ServiceHost.AdminUsername, service.AdminPassword);
+        var older = await InjectedEvents.InjectAsync(service, 2);
+        var huge = await InjectedEvents.InjectAsync(service, 1, html: new string('x', EmailsApi.MaxPageBytes + 1024));
+        await Eventually.TrueAsync(async () => (await api.GetAsync($"/api/emails/{huge[0]}")).IsSuccessStatusCode, "all three are stored");
+
+        var first = await api.GetJsonAsync("/api/emails?limit=200");
+        var second = await api.GetJsonAsync($"/api/emails?limit=200&before={first.GetProperty("next_before").GetInt64()}");
+
+        Assert.Equal(huge, first.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        Assert.Equal(older.Reverse(), second.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("next_before").ValueKind);
     }
 
     [Fact]
