@@ -19,7 +19,7 @@ internal sealed class ClientConnection : IAsyncDisposable
 {
     private const int ReplayPageSize = 100;
 
-    private const long ReplayPageChars = 8 * 1024 * 1024;
+    private const long ReplayPageBytes = 8 * 1024 * 1024;
 
     // A client that keeps sending after this many refused frames in a row is cut off.
     private const int MaxRefusedFramesInARow = 10;
@@ -44,6 +44,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     private long _queuedBytes;
     private int _closing;
     private int _refusedInARow;
+    private int _authenticating;
 
     public ClientConnection(
         WebSocket socket,
@@ -126,6 +127,16 @@ internal sealed class ClientConnection : IAsyncDisposable
         {
             Enqueue(new OutboundClose(status, reason));
         }
+    }
+
+    /// <summary>True while a login or token check of this connection is under way (up to the hashing wait).</summary>
+    public bool IsAuthenticating => Volatile.Read(ref _authenticating) > 0;
+
+    /// <summary>Marks an authentication under way until the returned scope ends, so the connection is not displaced meanwhile.</summary>
+    public IDisposable Authenticating()
+    {
+        Interlocked.Increment(ref _authenticating);
+        return new AuthenticationScope(this);
     }
 
     public void Authenticated(AuthenticatedUser user)
@@ -298,7 +309,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         var cursor = afterEventId;
         while (ReceivesEvents)
         {
-            var page = await _store.ReadAfterAsync(cursor, ReplayPageSize, cancellationToken, ReplayPageChars);
+            var page = await _store.ReadAfterAsync(cursor, ReplayPageSize, cancellationToken, ReplayPageBytes);
             foreach (var stored in page)
             {
                 cursor = stored.EventId;
@@ -367,5 +378,10 @@ internal sealed class ClientConnection : IAsyncDisposable
             var (code, message) = ErrorCodes.For(AuthFailure.TokenExpired);
             Send(ServerMessages.Error(code, message));
         }
+    }
+
+    private sealed class AuthenticationScope(ClientConnection connection) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref connection._authenticating);
     }
 }

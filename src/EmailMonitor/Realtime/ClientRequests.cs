@@ -80,8 +80,11 @@ internal sealed class ClientRequests(ClientConnection connection, AuthService au
             return;
         }
 
-        var outcome = await auth.LoginAsync(username, password, connection.RemoteAddress, cancellationToken);
-        Answer(outcome);
+        using (connection.Authenticating())
+        {
+            var outcome = await auth.LoginAsync(username, password, connection.RemoteAddress, cancellationToken);
+            Answer(outcome);
+        }
     }
 
     private async Task TokenAuthAsync(JsonElement message, CancellationToken cancellationToken)
@@ -92,8 +95,16 @@ internal sealed class ClientRequests(ClientConnection connection, AuthService au
             return;
         }
 
-        var outcome = await auth.AuthenticateTokenAsync(token, connection.RemoteAddress, cancellationToken);
-        Answer(outcome);
+        using (connection.Authenticating())
+        {
+            var outcome = await auth.AuthenticateTokenAsync(token, connection.RemoteAddress, cancellationToken);
+            Answer(outcome);
+            // A logout between the check and this connection taking the login missed it: look again.
+            if (outcome.Succeeded && !await auth.IsLoginActiveAsync(outcome.User!.SessionId, cancellationToken))
+            {
+                connection.Close(WebSocketCloseStatus.PolicyViolation, "login revoked");
+            }
+        }
     }
 
     private async Task RefreshAsync(JsonElement message, CancellationToken cancellationToken)

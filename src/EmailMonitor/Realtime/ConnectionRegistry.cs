@@ -14,10 +14,11 @@ namespace EmailMonitor.Realtime;
 /// </summary>
 /// <remarks>
 /// A socket that has not authenticated yet holds a slot without having proved anything, so it
-/// never keeps a newcomer out: when the service or an address is full, the oldest socket still
-/// waiting to authenticate gives way (1013), and each address may hold only a few such sockets at
-/// once. A few addresses re-opening idle upgrades therefore cannot shut real users out, and an
-/// authenticated connection is never displaced.
+/// never keeps a newcomer out: when an address is full its own oldest waiting socket gives way
+/// (1013), and when the service is full the oldest waiting socket of the address that holds the
+/// most of them does; each address may hold only a few such sockets at once. A few addresses
+/// re-opening idle upgrades therefore cannot shut real users out. An authenticated connection,
+/// or one whose login is being checked, is never displaced.
 /// </remarks>
 internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
 {
@@ -68,13 +69,19 @@ internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
 
                 if (_count >= options.Value.MaxConnections)
                 {
-                    // The oldest waiting socket of anyone; rare enough (only when full) to look for.
-                    if (_byAddress.Values.SelectMany(list => list).Where(IsUnauthenticated).MinBy(c => c.OpenedAt) is not { } oldest)
+                    // The oldest waiting socket of the address holding the most of them: a few
+                    // busy addresses pay for the room, not a user who just arrived. Looked for
+                    // only when full.
+                    var busiest = _byAddress.Values
+                        .Select(list => list.Where(IsUnauthenticated).ToList())
+                        .Where(waiting => waiting.Count > 0)
+                        .MaxBy(waiting => (waiting.Count, -waiting[0].OpenedAt));
+                    if (busiest is null)
                     {
                         return (false, TryAgainLater, "too many connections");
                     }
 
-                    displaced.Add(Displace(oldest));
+                    displaced.Add(Displace(busiest[0]));
                 }
 
                 if (!_byAddress.TryGetValue(address, out var list))
@@ -170,7 +177,8 @@ internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
 
     private static WebSocketCloseStatus TryAgainLater => (WebSocketCloseStatus)1013;
 
-    private static bool IsUnauthenticated(ClientConnection connection) => connection.User is null;
+    // Waiting to authenticate and not in the middle of doing so.
+    private static bool IsUnauthenticated(ClientConnection connection) => connection.User is null && !connection.IsAuthenticating;
 
     // Under the admission lock.
     private ClientConnection Displace(ClientConnection connection)

@@ -222,6 +222,32 @@ public sealed class TokenTests
     }
 
     [Fact]
+    public async Task An_owner_turned_away_while_the_account_is_under_attack_is_not_blocked_for_retrying()
+    {
+        // The service's clock stands still, so the slow-down does not lapse while the owner retries.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var service = await ServiceHost.StartAsync(
+            variables: v =>
+            {
+                v["MAX_LOGIN_ATTEMPTS"] = "1";
+                v["AUTO_BLOCK_THRESHOLD"] = "3";
+            },
+            configure: UseClock(time));
+        // Four times MAX_LOGIN_ATTEMPTS failures from all over: the account is slowed down.
+        for (var address = 101; address <= 104; address++)
+        {
+            Assert.Equal(["auth_failed"], await AnswersAsync(service, $"127.0.0.{address}", "admin", ["wrong"]));
+        }
+
+        var owner = await AnswersAsync(service, "127.0.0.110", "admin", [service.AdminPassword, service.AdminPassword, service.AdminPassword, service.AdminPassword]);
+
+        Assert.Equal(["rate_limited", "rate_limited", "rate_limited", "rate_limited"], owner);
+        using var http = FromAddress.Http(service, "127.0.0.110");
+        using var stillServed = await http.GetAsync("/health/live", TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.OK, stillServed.StatusCode);
+    }
+
+    [Fact]
     public async Task Logout_ends_the_login_on_every_socket_using_it_and_no_other()
     {
         await using var service = await ServiceHost.StartAsync();
@@ -278,6 +304,7 @@ public sealed class TokenTests
 
         time.Advance(TimeSpan.FromSeconds(9));
         Assert.Null(await idle.TryReceiveAsync(TimeSpan.FromMilliseconds(200)));
+        Assert.Equal(WebSocketState.Open, idle.State);
         time.Advance(TimeSpan.FromSeconds(1));
 
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, await idle.WaitForCloseAsync());
