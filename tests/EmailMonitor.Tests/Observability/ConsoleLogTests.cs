@@ -26,6 +26,21 @@ public sealed class ConsoleLogTests
     }
 
     [Fact]
+    public void Bidirectional_overrides_are_escaped_so_a_name_reads_as_it_is()
+    {
+        Assert.Contains("failed: invoice\\u202Efdp.exe", Render(new ControlCharacterEscaping(Template), "invoice\u202Efdp.exe"));
+    }
+
+    [Fact]
+    public void An_exception_keeps_its_line_breaks_and_loses_every_other_control_character()
+    {
+        var line = Render(new ControlCharacterEscaping(Template), "x", new IOException("server said \u001b[2Jhello\nsecond line"));
+
+        Assert.Contains("server said \\u001B[2Jhello\nsecond line", line);
+        Assert.DoesNotContain("\u001b", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Without_escaping_the_same_value_would_forge_a_line()
     {
         var line = Render(Template, "ok\n00:00:00 INF forged");
@@ -39,13 +54,13 @@ public sealed class ConsoleLogTests
         Assert.Contains("failed: imap.example.com refused the login", Render(new ControlCharacterEscaping(Template), "imap.example.com refused the login"));
     }
 
-    private static string Render(Serilog.Formatting.ITextFormatter formatter, string value)
+    private static string Render(Serilog.Formatting.ITextFormatter formatter, string value, Exception? exception = null)
     {
         var template = new MessageTemplateParser().Parse("Session failed: {Error}");
         var logEvent = new LogEvent(
             DateTimeOffset.UtcNow,
             LogEventLevel.Warning,
-            null,
+            exception,
             template,
             [new LogEventProperty("Error", new ScalarValue(value)), new LogEventProperty("SourceContext", new ScalarValue("Mail"))]);
         using var output = new StringWriter(CultureInfo.InvariantCulture);
