@@ -82,11 +82,11 @@ internal sealed class ImapFolderFetcher(
             return;
         }
 
-        logger.Fetching(key, pending.Count, pending[0].Id, pending[^1].Id);
         var singly = pending.TakeWhile(uid => uid.Id <= _fetchSinglyThrough).Select(uid => new[] { uid });
         var batched = pending.SkipWhile(uid => uid.Id <= _fetchSinglyThrough).Chunk(options.FetchBatchSize);
         foreach (var batch in singly.Concat(batched))
         {
+            logger.Fetching(key, batch.Length, batch[0].Id, batch[^1].Id);
             await FetchBatchAsync((ImapFolder)folder, batch, cancellationToken);
         }
     }

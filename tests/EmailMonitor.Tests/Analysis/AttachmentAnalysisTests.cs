@@ -130,7 +130,9 @@ public sealed class AttachmentAnalysisTests
 
         var email = Analyzers.Create().Analyze(Analyzers.WithAttachment("many.zip", SampleFiles.Zip(names), "application/zip"));
 
+        // Opened, its .exe members would have made it dangerous.
         Assert.Equal("application/zip", email.Attachments[0].DetectedType);
+        Assert.Empty(email.Attachments[0].Flags);
     }
 
     [Theory]

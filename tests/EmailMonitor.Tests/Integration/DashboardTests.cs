@@ -24,10 +24,7 @@ public sealed class DashboardTests
 
         await dovecot.AppendAsync(Hostile());
         await page.WaitUntilAsync("document.querySelectorAll('#emails li').length === 1", "the email is listed");
-        await page.EvaluateAsync("document.querySelector('#emails li').click()");
-        await page.WaitUntilAsync("!document.getElementById('detail').hidden", "the email is opened");
-        // Give anything that could run the time to run before looking.
-        await page.EvaluateAsync("new Promise(resolve => setTimeout(resolve, 500))");
+        await OpenFirstEmailAsync(page);
 
         Assert.Equal(HostileSubject, (await page.EvaluateAsync("document.querySelector('#emails li strong').textContent")).GetString());
         Assert.Equal(HostileSubject, (await page.EvaluateAsync("document.getElementById('detail-subject').textContent")).GetString());
@@ -55,11 +52,7 @@ public sealed class DashboardTests
         await page.WaitUntilAsync("document.querySelectorAll('#emails li').length === 1", "the email is listed");
         using var requests = new RequestCounter(service);
 
-        await page.EvaluateAsync("document.querySelector('#emails li').click()");
-        await page.WaitUntilAsync("!document.getElementById('detail').hidden", "the email is opened");
-        // The frame's load event comes after its images have loaded or failed.
-        await page.EvaluateAsync("new Promise(resolve => { const frame = document.getElementById('detail-html'); frame.addEventListener('load', resolve, { once: true }); setTimeout(resolve, 2000); })");
-        await page.EvaluateAsync("new Promise(resolve => setTimeout(resolve, 300))");
+        await OpenFirstEmailAsync(page);
 
         Assert.Equal(0, requests.Count);
         Assert.StartsWith("<meta http-equiv=\"Content-Security-Policy\"", (await page.EvaluateAsync("document.getElementById('detail-html').srcdoc")).GetString());
@@ -87,6 +80,18 @@ public sealed class DashboardTests
 
         var live = await InjectedEvents.InjectAsync(service, 1);
         await page.WaitUntilAsync($"document.querySelector('#emails li strong').textContent === 'Injected {live[0].Split(':')[^1]}'", "a live email goes on top");
+    }
+
+    // Opens the first listed email and returns once its frame has loaded: the load event comes
+    // after every image has loaded or failed and every handler in it has had its chance to run.
+    private static async Task OpenFirstEmailAsync(ChromiumPage page)
+    {
+        await page.EvaluateAsync("""
+            window.frameLoaded = new Promise(resolve => document.getElementById('detail-html').addEventListener('load', resolve, { once: true }));
+            document.querySelector('#emails li').click();
+            """);
+        await page.WaitUntilAsync("!document.getElementById('detail').hidden", "the email is opened");
+        await page.EvaluateAsync("window.frameLoaded");
     }
 
     private static async Task SignInAsync(ChromiumPage page, ServiceHost service) =>

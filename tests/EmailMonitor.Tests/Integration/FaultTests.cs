@@ -153,8 +153,9 @@ public sealed class FaultTests
         var frames = await client.ReceiveUntilAsync(f => f.GetProperty("type").GetString() == "resume_complete", TimeSpan.FromSeconds(60));
 
         Assert.Equal(Enumerable.Range(1, 230).Select(i => $"backlog {i:D3}"), Subjects(InEventOrder(frames)));
-        var log = await File.ReadAllTextAsync(Path.Combine(second.LogDirectory, "email_monitor.log"), TestContext.Current.CancellationToken);
-        Assert.Contains("Fetching 230 messages", log);
+        // One FETCH per batch of at most 40 UIDs, in order.
+        var batches = (await LogEntriesAsync(second, eventId: 1006)).Select(entry => entry.GetProperty("Count").GetInt32());
+        Assert.Equal([40, 40, 40, 40, 40, 30], batches);
     }
 
     [Fact]

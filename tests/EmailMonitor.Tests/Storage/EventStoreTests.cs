@@ -45,6 +45,7 @@ public sealed class EventStoreTests : IDisposable
         await _store.AppendAsync([Email(7, 20)], TestContext.Current.CancellationToken);
 
         await _store.AppendAsync([Email(7, 15)], TestContext.Current.CancellationToken);
+        Assert.Equal(new FolderCheckpoint(7, 20), await _store.GetCheckpointAsync(Inbox, TestContext.Current.CancellationToken));
         await _store.ResetCheckpointAsync(Inbox, new FolderCheckpoint(8, 3), TestContext.Current.CancellationToken);
         await _store.AppendAsync([Email(7, 30)], TestContext.Current.CancellationToken);
 

@@ -126,10 +126,7 @@ internal sealed class WsClient : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            return null;
-        }
-        catch (InvalidOperationException)
-        {
+            // Nothing came; a closed connection is not "nothing" and still throws.
             return null;
         }
     }
