@@ -56,8 +56,9 @@ internal sealed partial class AutoBlocker(IOptions<SecurityOptions> options, Blo
         if (count >= options.Value.AutoBlockThreshold)
         {
             var reason = $"{count} violations within {window.TotalSeconds:0} s, the last: {kind}";
-            blocks.Block(key, reason, options.Value.AutoBlockDuration);
+            // Written first: the record of a block comes before its effects (closed connections).
             IpBlocked(_securityLog, key.ToString(), reason, now + options.Value.AutoBlockDuration);
+            blocks.Block(key, reason, options.Value.AutoBlockDuration);
         }
     }
 
