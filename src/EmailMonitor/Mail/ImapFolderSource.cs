@@ -53,6 +53,7 @@ internal sealed class ImapFolderSource : IMailSource
     {
         while (!cancellationToken.IsCancellationRequested)
         {
+            var refused = false;
             try
             {
                 await RunSessionAsync(cancellationToken);
@@ -64,11 +65,12 @@ internal sealed class ImapFolderSource : IMailSource
             catch (Exception ex)
             {
                 var error = Describe(ex);
+                refused = ex is MailConnectException { Step: ConnectStep.Authentication or ConnectStep.Tls };
                 _board.Update(Folder, s => s with { State = FolderState.Reconnecting, LastError = error });
                 _logger.FolderSessionFailed(Folder, error, ex is MailConnectException ? null : ex);
             }
 
-            var delay = _backoff.NextDelay();
+            var delay = _backoff.NextDelay(refused);
             _board.Update(Folder, s => s with { State = FolderState.Reconnecting, NextAttemptAt = _time.GetUtcNow() + delay });
             _logger.Reconnecting(Folder, delay.TotalSeconds);
             try
@@ -94,7 +96,6 @@ internal sealed class ImapFolderSource : IMailSource
             folder.CountChanged += OnCountChanged;
             folder.UidValidityChanged += OnUidValidityChanged;
             await _fetcher.SyncPositionAsync(folder, cancellationToken);
-            _backoff.SessionEstablished();
 
             var idle = client.Capabilities.HasFlag(ImapCapabilities.Idle);
             _board.Update(Folder, s => s with
@@ -108,6 +109,8 @@ internal sealed class ImapFolderSource : IMailSource
             _logger.Watching(Folder, idle ? "IDLE" : "polling", _fetcher.LastUid);
 
             await CatchUpAsync(folder, cancellationToken);
+            // Logged in, opened and caught up: a session that keeps failing its catch-up never counts as stable.
+            _backoff.SessionEstablished();
             var nextResync = _time.GetUtcNow() + _options.CheckInterval;
             while (true)
             {

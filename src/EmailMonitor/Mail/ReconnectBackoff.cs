@@ -27,12 +27,23 @@ internal sealed class ReconnectBackoff(
 
     private long? _troubleSince;
     private long? _establishedAt;
+    private int _refusedInARow;
 
-    /// <summary>The session logged in and opened its folder.</summary>
-    public void SessionEstablished() => _establishedAt = time.GetTimestamp();
+    /// <summary>The session logged in, opened its folder and caught up.</summary>
+    public void SessionEstablished()
+    {
+        _establishedAt = time.GetTimestamp();
+        _refusedInARow = 0;
+    }
 
-    /// <summary>The wait before the next attempt, after a session ended or could not start.</summary>
-    public TimeSpan NextDelay()
+    /// <summary>
+    /// The wait before the next attempt, after a session ended or could not start.
+    /// <paramref name="refused"/>: the server turned the login (or TLS) down. That will not
+    /// change in seconds, and retrying fast against a changed password trips account lockouts
+    /// at the provider (Microsoft 365 smart lockout, fail2ban), so those attempts back off
+    /// exponentially, as attempts did before: 1, 2, 4 … s.
+    /// </summary>
+    public TimeSpan NextDelay(bool refused = false)
     {
         var now = time.GetTimestamp();
         if (_establishedAt is { } established && time.GetElapsedTime(established, now) >= stableSessionLength)
@@ -42,7 +53,14 @@ internal sealed class ReconnectBackoff(
 
         _establishedAt = null;
         _troubleSince ??= now;
+        _refusedInARow = refused ? Math.Min(_refusedInARow + 1, 30) : 0;
         var ceiling = Ceiling(time.GetElapsedTime(_troubleSince.Value, now));
+        if (_refusedInARow > 0)
+        {
+            var doubled = initialDelay * Math.Pow(2, _refusedInARow - 1);
+            ceiling = doubled > ceiling ? (doubled < maxDelay ? doubled : maxDelay) : ceiling;
+        }
+
         return TimeSpan.FromTicks((long)(random.NextDouble() * ceiling.Ticks));
     }
 

@@ -94,6 +94,21 @@ public sealed class ReconnectBackoffTests
     }
 
     [Fact]
+    public void Refused_logins_back_off_exponentially_so_a_changed_password_does_not_trip_the_providers_lockout()
+    {
+        var backoff = new ReconnectBackoff(Initial, Cap, Stable, _time, new HighestDraw());
+        var delays = new List<double>();
+        for (var refusal = 0; refusal < 8; refusal++)
+        {
+            var delay = backoff.NextDelay(refused: true);
+            delays.Add(Math.Round(delay.TotalSeconds));
+            _time.Advance(delay);
+        }
+
+        Assert.Equal([1, 2, 4, 8, 16, 32, 60, 60], delays);
+    }
+
+    [Fact]
     public void Delays_are_spread_out_so_a_fleet_does_not_reconnect_together()
     {
         // 200 monitors whose server went away at the same moment, 30 s ago.
@@ -116,4 +131,10 @@ public sealed class ReconnectBackoffTests
     }
 
     private ReconnectBackoff NewBackoff(int seed) => new(Initial, Cap, Stable, _time, new Random(seed));
+
+    // Every draw at the top of its range, so each delay shows its ceiling.
+    private sealed class HighestDraw : Random
+    {
+        public override double NextDouble() => 0.9999;
+    }
 }
