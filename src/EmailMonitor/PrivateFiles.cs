@@ -9,7 +9,7 @@ internal static class PrivateFiles
 {
     private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-    private const UnixFileMode GroupAndOthers = (UnixFileMode)0b000_111_111;
+    private const UnixFileMode Others = UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
 
     /// <summary>Creates a directory (and missing parents) as 0700; one that exists is left as the operator made it.</summary>
     public static void CreateDirectory(string path)
@@ -35,12 +35,29 @@ internal static class PrivateFiles
         return created;
     }
 
-    /// <summary>Takes group and other access away from a file that exists (one written by an older version).</summary>
+    /// <summary>
+    /// Takes access for everyone else away from a file that exists (one an older version wrote
+    /// world-readable). Group access is left as it is: an operator may have granted it on purpose,
+    /// to a log shipper or a backup job. A file the service does not own, or a file system without
+    /// modes, keeps what it has; that is its owner's decision, not a reason not to start.
+    /// </summary>
     public static void Restrict(string path)
     {
-        if (!OperatingSystem.IsWindows() && File.Exists(path) && (File.GetUnixFileMode(path) & GroupAndOthers) != 0)
+        if (OperatingSystem.IsWindows())
         {
-            File.SetUnixFileMode(path, File.GetUnixFileMode(path) & ~GroupAndOthers);
+            return;
+        }
+
+        try
+        {
+            if (File.Exists(path) && (File.GetUnixFileMode(path) & Others) != 0)
+            {
+                File.SetUnixFileMode(path, File.GetUnixFileMode(path) & ~Others);
+            }
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            // Not ours to change (see above).
         }
     }
 }

@@ -63,10 +63,6 @@ internal sealed class RotatingFileSink : ILogEventSink, IDisposable
     {
         var stream = new FileStream(_path, PrivateFiles.Create(FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete));
         PrivateFiles.Restrict(_path);
-        for (var i = 1; i <= _retainedFiles; i++)
-        {
-            PrivateFiles.Restrict(Numbered(i));
-        }
         _writer = new StreamWriter(stream) { AutoFlush = false };
         _openedOn = File.Exists(_path) && stream.Length > 0
             ? DateOnly.FromDateTime(File.GetLastWriteTimeUtc(_path))

@@ -8,7 +8,7 @@ namespace EmailMonitor.Security;
 /// Counts security violations per address (failed logins, bad tokens, rate-limit hits, invalid
 /// messages) over a sliding window, and blocks an address that reaches the threshold.
 /// </summary>
-internal sealed partial class AutoBlocker(IOptions<SecurityOptions> options, BlockList blocks, TimeProvider time, ILoggerFactory loggerFactory)
+internal sealed partial class AutoBlocker(IOptions<SecurityOptions> options, NetworkRules rules, BlockList blocks, TimeProvider time, ILoggerFactory loggerFactory)
 {
     // Beyond this many tracked addresses, stale ones are dropped before a new one is added.
     private const int MaxTrackedAddresses = 100_000;
@@ -24,7 +24,9 @@ internal sealed partial class AutoBlocker(IOptions<SecurityOptions> options, Blo
         }
 
         var key = NetworkRules.ClientKey(address);
-        if (blocks.Find(key) is not null)
+        // A trusted proxy seen as the client means its forwarding is misconfigured (too few
+        // TRUSTED_PROXY_HOPS, a missing header): blocking it would shut out everyone behind it.
+        if (blocks.Find(key) is not null || rules.TrustedProxies.Any(network => network.Contains(NetworkRules.Normalize(address))))
         {
             return;
         }

@@ -119,6 +119,28 @@ public sealed class PerimeterTests
         Assert.Equal(HttpStatusCode.OK, await GetWithForwardedForAsync(behindProxy, "127.0.0.9", "10.1.1.1"));
     }
 
+    [Fact]
+    public async Task A_trusted_proxy_seen_as_the_client_is_never_blocked_automatically()
+    {
+        // No X-Forwarded-For from the proxy: every client behind it would look like the proxy.
+        await using var service = await ServiceHost.StartAsync(variables: v =>
+        {
+            v["TRUSTED_PROXIES"] = "127.0.0.9";
+            v["AUTO_BLOCK_THRESHOLD"] = "2";
+        });
+        await using (var throughProxy = await FromAddress.WebSocketAsync(service, "127.0.0.9"))
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                await throughProxy.SendTextAsync("not json");
+                await throughProxy.ReceiveAsync("error");
+            }
+        }
+
+        using var http = FromAddress.Http(service, "127.0.0.9");
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live", TestContext.Current.CancellationToken)).StatusCode);
+    }
+
     [Theory]
     [InlineData(null, HttpStatusCode.OK)]
     [InlineData("1", HttpStatusCode.OK)]

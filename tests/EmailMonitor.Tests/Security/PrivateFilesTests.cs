@@ -52,6 +52,19 @@ public sealed class PrivateFilesTests
     }
 
     [Fact]
+    public void A_file_everyone_could_read_loses_that_and_keeps_the_group_access_an_operator_gave()
+    {
+        using var directory = new TempDirectory();
+        var log = Path.Combine(directory.Path, "email_monitor.log");
+        File.WriteAllText(log, "older version");
+        File.SetUnixFileMode(log, OwnerOnlyFile | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        EmailMonitor.PrivateFiles.Restrict(log);
+
+        Assert.Equal(OwnerOnlyFile | UnixFileMode.GroupRead, File.GetUnixFileMode(log));
+    }
+
+    [Fact]
     public async Task A_large_message_spooled_to_disk_is_never_readable_by_another_user()
     {
         var bytes = new byte[(int)RawContent.InMemoryLimit + 1];
