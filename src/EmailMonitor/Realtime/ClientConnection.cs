@@ -19,7 +19,8 @@ internal sealed class ClientConnection : IAsyncDisposable
 {
     private const int ReplayPageSize = 100;
 
-    private const long ReplayPageBytes = 8 * 1024 * 1024;
+    // Small, as a replay page is held per connection and every client may resume at once after a restart.
+    private const long ReplayPageBytes = 2 * 1024 * 1024;
 
     // A client that keeps sending after this many refused frames in a row is cut off.
     private const int MaxRefusedFramesInARow = 10;
@@ -45,6 +46,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     private int _closing;
     private int _refusedInARow;
     private int _authenticating;
+    private bool _deadlinePassed;
 
     public ClientConnection(
         WebSocket socket,
@@ -362,10 +364,29 @@ internal sealed class ClientConnection : IAsyncDisposable
 
     private void OnAuthenticationDeadline()
     {
-        if (Volatile.Read(ref _user) is null)
+        Volatile.Write(ref _deadlinePassed, true);
+        // A login whose check is still waiting for a hashing slot was sent in time: its outcome
+        // decides, when it comes (EndAuthentication).
+        if (!IsAuthenticating)
+        {
+            EnforceAuthenticationDeadline();
+        }
+    }
+
+    private void EnforceAuthenticationDeadline()
+    {
+        if (Volatile.Read(ref _deadlinePassed) && Volatile.Read(ref _user) is null)
         {
             _securityLog.AuthenticationTimeout(RemoteAddress);
             Close(WebSocketCloseStatus.PolicyViolation, "authentication timeout");
+        }
+    }
+
+    private void EndAuthentication()
+    {
+        if (Interlocked.Decrement(ref _authenticating) == 0)
+        {
+            EnforceAuthenticationDeadline();
         }
     }
 
@@ -382,6 +403,6 @@ internal sealed class ClientConnection : IAsyncDisposable
 
     private sealed class AuthenticationScope(ClientConnection connection) : IDisposable
     {
-        public void Dispose() => Interlocked.Decrement(ref connection._authenticating);
+        public void Dispose() => connection.EndAuthentication();
     }
 }
