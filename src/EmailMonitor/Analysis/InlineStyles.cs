@@ -102,28 +102,10 @@ internal static partial class InlineStyles
     private static IEnumerable<string> Declarations(string style)
     {
         var start = 0;
-        var depth = 0;
-        var quote = '\0';
+        var nesting = default(Nesting);
         for (var i = 0; i < style.Length; i++)
         {
-            var c = style[i];
-            if (quote != '\0')
-            {
-                quote = c == quote ? '\0' : quote;
-            }
-            else if (c is '"' or '\'')
-            {
-                quote = c;
-            }
-            else if (c == '(')
-            {
-                depth++;
-            }
-            else if (c == ')' && depth > 0)
-            {
-                depth--;
-            }
-            else if (c == ';' && depth == 0)
+            if (nesting.Read(style[i]) && style[i] == ';')
             {
                 yield return style[start..i];
                 start = i + 1;
@@ -145,29 +127,54 @@ internal static partial class InlineStyles
     // whose brackets and quotes all close is kept, exactly as it reads.
     private static bool IsBalanced(string value)
     {
-        var depth = 0;
-        var quote = '\0';
+        var nesting = default(Nesting);
         foreach (var c in value)
         {
-            if (quote != '\0')
-            {
-                quote = c == quote ? '\0' : quote;
-            }
-            else if (c is '"' or '\'')
-            {
-                quote = c;
-            }
-            else if (c == '(')
-            {
-                depth++;
-            }
-            else if (c == ')' && --depth < 0)
+            nesting.Read(c);
+            if (nesting.Unbalanced)
             {
                 return false;
             }
         }
 
-        return depth == 0 && quote == '\0';
+        return nesting.IsClosed;
+    }
+
+    /// <summary>Where a reader of CSS stands: inside which quote, how many parentheses deep.</summary>
+    private struct Nesting
+    {
+        private char _quote;
+        private int _depth;
+
+        /// <summary>A ')' came with none open.</summary>
+        public bool Unbalanced { get; private set; }
+
+        public readonly bool IsClosed => _quote == '\0' && _depth == 0;
+
+        /// <summary>Takes one character; true when it stands outside every quote and parenthesis.</summary>
+        public bool Read(char c)
+        {
+            var outside = IsClosed;
+            if (_quote != '\0')
+            {
+                _quote = c == _quote ? '\0' : _quote;
+            }
+            else if (c is '"' or '\'')
+            {
+                _quote = c;
+            }
+            else if (c == '(')
+            {
+                _depth++;
+            }
+            else if (c == ')')
+            {
+                Unbalanced |= _depth == 0;
+                _depth = Math.Max(0, _depth - 1);
+            }
+
+            return outside && IsClosed;
+        }
     }
 
     // Escapes, comments and markup can spell a forbidden word the checks above would not see.
