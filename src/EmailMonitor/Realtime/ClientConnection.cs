@@ -311,7 +311,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         var cursor = afterEventId;
         while (ReceivesEvents)
         {
-            var page = await _store.ReadAfterAsync(cursor, ReplayPageSize, cancellationToken, ReplayPageBytes);
+            var page = await _store.ReadAfterAsync(cursor, ReplayPageSize, ReplayPageBytes, cancellationToken);
             foreach (var stored in page)
             {
                 cursor = stored.EventId;

@@ -99,12 +99,16 @@ internal sealed class EventStore(Database database, TimeProvider time)
         return stored;
     }
 
+    /// <summary>Events after <paramref name="afterEventId"/>, oldest first, at most <paramref name="limit"/>.</summary>
+    public Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(long afterEventId, int limit, CancellationToken cancellationToken) =>
+        ReadAfterAsync(afterEventId, limit, long.MaxValue, cancellationToken);
+
     /// <summary>
     /// Events after <paramref name="afterEventId"/>, oldest first, at most <paramref name="limit"/>,
     /// and no more once <paramref name="maxPayloadBytes"/> of them (UTF-8) have been read (the one that
     /// crossed it included): a page of large events stays a few megabytes.
     /// </summary>
-    public async Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(long afterEventId, int limit, CancellationToken cancellationToken, long maxPayloadBytes = long.MaxValue)
+    public async Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(long afterEventId, int limit, long maxPayloadBytes, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -116,7 +120,7 @@ internal sealed class EventStore(Database database, TimeProvider time)
 
     /// <summary>
     /// Events before <paramref name="beforeEventId"/> (all when null), newest first, at most
-    /// <paramref name="limit"/> and <paramref name="maxPayloadBytes"/> as in <see cref="ReadAfterAsync"/>,
+    /// <paramref name="limit"/> and <paramref name="maxPayloadBytes"/> as in <see cref="ReadAfterAsync(long, int, long, CancellationToken)"/>,
     /// optionally of one mailbox and folder. Paging by event_id, not by offset, so a page never
     /// shifts when new mail arrives.
     /// </summary>

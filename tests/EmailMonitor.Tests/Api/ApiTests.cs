@@ -3,8 +3,6 @@ using System.Net.Http.Json;
 using System.Text;
 using EmailMonitor.Auth;
 using EmailMonitor.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EmailMonitor.Tests.Api;
@@ -76,7 +74,7 @@ public sealed class ApiTests
     public async Task Stats_need_a_valid_token_and_report_the_seeds_metrics()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var service = await ServiceHost.StartAsync(configure: builder => builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
+        await using var service = await ServiceHost.StartAsync(configure: ServiceHost.UseClock(time));
         using var signedIn = await ApiClient.SignInAsync(service, "admin", service.AdminPassword);
         using var anonymous = ApiClient.Anonymous(service);
         using var forged = ApiClient.WithToken(service, "forged.token.value");

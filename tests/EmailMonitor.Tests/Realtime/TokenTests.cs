@@ -47,7 +47,7 @@ public sealed class TokenTests
     public async Task An_expired_access_token_is_rejected_with_token_expired()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var service = await ServiceHost.StartAsync(configure: UseClock(time));
+        await using var service = await ServiceHost.StartAsync(configure: ServiceHost.UseClock(time));
         await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
         var login = await client.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
 
@@ -62,7 +62,7 @@ public sealed class TokenTests
     public async Task A_connection_is_told_token_expired_when_its_token_expires_and_gets_no_email_until_it_authenticates_again()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var service = await ServiceHost.StartAsync(configure: UseClock(time));
+        await using var service = await ServiceHost.StartAsync(configure: ServiceHost.UseClock(time));
         await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
         var login = await client.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
 
@@ -135,7 +135,7 @@ public sealed class TokenTests
     public async Task An_expired_refresh_token_gets_token_expired()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var service = await ServiceHost.StartAsync(configure: UseClock(time));
+        await using var service = await ServiceHost.StartAsync(configure: ServiceHost.UseClock(time));
         await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
         var login = await client.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
 
@@ -155,7 +155,7 @@ public sealed class TokenTests
                 v["MAX_LOGIN_ATTEMPTS"] = "3";
                 v["LOCKOUT_DURATION"] = "600";
             },
-            configure: UseClock(time));
+            configure: ServiceHost.UseClock(time));
         await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
 
         for (var attempt = 1; attempt <= 3; attempt++)
@@ -232,7 +232,7 @@ public sealed class TokenTests
                 v["MAX_LOGIN_ATTEMPTS"] = "1";
                 v["AUTO_BLOCK_THRESHOLD"] = "3";
             },
-            configure: UseClock(time));
+            configure: ServiceHost.UseClock(time));
         // Four times MAX_LOGIN_ATTEMPTS failures from all over: the account is slowed down.
         for (var address = 101; address <= 104; address++)
         {
@@ -295,7 +295,7 @@ public sealed class TokenTests
     public async Task A_connection_that_does_not_authenticate_within_10_seconds_is_closed_with_1008()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var service = await ServiceHost.StartAsync(configure: UseClock(time));
+        await using var service = await ServiceHost.StartAsync(configure: ServiceHost.UseClock(time));
         await using var idle = await WsClient.ConnectAsync(service.WebSocketUri);
         await using var authenticated = await WsClient.ConnectAsync(service.WebSocketUri);
         await authenticated.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
@@ -316,7 +316,7 @@ public sealed class TokenTests
     public async Task Sockets_left_unauthenticated_until_the_deadline_count_as_violations_and_get_their_address_blocked()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var service = await ServiceHost.StartAsync(variables: v => v["AUTO_BLOCK_THRESHOLD"] = "3", configure: UseClock(time));
+        await using var service = await ServiceHost.StartAsync(variables: v => v["AUTO_BLOCK_THRESHOLD"] = "3", configure: ServiceHost.UseClock(time));
         var idle = new List<WsClient>();
         for (var i = 0; i < 3; i++)
         {
@@ -358,6 +358,4 @@ public sealed class TokenTests
         return answers;
     }
 
-    private static Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder> UseClock(TimeProvider time) =>
-        builder => builder.Services.Replace(ServiceDescriptor.Singleton(time));
 }

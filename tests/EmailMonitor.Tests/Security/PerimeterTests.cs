@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
 using EmailMonitor.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EmailMonitor.Tests.Security;
@@ -86,7 +84,7 @@ public sealed class PerimeterTests
                 v["AUTO_BLOCK_THRESHOLD"] = "2";
                 v["AUTO_BLOCK_DURATION"] = "60";
             },
-            configure: builder => builder.Services.Replace(ServiceDescriptor.Singleton<TimeProvider>(time)));
+            configure: ServiceHost.UseClock(time));
         await using (var attacker = await FromAddress.WebSocketAsync(service, "127.0.0.8"))
         {
             await attacker.SendTextAsync("not json");

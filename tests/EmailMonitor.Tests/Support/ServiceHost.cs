@@ -49,6 +49,10 @@ internal sealed class ServiceHost : IAsyncDisposable
         where T : notnull => App.Services.GetRequiredService<T>();
 
     /// <summary>The contract variables a test service starts with: development, loopback, its own directory.</summary>
+    /// <summary>Runs the service on <paramref name="time"/> (a FakeTimeProvider the test advances).</summary>
+    public static Action<WebApplicationBuilder> UseClock(TimeProvider time) =>
+        builder => builder.Services.Replace(ServiceDescriptor.Singleton(time));
+
     public static Dictionary<string, string> DefaultVariables(string directory, DovecotServer? dovecot) => new()
     {
         ["ENVIRONMENT"] = "development",
