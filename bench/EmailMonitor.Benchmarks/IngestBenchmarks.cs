@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using EmailMonitor.Analysis;
-using EmailMonitor.Mail;
 using EmailMonitor.Realtime;
 using EmailMonitor.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,8 +20,8 @@ public class IngestBenchmarks
     private readonly EmailAnalyzer _analyzer = new(
         new EmailHtmlSanitizer(Options), new AttachmentInspector(Options), new HeaderInspector(Options), NullLogger<EmailAnalyzer>.Instance);
 
-    private readonly RawEmail _plain = new(new FolderKey("default", "INBOX"), 1, 1, SampleMessages.PlainText, DateTimeOffset.UtcNow);
-    private readonly RawEmail _newsletter = new(new FolderKey("default", "INBOX"), 1, 2, SampleMessages.HtmlNewsletter, DateTimeOffset.UtcNow);
+    private readonly RawEmail _plain = new(SampleMessages.PlainText);
+    private readonly RawEmail _newsletter = new(SampleMessages.HtmlNewsletter);
     private readonly StoredEvent _stored;
 
     public IngestBenchmarks()

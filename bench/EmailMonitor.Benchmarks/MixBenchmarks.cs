@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using EmailMonitor.Analysis;
-using EmailMonitor.Mail;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -33,7 +32,7 @@ public class MixBenchmarks
         var parts = 0;
         foreach (var email in _mix)
         {
-            using var message = MimeMessage.Load(email.Content.Rewind());
+            using var message = MimeMessage.Load(new MemoryStream(email.Bytes, writable: false));
             parts += message.BodyParts.Count();
         }
 
@@ -52,5 +51,5 @@ public class MixBenchmarks
         return flags;
     }
 
-    private static RawEmail Raw(byte[] content) => new(new FolderKey("default", "INBOX"), 1, 1, content, DateTimeOffset.UtcNow);
+    private static RawEmail Raw(byte[] content) => new(content);
 }

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using EmailMonitor.Configuration;
-using EmailMonitor.Mail;
+using EmailMonitor.Pipeline;
 
 namespace EmailMonitor.Analysis;
 
@@ -13,9 +13,9 @@ internal static class AnalysisExtensions
         builder.Services.AddSingleton<AttachmentInspector>();
         builder.Services.AddSingleton<HeaderInspector>();
         builder.Services.AddSingleton<EmailAnalyzer>();
-        // Wait, not drop: a full queue pauses the fetch on the IMAP connection. Small, because
+        // Wait, not drop: a full queue pauses the fetch on the mail server's connection. Small, because
         // each item holds a whole message.
-        builder.Services.AddBoundedChannel<RawEmail>(capacity: 16, BoundedChannelFullMode.Wait);
+        builder.Services.AddBoundedChannel<IncomingEmail>(capacity: 16, BoundedChannelFullMode.Wait);
         builder.Services.AddHostedService<AnalysisWorker>();
         return builder;
     }

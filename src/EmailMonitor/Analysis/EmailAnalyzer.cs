@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using EmailMonitor.Mail;
+using EmailMonitor.Pipeline;
 using MimeKit;
 
 namespace EmailMonitor.Analysis;
@@ -19,20 +19,20 @@ internal sealed class EmailAnalyzer(
     // Files of a forwarded message looked at, whatever it claims to carry.
     private const int MaxForwardedAttachments = 100;
 
-    public EmailEvent Analyze(RawEmail raw)
+    public EmailEvent Analyze(RawContent content, EmailOrigin origin)
     {
         try
         {
             // Persistent: parts refer to their range of the (seekable) source instead of copying it,
             // so a message with megabytes of attachments is not held twice.
-            using var message = MimeMessage.Load(ParserOptions.Default, raw.Content.Rewind(), persistent: true);
-            return Describe(raw, message);
+            using var message = MimeMessage.Load(ParserOptions.Default, content.Rewind(), persistent: true);
+            return Describe(content, origin, message);
         }
         catch (Exception ex)
         {
             // The loop edge for one message: whatever went wrong, the email still becomes an event.
-            logger.UnreadableMessage(raw.MessageId, ex.GetType().Name);
-            return Envelope(raw) with
+            logger.UnreadableMessage(origin.MessageId, ex.GetType().Name);
+            return Envelope(origin) with
             {
                 SecurityFlags = [SecurityFlags.MalformedMessage],
                 RiskScore = SecurityFlags.RiskScore([SecurityFlags.MalformedMessage]),
@@ -40,7 +40,7 @@ internal sealed class EmailAnalyzer(
         }
     }
 
-    private EmailEvent Describe(RawEmail raw, MimeMessage message)
+    private EmailEvent Describe(RawContent content, EmailOrigin origin, MimeMessage message)
     {
         var from = message.From.Mailboxes.FirstOrDefault() ?? message.Sender;
         var text = message.TextBody;
@@ -65,9 +65,9 @@ internal sealed class EmailAnalyzer(
             AddIf(flags, flag, true);
         }
 
-        AddIf(flags, SecurityFlags.MalformedMessage, IsMalformed(message, raw.Content));
+        AddIf(flags, SecurityFlags.MalformedMessage, IsMalformed(message, content));
 
-        return EventLimits.Fit(Envelope(raw) with
+        return EventLimits.Fit(Envelope(origin) with
         {
             Subject = message.Subject ?? string.Empty,
             Sender = from?.Address ?? string.Empty,
@@ -146,12 +146,12 @@ internal sealed class EmailAnalyzer(
         }
     }
 
-    private static EmailEvent Envelope(RawEmail raw) => new()
+    private static EmailEvent Envelope(EmailOrigin origin) => new()
     {
-        Id = raw.MessageId,
-        ReceivedAt = FormatUtc(raw.ReceivedAt),
-        Mailbox = raw.Folder.Mailbox,
-        Folder = raw.Folder.Folder,
+        Id = origin.MessageId,
+        ReceivedAt = FormatUtc(origin.ReceivedAt),
+        Mailbox = origin.Mailbox,
+        Folder = origin.Folder,
     };
 
     private static void AddIf(List<string> flags, string flag, bool condition)

@@ -1,3 +1,5 @@
+using EmailMonitor.Pipeline;
+
 namespace EmailMonitor.Mail;
 
 /// <summary>What is known about one watched folder right now; shown by health, metrics and logs.</summary>

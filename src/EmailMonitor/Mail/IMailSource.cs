@@ -1,3 +1,5 @@
+using EmailMonitor.Pipeline;
+
 namespace EmailMonitor.Mail;
 
 /// <summary>

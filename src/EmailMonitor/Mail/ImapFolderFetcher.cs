@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Threading.Channels;
+using EmailMonitor.Analysis;
+using EmailMonitor.Pipeline;
 using EmailMonitor.Storage;
 using MailKit;
 using MailKit.Net.Imap;
@@ -14,14 +17,15 @@ namespace EmailMonitor.Mail;
 internal sealed class ImapFolderFetcher(
     FolderKey key,
     MailOptions options,
-    ChannelWriter<RawEmail> output,
+    ChannelWriter<IncomingEmail> output,
     EventStore store,
     MailboxStatusBoard board,
     TimeProvider time,
     ILogger logger)
 {
     // The highest UID handed to analysis; ahead of the stored checkpoint while emails are in flight.
-    private FolderCheckpoint? _position;
+    private ImapPosition? _position;
+    private CheckpointNumbering? _numbering;
 
     // The message a failed fetch stopped at, and how many sessions in a row failed on it.
     private (uint Uid, int Failures) _stuck;
@@ -35,7 +39,12 @@ internal sealed class ImapFolderFetcher(
 
     public async Task SyncPositionAsync(IMailFolder folder, CancellationToken cancellationToken)
     {
-        _position ??= await store.GetCheckpointAsync(key, cancellationToken);
+        if (_position is null && await store.GetPositionAsync(key, cancellationToken) is { } stored && ImapPosition.Parse(stored.Value) is { } read)
+        {
+            _position = read;
+            _numbering = new CheckpointNumbering(key, stored);
+        }
+
         if (_position is not null && _position.UidValidity == folder.UidValidity)
         {
             return;
@@ -47,8 +56,8 @@ internal sealed class ImapFolderFetcher(
         }
 
         // First start (or renumbered folder): begin at "now"; existing mail is not replayed.
-        var start = new FolderCheckpoint(folder.UidValidity, await GetLastExistingUidAsync(folder, cancellationToken));
-        await store.ResetCheckpointAsync(key, start, cancellationToken);
+        var start = new ImapPosition(folder.UidValidity, await GetLastExistingUidAsync(folder, cancellationToken));
+        _numbering = new CheckpointNumbering(key, await store.ResetPositionAsync(key, start.Serialize(), cancellationToken));
         _position = start;
         logger.StartingAtNow(key, start.LastUid);
     }
@@ -136,10 +145,12 @@ internal sealed class ImapFolderFetcher(
     private async Task HandOverAsync(ImapFolder folder, int index, UniqueId uid, Stream stream, CancellationToken cancellationToken)
     {
         var content = await RawContent.CopyFromAsync(stream, stream.CanSeek ? stream.Length : -1, cancellationToken);
-        var email = new RawEmail(key, _position!.UidValidity, uid.Id, content, time.GetUtcNow());
+        var position = uid.Id > _position!.LastUid ? _position with { LastUid = uid.Id } : _position;
+        var checkpoint = _numbering!.Next(position);
+        var origin = new EmailOrigin(MessageId(uid), key.Mailbox, key.Folder, time.GetUtcNow());
         try
         {
-            await output.WriteAsync(email, cancellationToken);
+            await output.WriteAsync(new IncomingEmail(origin, content, checkpoint), cancellationToken);
         }
         catch
         {
@@ -147,15 +158,24 @@ internal sealed class ImapFolderFetcher(
             throw;
         }
 
+        _numbering.HandedOver(checkpoint);
+
         if (uid.Id == _stuck.Uid)
         {
             _stuck = default;
         }
 
-        if (uid.Id > _position.LastUid)
+        if (position != _position)
         {
-            _position = _position with { LastUid = uid.Id };
+            _position = position;
             board.Update(key, s => s with { LastUid = uid.Id });
         }
     }
+
+    /// <summary>
+    /// The stable message id of CONTRACT §4: unique per mailbox, folder, UIDVALIDITY and UID.
+    /// Mailbox names hold no ':' so the id reads back unambiguously from both ends.
+    /// </summary>
+    private string MessageId(UniqueId uid) =>
+        string.Create(CultureInfo.InvariantCulture, $"{key.Mailbox}:{key.Folder}:{_position!.UidValidity}:{uid.Id}");
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using EmailMonitor.Pipeline;
 using EmailMonitor.Storage;
 using MailKit;
 using MailKit.Net.Imap;
@@ -28,7 +29,7 @@ internal sealed class ImapFolderSource : IMailSource
         MailboxDefinition mailbox,
         string folder,
         MailOptions options,
-        ChannelWriter<RawEmail> output,
+        ChannelWriter<IncomingEmail> output,
         EventStore store,
         MailboxStatusBoard board,
         MailProtocolLogs protocolLogs,

@@ -1,3 +1,4 @@
+using EmailMonitor.Pipeline;
 using MailKit;
 
 namespace EmailMonitor.Mail;

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using EmailMonitor.Pipeline;
 using EmailMonitor.Storage;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +8,7 @@ namespace EmailMonitor.Mail;
 /// <summary>Runs one source per watched folder; when all have stopped, closes the queue into analysis.</summary>
 internal sealed class MailSupervisor(
     IOptions<MailOptions> options,
-    ChannelWriter<RawEmail> output,
+    ChannelWriter<IncomingEmail> output,
     EventStore store,
     MailboxStatusBoard board,
     MailProtocolLogs protocolLogs,

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using EmailMonitor.Pipeline;
 
 namespace EmailMonitor.Mail;
 

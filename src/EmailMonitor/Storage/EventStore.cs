@@ -1,49 +1,59 @@
 using System.Text.Json;
 using EmailMonitor.Analysis;
-using EmailMonitor.Mail;
+using EmailMonitor.Pipeline;
 using Microsoft.Data.Sqlite;
 
 namespace EmailMonitor.Storage;
 
 /// <summary>
-/// Events and folder checkpoints. An event and the checkpoint it advances commit in one
+/// Events and source checkpoints. An event and the checkpoint it advances commit in one
 /// transaction, and the message id is unique, so a message can neither be lost between a crash
 /// and a restart nor become two events.
 /// </summary>
-internal sealed class EventStore(Database database, TimeProvider time)
+internal sealed class EventStore(Database database, TimeProvider time, ILogger<EventStore> logger)
 {
-    public async Task<FolderCheckpoint?> GetCheckpointAsync(FolderKey folder, CancellationToken cancellationToken)
+    public async Task<StoredPosition?> GetPositionAsync(FolderKey source, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT uid_validity, last_uid FROM checkpoints WHERE mailbox = $mailbox AND folder = $folder";
-        command.Parameters.AddWithValue("$mailbox", folder.Mailbox);
-        command.Parameters.AddWithValue("$folder", folder.Folder);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? new FolderCheckpoint((uint)reader.GetInt64(0), (uint)reader.GetInt64(1))
-            : null;
+        return await ReadPositionAsync(connection, null, source, cancellationToken);
     }
 
-    /// <summary>Sets a folder's checkpoint outright: on its first start, and when its UIDVALIDITY changed.</summary>
-    public async Task ResetCheckpointAsync(FolderKey folder, FolderCheckpoint checkpoint, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts a source's numbering again at <paramref name="value"/>: on its first start, and when
+    /// its old positions no longer mean anything (a new UIDVALIDITY). Emails handed over under the
+    /// previous generation no longer move the checkpoint.
+    /// </summary>
+    public async Task<StoredPosition> ResetPositionAsync(FolderKey source, string value, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO checkpoints (mailbox, folder, uid_validity, last_uid, updated_at)
-            VALUES ($mailbox, $folder, $uidValidity, $lastUid, $now)
+            INSERT INTO source_positions (mailbox, folder, generation, sequence, position, updated_at)
+            VALUES ($mailbox, $folder, 1, 0, $position, $now)
             ON CONFLICT (mailbox, folder) DO UPDATE SET
-                uid_validity = excluded.uid_validity, last_uid = excluded.last_uid, updated_at = excluded.updated_at
+                generation = generation + 1, sequence = 0, position = excluded.position, updated_at = excluded.updated_at
+            RETURNING generation
             """;
-        AddCheckpointParameters(command, folder, checkpoint.UidValidity, checkpoint.LastUid);
+        AddPositionParameters(command, source, value);
+        var generation = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return new StoredPosition(generation, 0, value);
+    }
+
+    /// <summary>Forgets every position of a mailbox, so that adding it again starts afresh. Its events stay.</summary>
+    public async Task ForgetPositionsAsync(string mailbox, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM source_positions WHERE mailbox = $mailbox";
+        command.Parameters.AddWithValue("$mailbox", mailbox);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>
-    /// Stores a batch of analysed emails and advances their folders' checkpoints in one
+    /// Stores a batch of analysed emails and advances their sources' checkpoints in one
     /// transaction. Returns the events that are new, in event_id order; a message stored before
-    /// (re-fetched after a crash) is skipped.
+    /// (re-fetched after a crash) is skipped. A checkpoint moves only along its source's unbroken
+    /// sequence (see <see cref="SourceCheckpoint"/>).
     /// </summary>
     public async Task<IReadOnlyList<StoredEvent>> AppendAsync(IReadOnlyList<AnalysedEmail> batch, CancellationToken cancellationToken)
     {
@@ -69,8 +79,8 @@ internal sealed class EventStore(Database database, TimeProvider time)
         {
             var json = JsonSerializer.Serialize(email.Event, EmailEventJson.Wire.EmailEvent);
             key.Value = email.Event.Id;
-            mailbox.Value = email.Folder.Mailbox;
-            folder.Value = email.Folder.Folder;
+            mailbox.Value = email.Event.Mailbox;
+            folder.Value = email.Event.Folder;
             receivedAt.Value = email.Event.ReceivedAt;
             payload.Value = json;
             var eventId = await insert.ExecuteScalarAsync(cancellationToken);
@@ -80,23 +90,73 @@ internal sealed class EventStore(Database database, TimeProvider time)
             }
         }
 
-        await using var advance = connection.CreateCommand();
-        advance.Transaction = transaction;
-        // Only under the same UIDVALIDITY: a message fetched before a UIDVALIDITY reset must not
-        // move the reset checkpoint back to the old numbering.
-        advance.CommandText = """
-            UPDATE checkpoints SET last_uid = max(last_uid, $lastUid), updated_at = $now
-            WHERE mailbox = $mailbox AND folder = $folder AND uid_validity = $uidValidity
-            """;
-        foreach (var position in batch.GroupBy(e => (e.Folder, e.UidValidity)))
+        foreach (var source in batch.Select(e => e.Checkpoint).GroupBy(c => c.Source))
         {
-            advance.Parameters.Clear();
-            AddCheckpointParameters(advance, position.Key.Folder, position.Key.UidValidity, position.Max(e => e.Uid));
-            await advance.ExecuteNonQueryAsync(cancellationToken);
+            await AdvanceAsync(connection, transaction, source.Key, source, cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
         return stored;
+    }
+
+    private async Task AdvanceAsync(
+        SqliteConnection connection, SqliteTransaction transaction, FolderKey source, IEnumerable<SourceCheckpoint> checkpoints, CancellationToken cancellationToken)
+    {
+        var current = await ReadPositionAsync(connection, transaction, source, cancellationToken);
+        if (current is null)
+        {
+            // The source was forgotten (its mailbox removed) while these emails were on their way.
+            return;
+        }
+
+        SourceCheckpoint? reached = null;
+        var sequence = current.Sequence;
+        foreach (var checkpoint in checkpoints)
+        {
+            if (checkpoint.Generation != current.Generation || checkpoint.Sequence <= sequence)
+            {
+                continue;
+            }
+
+            if (checkpoint.Sequence != sequence + 1)
+            {
+                logger.CheckpointOutOfOrder(source, current.Generation, sequence + 1, checkpoint.Sequence);
+                break;
+            }
+
+            reached = checkpoint;
+            sequence = checkpoint.Sequence;
+        }
+
+        if (reached is null)
+        {
+            return;
+        }
+
+        await using var advance = connection.CreateCommand();
+        advance.Transaction = transaction;
+        advance.CommandText = """
+            UPDATE source_positions SET sequence = $sequence, position = $position, updated_at = $now
+            WHERE mailbox = $mailbox AND folder = $folder AND generation = $generation
+            """;
+        AddPositionParameters(advance, source, reached.Position.Serialize());
+        advance.Parameters.AddWithValue("$sequence", reached.Sequence);
+        advance.Parameters.AddWithValue("$generation", reached.Generation);
+        await advance.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<StoredPosition?> ReadPositionAsync(
+        SqliteConnection connection, SqliteTransaction? transaction, FolderKey source, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT generation, sequence, position FROM source_positions WHERE mailbox = $mailbox AND folder = $folder";
+        command.Parameters.AddWithValue("$mailbox", source.Mailbox);
+        command.Parameters.AddWithValue("$folder", source.Folder);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? new StoredPosition(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2))
+            : null;
     }
 
     /// <summary>Events after <paramref name="afterEventId"/>, oldest first, at most <paramref name="limit"/>.</summary>
@@ -166,12 +226,11 @@ internal sealed class EventStore(Database database, TimeProvider time)
         return events;
     }
 
-    private void AddCheckpointParameters(SqliteCommand command, FolderKey folder, uint uidValidity, uint lastUid)
+    private void AddPositionParameters(SqliteCommand command, FolderKey source, string position)
     {
-        command.Parameters.AddWithValue("$mailbox", folder.Mailbox);
-        command.Parameters.AddWithValue("$folder", folder.Folder);
-        command.Parameters.AddWithValue("$uidValidity", (long)uidValidity);
-        command.Parameters.AddWithValue("$lastUid", (long)lastUid);
+        command.Parameters.AddWithValue("$mailbox", source.Mailbox);
+        command.Parameters.AddWithValue("$folder", source.Folder);
+        command.Parameters.AddWithValue("$position", position);
         command.Parameters.AddWithValue("$now", StoredTime.Format(time.GetUtcNow()));
     }
 }

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using EmailMonitor.Analysis;
+using EmailMonitor.Pipeline;
 using EmailMonitor.Observability;
 
 namespace EmailMonitor.Storage;

@@ -1,3 +1,5 @@
+using EmailMonitor.Pipeline;
+
 namespace EmailMonitor.Storage;
 
 internal static partial class Log
@@ -7,4 +9,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Database {Path} is at schema version {Version}")]
     public static partial void DatabaseReady(this ILogger logger, string path, int version);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "Emails of {Source} reached storage out of order (generation {Generation}: expected number {Expected}, got {Got}); its checkpoint stays at the last unbroken email, so a restart fetches the rest again")]
+    public static partial void CheckpointOutOfOrder(this ILogger logger, FolderKey source, long generation, long expected, long got);
 }

@@ -63,11 +63,30 @@ internal static class SchemaMigrations
             expires_at  TEXT NOT NULL
         );
         """,
+
+        // 3: checkpoints become opaque source positions, numbered so Storage can check their order.
+        """
+        CREATE TABLE source_positions (
+            mailbox     TEXT NOT NULL,
+            folder      TEXT NOT NULL,
+            generation  INTEGER NOT NULL,
+            sequence    INTEGER NOT NULL,
+            position    TEXT NOT NULL,
+            updated_at  TEXT NOT NULL,
+            PRIMARY KEY (mailbox, folder)
+        );
+
+        INSERT INTO source_positions (mailbox, folder, generation, sequence, position, updated_at)
+        SELECT mailbox, folder, 1, 0, uid_validity || ':' || last_uid, updated_at FROM checkpoints;
+
+        DROP TABLE checkpoints;
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;
 
-    public static async Task ApplyAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    // upTo stops at that version: a test of one migration starts from the version before it.
+    public static async Task ApplyAsync(SqliteConnection connection, CancellationToken cancellationToken, int? upTo = null)
     {
         var current = await GetVersionAsync(connection, cancellationToken);
         if (current > Steps.Length)
@@ -76,7 +95,7 @@ internal static class SchemaMigrations
                 $"The database schema is version {current}, newer than this build understands ({Steps.Length}). Run a newer email-monitor.");
         }
 
-        for (var version = current + 1; version <= Steps.Length; version++)
+        for (var version = current + 1; version <= (upTo ?? Steps.Length); version++)
         {
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
             await using var command = connection.CreateCommand();

@@ -1,6 +1,6 @@
 using EmailMonitor.Configuration;
 using System.Threading.Channels;
-using EmailMonitor.Analysis;
+using EmailMonitor.Pipeline;
 using EmailMonitor.Observability;
 
 namespace EmailMonitor.Storage;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using EmailMonitor.Analysis;
-using EmailMonitor.Mail;
 using EmailMonitor.Tests.Support;
 using MimeKit;
 
@@ -97,7 +96,7 @@ public sealed class EmailAnalyzerTests
         using var stream = new MemoryStream();
         message.WriteTo(stream, TestContext.Current.CancellationToken);
 
-        var email = _analyzer.Analyze(new RawEmail(new FolderKey("default", "INBOX"), 1, 1, stream.ToArray(), DateTimeOffset.UtcNow));
+        var email = _analyzer.Analyze(stream.ToArray());
 
         var attachment = Assert.Single(email.Attachments);
         Assert.Equal("report.pdf", attachment.Filename);
@@ -113,7 +112,7 @@ public sealed class EmailAnalyzerTests
     [InlineData("Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\ntruncated")]
     public void Any_bytes_become_an_event_never_an_exception(string content)
     {
-        var email = _analyzer.Analyze(new RawEmail(new FolderKey("default", "INBOX"), 1, 9, Encoding.UTF8.GetBytes(content), DateTimeOffset.UtcNow));
+        var email = _analyzer.Analyze(Encoding.UTF8.GetBytes(content), "default:INBOX:1:9");
 
         Assert.Equal("default:INBOX:1:9", email.Id);
         Assert.NotNull(email.Subject);
@@ -133,6 +132,5 @@ public sealed class EmailAnalyzerTests
     private static EmailAnalyzer Create(bool allowRemoteContent) =>
         Analyzers.Create(new AnalysisOptions { AllowRemoteContent = allowRemoteContent });
 
-    private static RawEmail Raw(string message) =>
-        new(new FolderKey("default", "INBOX"), 1, 1, Encoding.UTF8.GetBytes(message.ReplaceLineEndings("\r\n")), DateTimeOffset.UtcNow);
+    private static byte[] Raw(string message) => Encoding.UTF8.GetBytes(message.ReplaceLineEndings("\r\n"));
 }

@@ -38,7 +38,7 @@ public sealed class RobustnessTests
         var headers = Encoding.ASCII.GetBytes($"From: a@example.com\r\nSubject: {subject}\r\nContent-Type: text/plain; charset={charset}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n");
         var body = encoding.GetBytes(text + "\r\n");
 
-        var email = Analyzers.Create().Analyze(Analyzers.Raw([.. headers, .. body]));
+        var email = Analyzers.Create().Analyze([.. headers, .. body]);
 
         Assert.Equal(text, email.Subject);
         Assert.Equal(text, email.TextContent.Trim());
@@ -53,7 +53,7 @@ public sealed class RobustnessTests
             + "--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; filename*=utf-8''r%C3%A9sum%C3%A9%20final.pdf\r\n"
             + "Content-Transfer-Encoding: base64\r\n\r\n" + Convert.ToBase64String(Encoding.ASCII.GetBytes("%PDF-1.4 x")) + "\r\n--b--\r\n";
 
-        var email = Analyzers.Create().Analyze(Analyzers.Raw(Encoding.UTF8.GetBytes(raw)));
+        var email = Analyzers.Create().Analyze((Encoding.UTF8.GetBytes(raw)));
 
         Assert.Equal("José", email.SenderName);
         Assert.Equal("Réunion demain", email.Subject);
@@ -72,7 +72,7 @@ public sealed class RobustnessTests
 
         raw.Append("--p--\r\n");
 
-        var email = Analyzers.Create().Analyze(Analyzers.Raw(Encoding.ASCII.GetBytes(raw.ToString())));
+        var email = Analyzers.Create().Analyze((Encoding.ASCII.GetBytes(raw.ToString())));
 
         Assert.Equal("many parts", email.Subject);
         Assert.Equal(EventLimits.MaxAttachments, email.Attachments.Count);
@@ -103,7 +103,7 @@ public sealed class RobustnessTests
     [InlineData("\r\n\r\n\r\n")]
     public void Truncated_and_broken_messages_still_become_events(string raw)
     {
-        var email = Analyzers.Create().Analyze(Analyzers.Raw(Encoding.Latin1.GetBytes(raw)));
+        var email = Analyzers.Create().Analyze((Encoding.Latin1.GetBytes(raw)));
 
         Assert.Equal("default:INBOX:1:1", email.Id);
         Assert.InRange(email.RiskScore, 0, 100);

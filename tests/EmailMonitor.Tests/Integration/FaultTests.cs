@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EmailMonitor.Mail;
+using EmailMonitor.Pipeline;
 using EmailMonitor.Tests.Support;
 
 namespace EmailMonitor.Tests.Integration;

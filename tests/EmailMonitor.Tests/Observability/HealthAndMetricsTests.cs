@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using EmailMonitor.Mail;
+using EmailMonitor.Pipeline;
 using EmailMonitor.Tests.Support;
 
 namespace EmailMonitor.Tests.Observability;

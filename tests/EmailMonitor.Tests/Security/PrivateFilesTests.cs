@@ -1,4 +1,4 @@
-using EmailMonitor.Mail;
+using EmailMonitor.Pipeline;
 using Microsoft.Data.Sqlite;
 using EmailMonitor.Tests.Support;
 

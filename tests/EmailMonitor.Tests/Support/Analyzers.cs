@@ -1,6 +1,6 @@
 using System.Text;
 using EmailMonitor.Analysis;
-using EmailMonitor.Mail;
+using EmailMonitor.Pipeline;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -21,13 +21,17 @@ internal static class Analyzers
     {
         using var stream = new MemoryStream();
         message.WriteTo(stream);
-        return analyzer.Analyze(Raw(stream.ToArray()));
+        return analyzer.Analyze(stream.ToArray());
     }
 
     public static EmailEvent Analyze(this EmailAnalyzer analyzer, string message) =>
-        analyzer.Analyze(Raw(Encoding.UTF8.GetBytes(message.ReplaceLineEndings("\r\n"))));
+        analyzer.Analyze(Encoding.UTF8.GetBytes(message.ReplaceLineEndings("\r\n")));
 
-    public static RawEmail Raw(byte[] content) => new(new FolderKey("default", "INBOX"), 1, 1, content, DateTimeOffset.UtcNow);
+    public static EmailEvent Analyze(this EmailAnalyzer analyzer, byte[] content, string messageId = "default:INBOX:1:1")
+    {
+        using var raw = RawContent.FromBytes(content);
+        return analyzer.Analyze(raw, new EmailOrigin(messageId, "default", "INBOX", DateTimeOffset.UtcNow));
+    }
 
     /// <summary>A message whose only body is the given HTML.</summary>
     public static MimeMessage Html(string html)

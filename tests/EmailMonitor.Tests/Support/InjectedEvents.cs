@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using EmailMonitor.Analysis;
-using EmailMonitor.Mail;
+using EmailMonitor.Pipeline;
 
 namespace EmailMonitor.Tests.Support;
 
@@ -20,10 +20,9 @@ internal static class InjectedEvents
         {
             var uid = (uint)Interlocked.Increment(ref _nextUid);
             var folder = new FolderKey("default", "INJECTED");
-            var raw = new RawEmail(folder, 1, uid, Array.Empty<byte>(), DateTimeOffset.UtcNow);
             var email = new EmailEvent
             {
-                Id = raw.MessageId,
+                Id = $"default:INJECTED:1:{uid}",
                 Subject = $"Injected {uid}",
                 ReceivedAt = DateTimeOffset.UtcNow.ToString("O"),
                 Mailbox = folder.Mailbox,
@@ -31,10 +30,16 @@ internal static class InjectedEvents
                 TextContent = new string('x', textBytes),
                 HtmlContent = html,
             };
-            await writer.WriteAsync(new AnalysedEmail(folder, 1, uid, email));
+            // No source of that name has a position, so these move no checkpoint.
+            await writer.WriteAsync(new AnalysedEmail(email, new SourceCheckpoint(folder, 1, uid, new NoPosition())));
             ids.Add(email.Id);
         }
 
         return ids;
+    }
+
+    private sealed class NoPosition : ISourcePosition
+    {
+        public string Serialize() => string.Empty;
     }
 }

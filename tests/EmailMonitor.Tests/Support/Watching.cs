@@ -1,4 +1,5 @@
 using EmailMonitor.Mail;
+using EmailMonitor.Pipeline;
 
 namespace EmailMonitor.Tests.Support;
 

@@ -1,14 +1,18 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using EmailMonitor.Mail;
+using EmailMonitor.Analysis;
 using EmailMonitor.Observability;
 using EmailMonitor.Security;
 
-namespace EmailMonitor.Analysis;
+namespace EmailMonitor.Pipeline;
 
-/// <summary>Analyses raw messages one at a time, in arrival order, and passes each verdict to storage.</summary>
+/// <summary>
+/// Analyses fetched messages one at a time, in arrival order, and passes each verdict on with its
+/// checkpoint. One at a time is what keeps each source's emails in order for Storage (see
+/// <see cref="SourceCheckpoint"/>); analysing in parallel would need to restore that order here.
+/// </summary>
 internal sealed class AnalysisWorker(
-    ChannelReader<RawEmail> raw,
+    ChannelReader<IncomingEmail> incoming,
     ChannelWriter<AnalysedEmail> analysed,
     EmailAnalyzer analyzer,
     SecurityLog securityLog,
@@ -18,20 +22,20 @@ internal sealed class AnalysisWorker(
     {
         try
         {
-            await foreach (var email in raw.ReadAllAsync(stoppingToken))
+            await foreach (var email in incoming.ReadAllAsync(stoppingToken))
             {
                 EmailEvent verdict;
                 var started = Stopwatch.GetTimestamp();
                 using (email.Content)
                 {
-                    verdict = analyzer.Analyze(email);
+                    verdict = analyzer.Analyze(email.Content, email.Origin);
                 }
 
                 metrics.EmailAnalysed(Stopwatch.GetElapsedTime(started));
 
                 securityLog.EmailFlagged(verdict);
                 metrics.EmailFlagged(verdict.SecurityFlags);
-                await analysed.WriteAsync(new AnalysedEmail(email.Folder, email.UidValidity, email.Uid, verdict), stoppingToken);
+                await analysed.WriteAsync(new AnalysedEmail(verdict, email.Checkpoint), stoppingToken);
             }
         }
         finally

@@ -1,4 +1,4 @@
-namespace EmailMonitor.Mail;
+namespace EmailMonitor.Pipeline;
 
 /// <summary>
 /// A message's bytes as fetched: in memory when small, otherwise in a temporary file that is

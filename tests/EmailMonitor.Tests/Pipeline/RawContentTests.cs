@@ -1,7 +1,7 @@
 using System.Text;
-using EmailMonitor.Mail;
+using EmailMonitor.Pipeline;
 
-namespace EmailMonitor.Tests.Mail;
+namespace EmailMonitor.Tests.Pipeline;
 
 public sealed class RawContentTests
 {

@@ -1,0 +1,6 @@
+using EmailMonitor.Analysis;
+
+namespace EmailMonitor.Pipeline;
+
+/// <summary>A message's bytes as a source fetched them, where they came from, and the checkpoint they advance.</summary>
+internal sealed record IncomingEmail(EmailOrigin Origin, RawContent Content, SourceCheckpoint Checkpoint);
