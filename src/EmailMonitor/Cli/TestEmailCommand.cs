@@ -1,6 +1,7 @@
 using EmailMonitor.Mail;
 using MailKit;
 using MailKit.Net.Imap;
+using MailKit.Net.Pop3;
 using Microsoft.Extensions.Options;
 
 namespace EmailMonitor.Cli;
@@ -14,32 +15,73 @@ internal static class TestEmailCommand
     public static async Task<int> RunAsync(IServiceProvider services, TextWriter output, CancellationToken cancellationToken)
     {
         var options = services.GetRequiredService<IOptions<MailOptions>>().Value;
-        var mailbox = options.ToDefaultMailbox();
-        await output.WriteLineAsync($"Mailbox {mailbox.Name}: {mailbox.Username} at {mailbox.Server}:{mailbox.Port} ({mailbox.Security.ToString().ToLowerInvariant()})");
+        var mailboxes = new List<MailboxDefinition> { options.ToDefaultMailbox() };
+        var failed = 0;
+        foreach (var mailbox in mailboxes)
+        {
+            if (!await CheckAsync(mailbox, options.CommandTimeout, output, cancellationToken))
+            {
+                failed++;
+            }
+        }
 
+        await output.WriteLineAsync(failed == 0 ? "Result: every step succeeded" : $"Result: {failed} of {mailboxes.Count} mailboxes failed");
+        return failed == 0 ? CommandLine.Success : CommandLine.RuntimeFailure;
+    }
+
+    /// <summary>Runs the steps for one mailbox, printing one block; true when all succeeded.</summary>
+    public static async Task<bool> CheckAsync(MailboxDefinition mailbox, TimeSpan timeout, TextWriter output, CancellationToken cancellationToken)
+    {
+        await output.WriteLineAsync(
+            $"Mailbox {mailbox.Name}: {mailbox.Username} at {mailbox.Server}:{mailbox.Port} ({mailbox.Protocol.ToString().ToLowerInvariant()}, {mailbox.Security.ToString().ToLowerInvariant()})");
         try
         {
-            using var client = await ImapConnector.ConnectAsync(
-                mailbox, new NullProtocolLogger(), options.CommandTimeout, (step, found) => Report(output, step, found), cancellationToken);
-            Row(output, "IDLE", client.Capabilities.HasFlag(ImapCapabilities.Idle) ? "supported" : "not supported: polled every EMAIL_CHECK_INTERVAL");
-            foreach (var name in mailbox.Folders)
+            if (mailbox.Protocol == MailProtocol.Pop3)
             {
-                var folder = await ImapConnector.OpenFolderAsync(client, name, cancellationToken);
-                Row(output, $"folder {name}", $"ok, {folder.Count} messages, UIDVALIDITY {folder.UidValidity}");
-                await folder.CloseAsync(expunge: false, cancellationToken);
+                await CheckPop3Async(mailbox, timeout, output, cancellationToken);
+            }
+            else
+            {
+                await CheckImapAsync(mailbox, timeout, output, cancellationToken);
             }
 
-            await client.DisconnectAsync(quit: true, cancellationToken);
+            return true;
         }
         catch (MailConnectException ex)
         {
             Row(output, MailConnectException.Describe(ex.Step), $"FAILED: {ex.Message}");
-            await output.WriteLineAsync($"Result: the {MailConnectException.Describe(ex.Step)} step failed");
-            return CommandLine.RuntimeFailure;
+            await output.WriteLineAsync($"  Result: the {MailConnectException.Describe(ex.Step)} step failed");
+            return false;
+        }
+    }
+
+    private static async Task CheckImapAsync(MailboxDefinition mailbox, TimeSpan timeout, TextWriter output, CancellationToken cancellationToken)
+    {
+        using var client = await MailConnector.ConnectImapAsync(
+            mailbox, new NullProtocolLogger(), timeout, (step, found) => Report(output, step, found), cancellationToken);
+        Row(output, "IDLE", client.Capabilities.HasFlag(ImapCapabilities.Idle) ? "supported" : "not supported: polled every EMAIL_CHECK_INTERVAL");
+        foreach (var name in mailbox.Folders)
+        {
+            var folder = await MailConnector.OpenImapFolderAsync(client, name, cancellationToken);
+            Row(output, $"folder {name}", $"ok, {folder.Count} messages, UIDVALIDITY {folder.UidValidity}");
+            await folder.CloseAsync(expunge: false, cancellationToken);
         }
 
-        await output.WriteLineAsync("Result: every step succeeded");
-        return CommandLine.Success;
+        await client.DisconnectAsync(quit: true, cancellationToken);
+    }
+
+    private static async Task CheckPop3Async(MailboxDefinition mailbox, TimeSpan timeout, TextWriter output, CancellationToken cancellationToken)
+    {
+        using var client = await MailConnector.ConnectPop3Async(
+            mailbox, new NullProtocolLogger(), timeout, (step, found) => Report(output, step, found), cancellationToken);
+        if (!client.Capabilities.HasFlag(Pop3Capabilities.UIDL))
+        {
+            throw new MailConnectException(ConnectStep.Folder, "the server does not support UIDL, so new mail cannot be told from old; use IMAP");
+        }
+
+        Row(output, "UIDL", "supported: polled every EMAIL_CHECK_INTERVAL");
+        Row(output, $"folder {MailboxDefinition.Pop3Folder}", $"ok, {client.Count} messages");
+        await client.DisconnectAsync(quit: true, cancellationToken);
     }
 
     private static void Report(TextWriter output, ConnectStep step, string found) =>

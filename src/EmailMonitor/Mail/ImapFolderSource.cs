@@ -90,10 +90,10 @@ internal sealed class ImapFolderSource : IMailSource
     private async Task RunSessionAsync(CancellationToken cancellationToken)
     {
         _board.Update(Folder, s => s with { State = FolderState.Connecting, NextAttemptAt = null });
-        using var client = await ImapConnector.ConnectAsync(_mailbox, _protocolLogs.Create(Folder), _options.CommandTimeout, null, cancellationToken);
+        using var client = await MailConnector.ConnectImapAsync(_mailbox, _protocolLogs.Create(Folder), _options.CommandTimeout, null, cancellationToken);
         try
         {
-            var folder = await ImapConnector.OpenFolderAsync(client, Folder.Folder, cancellationToken);
+            var folder = await MailConnector.OpenImapFolderAsync(client, Folder.Folder, cancellationToken);
             folder.CountChanged += OnCountChanged;
             folder.UidValidityChanged += OnUidValidityChanged;
             await _fetcher.SyncPositionAsync(folder, cancellationToken);
@@ -112,7 +112,7 @@ internal sealed class ImapFolderSource : IMailSource
             await CatchUpAsync(folder, cancellationToken);
             // Logged in, opened and caught up: a session that keeps failing its catch-up never counts as stable.
             _backoff.SessionEstablished();
-            var nextResync = _time.GetUtcNow() + _options.CheckInterval;
+            var nextResync = _time.GetUtcNow() + _mailbox.CheckInterval;
             while (true)
             {
                 var arrived = idle
@@ -127,7 +127,7 @@ internal sealed class ImapFolderSource : IMailSource
                 if (resync)
                 {
                     await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
-                    nextResync = _time.GetUtcNow() + _options.CheckInterval;
+                    nextResync = _time.GetUtcNow() + _mailbox.CheckInterval;
                 }
 
                 if (arrived || resync)
@@ -178,7 +178,7 @@ internal sealed class ImapFolderSource : IMailSource
 
     private async Task<bool> PollAsync(ImapClient client, CancellationToken cancellationToken)
     {
-        await Task.Delay(_options.CheckInterval, _time, cancellationToken);
+        await Task.Delay(_mailbox.CheckInterval, _time, cancellationToken);
         await client.NoOpAsync(cancellationToken);
         return true;
     }

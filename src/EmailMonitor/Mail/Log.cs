@@ -27,4 +27,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Warning, Message = "No mailbox folder is watched")]
     public static partial void NothingToWatch(this ILogger logger);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Information, Message = "{Folder} starts with the {Count} messages on the POP3 server marked as seen: mail that arrives from now on is monitored")]
+    public static partial void Pop3StartingAtNow(this ILogger logger, FolderKey folder, int count);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "The POP3 server of {Folder} does not support UIDL: new mail cannot be told from old, so the mailbox is not watched. Use IMAP for it")]
+    public static partial void Pop3WithoutUidl(this ILogger logger, FolderKey folder);
 }

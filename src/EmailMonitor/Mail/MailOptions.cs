@@ -1,6 +1,6 @@
 namespace EmailMonitor.Mail;
 
-/// <summary>The default mailbox of CONTRACT §3 (<c>EMAIL_*</c>) and how folders are watched.</summary>
+/// <summary>The default mailbox of CONTRACT §3 (<c>EMAIL_*</c>) and how every mailbox's folders are watched.</summary>
 internal sealed class MailOptions
 {
     public const string Section = "Mail";
@@ -55,8 +55,18 @@ internal sealed class MailOptions
     /// </summary>
     public int MaxFetchAttempts { get; set; } = 5;
 
-    public int EffectivePort => Port ?? (Security == MailSecurity.Ssl ? 993 : 143);
+    public int EffectivePort => Port ?? MailboxDefinition.DefaultPort(Protocol, Security);
 
-    public MailboxDefinition ToDefaultMailbox() =>
-        new("default", Server, EffectivePort, Security, Username, Password, Folders);
+    public MailboxDefinition ToDefaultMailbox() => new()
+    {
+        Name = MailboxDefinition.DefaultName,
+        Protocol = Protocol,
+        Server = Server,
+        Port = EffectivePort,
+        Security = Security,
+        Username = Username,
+        Credential = new PasswordCredential(Password),
+        Folders = Folders,
+        CheckInterval = CheckInterval,
+    };
 }

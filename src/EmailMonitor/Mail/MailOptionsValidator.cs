@@ -10,7 +10,7 @@ internal sealed class MailOptionsValidator : IValidateOptions<MailOptions>
         var failures = new List<string>();
         if (string.IsNullOrWhiteSpace(options.Server))
         {
-            failures.Add("EMAIL_SERVER: required (the IMAP host to watch, e.g. imap.example.com)");
+            failures.Add("EMAIL_SERVER: required (the IMAP or POP3 host to watch, e.g. imap.example.com)");
         }
         else if (Uri.CheckHostName(options.Server) == UriHostNameType.Unknown)
         {
@@ -32,14 +32,14 @@ internal sealed class MailOptionsValidator : IValidateOptions<MailOptions>
             failures.Add("EMAIL_PORT: must be between 1 and 65535");
         }
 
-        if (options.Protocol == MailProtocol.Pop3)
-        {
-            failures.Add("EMAIL_PROTOCOL: pop3 is not supported by this version yet; use imap");
-        }
-
         if (options.Folders.Length == 0)
         {
             failures.Add("EMAIL_FOLDER: at least one folder is required");
+        }
+
+        if (options.Protocol == MailProtocol.Pop3 && !options.Folders.SequenceEqual([MailboxDefinition.Pop3Folder]))
+        {
+            failures.Add("EMAIL_FOLDER: POP3 reaches only the INBOX; remove EMAIL_FOLDER or use imap");
         }
 
         if (options.Folders.Distinct(StringComparer.Ordinal).Count() != options.Folders.Length)

@@ -19,10 +19,10 @@ internal sealed class MailSupervisor(
     {
         var logger = loggerFactory.CreateLogger<MailSupervisor>();
         var mailbox = options.Value.ToDefaultMailbox();
-        var sources = mailbox.Folders
-            .Select(folder => (IMailSource)new ImapFolderSource(
-                mailbox, folder, options.Value, output, store, board, protocolLogs, time, loggerFactory.CreateLogger<ImapFolderSource>()))
-            .ToList();
+        List<IMailSource> sources = mailbox.Protocol == MailProtocol.Pop3
+            ? [new Pop3MailboxSource(mailbox, options.Value, output, store, board, protocolLogs, time, loggerFactory.CreateLogger<Pop3MailboxSource>())]
+            : [.. mailbox.Folders.Select(folder => new ImapFolderSource(
+                mailbox, folder, options.Value, output, store, board, protocolLogs, time, loggerFactory.CreateLogger<ImapFolderSource>()))];
 
         if (sources.Count == 0)
         {

@@ -36,6 +36,14 @@ internal sealed class ReconnectBackoff(
         _refusedInARow = 0;
     }
 
+    /// <summary>A whole short session did its work (a POP3 poll): the trouble is over.</summary>
+    public void SessionCompleted()
+    {
+        _establishedAt = null;
+        _troubleSince = null;
+        _refusedInARow = 0;
+    }
+
     /// <summary>
     /// The wait before the next attempt, after a session ended or could not start.
     /// <paramref name="refused"/>: the server turned the login (or TLS) down. That will not

@@ -112,6 +112,29 @@ internal sealed class DovecotServer : IAsyncDisposable
 
     public async Task<uint> AppendAsync(MimeMessage message, string folder = "INBOX") => (await AppendAsync([message], folder))[0];
 
+    /// <summary>Deletes and expunges messages by UID, as a user's mail client would.</summary>
+    public async Task DeleteAsync(IEnumerable<uint> uids, string folder = "INBOX")
+    {
+        using var client = await ConnectAsync();
+        var target = await client.GetFolderAsync(folder);
+        await target.OpenAsync(FolderAccess.ReadWrite);
+        var ids = uids.Select(uid => new UniqueId(uid)).ToList();
+        await target.AddFlagsAsync(ids, MessageFlags.Deleted, silent: true);
+        await target.ExpungeAsync(ids);
+        await client.DisconnectAsync(true);
+    }
+
+    /// <summary>How many messages a folder holds now.</summary>
+    public async Task<int> CountAsync(string folder = "INBOX")
+    {
+        using var client = await ConnectAsync();
+        var target = await client.GetFolderAsync(folder);
+        await target.OpenAsync(FolderAccess.ReadOnly);
+        var count = target.Count;
+        await client.DisconnectAsync(true);
+        return count;
+    }
+
     public async Task CreateFolderAsync(string name)
     {
         using var client = await ConnectAsync();

@@ -2,35 +2,43 @@ using System.Net;
 using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Imap;
+using MailKit.Net.Pop3;
 using MailKit.Security;
 
 namespace EmailMonitor.Mail;
 
 /// <summary>
-/// Opens an authenticated IMAP session one step at a time (DNS, TCP, TLS, login), so a failure
-/// says which step failed. The service and <c>--test-email</c> share this path.
+/// Opens an authenticated IMAP or POP3 session one step at a time (DNS, TCP, TLS, login), so a
+/// failure says which step failed. The service and <c>--test-email</c> share this path.
 /// </summary>
-internal static class ImapConnector
+internal static class MailConnector
 {
+    public static Task<ImapClient> ConnectImapAsync(
+        MailboxDefinition mailbox, IProtocolLogger protocolLogger, TimeSpan timeout, Action<ConnectStep, string>? stepDone, CancellationToken cancellationToken) =>
+        ConnectAsync(new ImapClient(protocolLogger), mailbox, timeout, stepDone, cancellationToken);
+
+    public static Task<Pop3Client> ConnectPop3Async(
+        MailboxDefinition mailbox, IProtocolLogger protocolLogger, TimeSpan timeout, Action<ConnectStep, string>? stepDone, CancellationToken cancellationToken) =>
+        ConnectAsync(new Pop3Client(protocolLogger), mailbox, timeout, stepDone, cancellationToken);
+
     // stepDone hears of each step that succeeded and what it found, for --test-email.
-    public static async Task<ImapClient> ConnectAsync(
+    private static async Task<TClient> ConnectAsync<TClient>(
+        TClient client,
         MailboxDefinition mailbox,
-        IProtocolLogger protocolLogger,
         TimeSpan timeout,
         Action<ConnectStep, string>? stepDone,
         CancellationToken cancellationToken)
+        where TClient : MailService
     {
-        var addresses = await ResolveAsync(mailbox.Server, cancellationToken);
-        stepDone?.Invoke(ConnectStep.Dns, string.Join(", ", addresses.Select(a => a.ToString())));
-        var socket = await OpenSocketAsync(addresses, mailbox, timeout, cancellationToken);
-        stepDone?.Invoke(ConnectStep.Connect, socket.RemoteEndPoint?.ToString() ?? mailbox.Server);
-        var client = new ImapClient(protocolLogger)
-        {
-            Timeout = (int)timeout.TotalMilliseconds,
-            ServerCertificateValidationCallback = CertificatePolicy.Validate,
-        };
+        client.Timeout = (int)timeout.TotalMilliseconds;
+        client.ServerCertificateValidationCallback = CertificatePolicy.Validate;
+        Socket? socket = null;
         try
         {
+            var addresses = await ResolveAsync(mailbox.Server, cancellationToken);
+            stepDone?.Invoke(ConnectStep.Dns, string.Join(", ", addresses.Select(a => a.ToString())));
+            socket = await OpenSocketAsync(addresses, mailbox, timeout, cancellationToken);
+            stepDone?.Invoke(ConnectStep.Connect, socket.RemoteEndPoint?.ToString() ?? mailbox.Server);
             await StartSessionAsync(client, socket, mailbox, cancellationToken);
             stepDone?.Invoke(ConnectStep.Tls, client.IsSecure ? $"{client.SslProtocol}, {client.SslCipherSuite}" : "none: plain text");
             await LoginAsync(client, mailbox, cancellationToken);
@@ -40,13 +48,13 @@ internal static class ImapConnector
         catch
         {
             client.Dispose();
-            socket.Dispose();
+            socket?.Dispose();
             throw;
         }
     }
 
     /// <summary>Opens a folder read-only (EXAMINE): the monitor never changes \Seen or anything else.</summary>
-    public static async Task<IMailFolder> OpenFolderAsync(ImapClient client, string name, CancellationToken cancellationToken)
+    public static async Task<IMailFolder> OpenImapFolderAsync(ImapClient client, string name, CancellationToken cancellationToken)
     {
         try
         {
@@ -104,7 +112,7 @@ internal static class ImapConnector
         }
     }
 
-    private static async Task StartSessionAsync(ImapClient client, Socket socket, MailboxDefinition mailbox, CancellationToken cancellationToken)
+    private static async Task StartSessionAsync(MailService client, Socket socket, MailboxDefinition mailbox, CancellationToken cancellationToken)
     {
         var options = mailbox.Security switch
         {
@@ -123,18 +131,26 @@ internal static class ImapConnector
             var reason = FirstLine(ex.InnerException?.Message ?? ex.Message);
             throw new MailConnectException(ConnectStep.Tls, $"TLS handshake with {mailbox.Server} failed: {reason}", ex);
         }
-        catch (Exception ex) when (ex is ImapProtocolException or IOException or NotSupportedException)
+        catch (Exception ex) when (ex is ProtocolException or IOException or NotSupportedException)
         {
             var step = mailbox.Security == MailSecurity.None ? ConnectStep.Connect : ConnectStep.Tls;
-            throw new MailConnectException(step, $"{mailbox.Server}:{mailbox.Port} did not start an IMAP session: {FirstLine(ex.Message)}", ex);
+            var protocol = client is Pop3Client ? "POP3" : "IMAP";
+            throw new MailConnectException(step, $"{mailbox.Server}:{mailbox.Port} did not start a {protocol} session: {FirstLine(ex.Message)}", ex);
         }
     }
 
-    private static async Task LoginAsync(ImapClient client, MailboxDefinition mailbox, CancellationToken cancellationToken)
+    private static async Task LoginAsync(MailService client, MailboxDefinition mailbox, CancellationToken cancellationToken)
     {
         try
         {
-            await client.AuthenticateAsync(mailbox.Username, mailbox.Password, cancellationToken);
+            switch (mailbox.Credential)
+            {
+                case PasswordCredential password:
+                    await client.AuthenticateAsync(mailbox.Username, password.Password, cancellationToken);
+                    break;
+                default:
+                    throw new NotSupportedException($"{mailbox.Credential} credentials are not supported");
+            }
         }
         catch (AuthenticationException ex)
         {
