@@ -4,6 +4,7 @@ using EmailMonitor.Auth;
 using EmailMonitor.Configuration;
 using EmailMonitor.Dashboard;
 using EmailMonitor.Mail;
+using EmailMonitor.Mailboxes;
 using EmailMonitor.Observability;
 using EmailMonitor.Realtime;
 using EmailMonitor.Security;
@@ -29,6 +30,7 @@ internal static class ServiceApp
         builder.AddAuth();
         builder.AddAnalysis();
         builder.AddMail();
+        builder.AddMailboxes();
         builder.AddApi();
         customize?.Invoke(builder);
 

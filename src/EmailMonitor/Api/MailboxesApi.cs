@@ -1,54 +1,147 @@
+using System.Text.Json;
 using EmailMonitor.Auth;
 using EmailMonitor.Mail;
+using EmailMonitor.Mailboxes;
+using EmailMonitor.Security;
 using Microsoft.Extensions.Options;
 
 namespace EmailMonitor.Api;
 
 /// <summary>
-/// <c>GET /api/admin/mailboxes</c>: each watched mailbox (never its password) and, per folder,
-/// its state, last UID, last error and last connection. Administrators only.
+/// <c>/api/admin/mailboxes</c> (CONTRACT §5, §7): every mailbox with its settings and the live
+/// state of each folder; add, change, pause and remove while the service runs. Credentials are
+/// write-only: answers say whether one is set, never what it is. Administrators only.
 /// </summary>
 internal static class MailboxesApi
 {
     public static IEndpointRouteBuilder MapMailboxesApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/admin/mailboxes", List)
-            .RequireAuthorization(AuthPolicies.Admin)
-            .WithTags("Administration")
-            .WithSummary("Each mailbox and the state of each of its folders");
+        var group = endpoints.MapGroup("/api/admin/mailboxes").RequireAuthorization(AuthPolicies.Admin).WithTags("Administration");
+        group.MapGet("/", List)
+            .WithSummary("Each mailbox, its settings (never its secrets) and the state of each of its folders");
+        group.MapGet("/{name}", Get)
+            .WithSummary("One mailbox")
+            .Produces<MailboxResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/", CreateAsync)
+            .WithSummary("Add a mailbox: {name, protocol, host, port, security, username, password} or oauth2 instead of password; folders, check_interval, paused optional")
+            .Accepts<JsonElement>("application/json")
+            .Produces<MailboxResponse>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPatch("/{name}", ChangeAsync)
+            .WithSummary("Change any field but name; the mailbox reconnects with the new settings")
+            .Accepts<JsonElement>("application/json")
+            .Produces<MailboxResponse>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapDelete("/{name}", RemoveAsync)
+            .WithSummary("Stop watching a mailbox; its stored events stay. The default mailbox can only be paused")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         return endpoints;
     }
 
-    private static IReadOnlyList<MailboxResponse> List(IOptions<MailOptions> options, MailboxStatusBoard board)
+    private static IReadOnlyList<MailboxResponse> List(MailboxRegistry registry, MailboxStatusBoard board) =>
+        [.. registry.List().Select(mailbox => MailboxResponse.Of(mailbox, board))];
+
+    private static IResult Get(string name, MailboxRegistry registry, MailboxStatusBoard board) =>
+        registry.Find(name) is { } mailbox ? Results.Ok(MailboxResponse.Of(mailbox, board)) : NotFound();
+
+    private static async Task<IResult> CreateAsync(
+        HttpContext context, MailboxRegistry registry, MailboxStatusBoard board, IOptions<MailOptions> options, SecurityLog securityLog, CancellationToken cancellationToken)
     {
-        var mailbox = options.Value.ToDefaultMailbox();
-        var folders = board.Snapshot()
-            .Where(status => status.Folder.Mailbox == mailbox.Name)
-            .Select(status => new FolderResponse(
-                status.Folder.Folder,
-                status.State.ToString().ToLowerInvariant(),
-                status.IdleSupported,
-                status.LastUid,
-                status.LastError,
-                status.LastConnectedAt,
-                status.NextAttemptAt))
-            .ToList();
-        return
-        [
-            new MailboxResponse(
-                mailbox.Name,
-                options.Value.Protocol.ToString().ToLowerInvariant(),
-                mailbox.Server,
-                mailbox.Port,
-                mailbox.Security.ToString().ToLowerInvariant(),
-                mailbox.Username,
-                folders),
-        ];
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var request = MailboxRequest.Read(await ReadBodyAsync(context, errors, cancellationToken), errors);
+        var mailbox = errors.Count == 0 ? MailboxRules.Apply(request, null, options.Value.AllowInsecure, errors) : null;
+        if (mailbox is null)
+        {
+            return Invalid(errors);
+        }
+
+        if (mailbox.Name == MailboxDefinition.DefaultName || !await registry.AddAsync(mailbox, cancellationToken))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, detail: "A mailbox with this name exists.");
+        }
+
+        securityLog.MailboxChanged(context.Connection.RemoteIpAddress, context.User.Identity?.Name, $"added mailbox {mailbox}");
+        return Results.Created($"/api/admin/mailboxes/{mailbox.Name}", MailboxResponse.Of(mailbox, board));
     }
 
-    internal sealed record MailboxResponse(
-        string Name, string Protocol, string Server, int Port, string Security, string Username, IReadOnlyList<FolderResponse> Folders);
+    private static async Task<IResult> ChangeAsync(
+        string name, HttpContext context, MailboxRegistry registry, MailboxStatusBoard board, IOptions<MailOptions> options, SecurityLog securityLog, CancellationToken cancellationToken)
+    {
+        if (registry.Find(name) is not { } existing)
+        {
+            return NotFound();
+        }
 
-    internal sealed record FolderResponse(
-        string Folder, string State, bool Idle, uint LastUid, string? LastError, DateTimeOffset? LastConnectedAt, DateTimeOffset? NextAttemptAt);
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var request = MailboxRequest.Read(await ReadBodyAsync(context, errors, cancellationToken), errors);
+        if (errors.Count == 0 && request.Given.Count == 0)
+        {
+            errors["body"] = ["nothing to change: give at least one field"];
+        }
+
+        var mailbox = errors.Count == 0 ? MailboxRules.Apply(request, existing, options.Value.AllowInsecure, errors) : null;
+        if (mailbox is null)
+        {
+            return Invalid(errors);
+        }
+
+        if (!await registry.ChangeAsync(existing, mailbox, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        securityLog.MailboxChanged(
+            context.Connection.RemoteIpAddress, context.User.Identity?.Name, $"changed mailbox {mailbox} ({string.Join(", ", request.Given)})");
+        return Results.Ok(MailboxResponse.Of(mailbox, board));
+    }
+
+    private static async Task<IResult> RemoveAsync(string name, HttpContext context, MailboxRegistry registry, SecurityLog securityLog, CancellationToken cancellationToken)
+    {
+        if (name == MailboxDefinition.DefaultName)
+        {
+            return Results.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                detail: "The default mailbox is defined by the EMAIL_* variables; pause it with PATCH {\"paused\": true} instead.");
+        }
+
+        if (!await registry.RemoveAsync(name, cancellationToken))
+        {
+            return NotFound();
+        }
+
+        securityLog.MailboxChanged(context.Connection.RemoteIpAddress, context.User.Identity?.Name, $"removed mailbox {name}");
+        return Results.NoContent();
+    }
+
+    private static async Task<JsonElement> ReadBodyAsync(HttpContext context, Dictionary<string, string[]> errors, CancellationToken cancellationToken)
+    {
+        if (!context.Request.HasJsonContentType())
+        {
+            errors["body"] = ["must be JSON (Content-Type: application/json)"];
+            return default;
+        }
+
+        try
+        {
+            return await JsonSerializer.DeserializeAsync<JsonElement>(context.Request.Body, cancellationToken: cancellationToken);
+        }
+        catch (JsonException)
+        {
+            errors["body"] = ["is not valid JSON"];
+            return default;
+        }
+    }
+
+    private static IResult Invalid(Dictionary<string, string[]> errors) =>
+        Results.ValidationProblem(
+            errors,
+            detail: string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")),
+            title: "The mailbox settings are not valid");
+
+    private static IResult NotFound() => Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No mailbox has this name.");
 }

@@ -1,4 +1,6 @@
 using EmailMonitor.Mail;
+using EmailMonitor.Mailboxes;
+using EmailMonitor.Storage;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Net.Pop3;
@@ -16,10 +18,21 @@ internal static class TestEmailCommand
     {
         var options = services.GetRequiredService<IOptions<MailOptions>>().Value;
         var mailboxes = new List<MailboxDefinition> { options.ToDefaultMailbox() };
+        // Those administrators added live in the database; --test-email never creates one.
+        var database = services.GetRequiredService<Database>();
+        if (File.Exists(database.Path))
+        {
+            await database.MigrateAsync(cancellationToken);
+            mailboxes.AddRange(await services.GetRequiredService<MailboxStore>().ListAsync(cancellationToken));
+        }
+
         var failed = 0;
+        var logins = services.GetRequiredService<MailSourceFactory>();
         foreach (var mailbox in mailboxes)
         {
-            if (!await CheckAsync(mailbox, options.CommandTimeout, output, cancellationToken))
+            // A refresh token the provider rotates here must be kept, or the service's next refresh fails.
+            var login = logins.Login(mailbox, (credential, token) => services.GetRequiredService<MailboxStore>().SaveCredentialAsync(mailbox with { Credential = credential }, token));
+            if (!await CheckAsync(login, options.CommandTimeout, output, cancellationToken))
             {
                 failed++;
             }
@@ -30,19 +43,20 @@ internal static class TestEmailCommand
     }
 
     /// <summary>Runs the steps for one mailbox, printing one block; true when all succeeded.</summary>
-    public static async Task<bool> CheckAsync(MailboxDefinition mailbox, TimeSpan timeout, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<bool> CheckAsync(MailLogin login, TimeSpan timeout, TextWriter output, CancellationToken cancellationToken)
     {
+        var mailbox = login.Mailbox;
         await output.WriteLineAsync(
-            $"Mailbox {mailbox.Name}: {mailbox.Username} at {mailbox.Server}:{mailbox.Port} ({mailbox.Protocol.ToString().ToLowerInvariant()}, {mailbox.Security.ToString().ToLowerInvariant()})");
+            $"Mailbox {mailbox.Name}: {mailbox.Username} at {mailbox.Server}:{mailbox.Port} ({MailboxText.Of(mailbox.Protocol)}, {MailboxText.Of(mailbox.Security)}){(mailbox.Paused ? ", paused" : string.Empty)}");
         try
         {
             if (mailbox.Protocol == MailProtocol.Pop3)
             {
-                await CheckPop3Async(mailbox, timeout, output, cancellationToken);
+                await CheckPop3Async(login, timeout, output, cancellationToken);
             }
             else
             {
-                await CheckImapAsync(mailbox, timeout, output, cancellationToken);
+                await CheckImapAsync(login, timeout, output, cancellationToken);
             }
 
             return true;
@@ -55,12 +69,12 @@ internal static class TestEmailCommand
         }
     }
 
-    private static async Task CheckImapAsync(MailboxDefinition mailbox, TimeSpan timeout, TextWriter output, CancellationToken cancellationToken)
+    private static async Task CheckImapAsync(MailLogin login, TimeSpan timeout, TextWriter output, CancellationToken cancellationToken)
     {
         using var client = await MailConnector.ConnectImapAsync(
-            mailbox, new NullProtocolLogger(), timeout, (step, found) => Report(output, step, found), cancellationToken);
+            login, new NullProtocolLogger(), timeout, (step, found) => Report(output, step, found), cancellationToken);
         Row(output, "IDLE", client.Capabilities.HasFlag(ImapCapabilities.Idle) ? "supported" : "not supported: polled every EMAIL_CHECK_INTERVAL");
-        foreach (var name in mailbox.Folders)
+        foreach (var name in login.Mailbox.Folders)
         {
             var folder = await MailConnector.OpenImapFolderAsync(client, name, cancellationToken);
             Row(output, $"folder {name}", $"ok, {folder.Count} messages, UIDVALIDITY {folder.UidValidity}");
@@ -70,10 +84,10 @@ internal static class TestEmailCommand
         await client.DisconnectAsync(quit: true, cancellationToken);
     }
 
-    private static async Task CheckPop3Async(MailboxDefinition mailbox, TimeSpan timeout, TextWriter output, CancellationToken cancellationToken)
+    private static async Task CheckPop3Async(MailLogin login, TimeSpan timeout, TextWriter output, CancellationToken cancellationToken)
     {
         using var client = await MailConnector.ConnectPop3Async(
-            mailbox, new NullProtocolLogger(), timeout, (step, found) => Report(output, step, found), cancellationToken);
+            login, new NullProtocolLogger(), timeout, (step, found) => Report(output, step, found), cancellationToken);
         if (!client.Capabilities.HasFlag(Pop3Capabilities.UIDL))
         {
             throw new MailConnectException(ConnectStep.Folder, "the server does not support UIDL, so new mail cannot be told from old; use IMAP");

@@ -19,6 +19,7 @@ internal static class ContractVariables
         new("EMAIL_USERNAME", "Mail:Username", VariableFormat.Text, null, "mailbox user name"),
         new("EMAIL_PASSWORD", "Mail:Password", VariableFormat.Secret, null, "mailbox password"),
         new("EMAIL_FOLDER", "Mail:Folders", VariableFormat.List, "INBOX", "comma-separated folders to watch"),
+        new("CREDENTIALS_KEY", "Mailboxes:CredentialsKey", VariableFormat.Secret, "", "base64 of 32 bytes that encrypt stored mailbox credentials; empty = generated once in DATA_DIR"),
         new("EMAIL_CHECK_INTERVAL", "Mail:CheckInterval", VariableFormat.Seconds, "30", "seconds between polls where IDLE is unavailable, and between safety re-syncs"),
         new("JWT_SECRET_KEY", "Auth:JwtSecretKey", VariableFormat.Secret, null, "HMAC key of at least 32 bytes; required outside development"),
         new("JWT_EXPIRATION_MINUTES", "Auth:AccessTokenLifetime", VariableFormat.Minutes, "15", "access token lifetime in minutes"),

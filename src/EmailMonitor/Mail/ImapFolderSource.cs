@@ -14,9 +14,11 @@ namespace EmailMonitor.Mail;
 internal sealed class ImapFolderSource : IMailSource
 {
     private readonly MailboxDefinition _mailbox;
+    private readonly MailLogin _login;
     private readonly MailOptions _options;
     private readonly MailboxStatusBoard _board;
     private readonly MailProtocolLogs _protocolLogs;
+    private readonly ConnectGate _connectGate;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ReconnectBackoff _backoff;
@@ -26,24 +28,27 @@ internal sealed class ImapFolderSource : IMailSource
     private CancellationTokenSource? _idleDone;
 
     public ImapFolderSource(
-        MailboxDefinition mailbox,
+        MailLogin login,
         string folder,
         MailOptions options,
         ChannelWriter<IncomingEmail> output,
         EventStore store,
         MailboxStatusBoard board,
         MailProtocolLogs protocolLogs,
+        ConnectGate connectGate,
         TimeProvider time,
         ILogger logger)
     {
-        _mailbox = mailbox;
+        _login = login;
+        _mailbox = login.Mailbox;
         _options = options;
         _board = board;
         _protocolLogs = protocolLogs;
+        _connectGate = connectGate;
         _time = time;
         _logger = logger;
         _backoff = new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, options.StableSessionLength, time, Random.Shared);
-        Folder = new FolderKey(mailbox.Name, folder);
+        Folder = new FolderKey(_mailbox.Name, folder);
         _fetcher = new ImapFolderFetcher(Folder, options, output, store, board, time, logger);
         _board.Update(Folder, s => s);
     }
@@ -55,6 +60,7 @@ internal sealed class ImapFolderSource : IMailSource
         while (!cancellationToken.IsCancellationRequested)
         {
             var refused = false;
+            var authFailed = false;
             try
             {
                 await RunSessionAsync(cancellationToken);
@@ -67,12 +73,13 @@ internal sealed class ImapFolderSource : IMailSource
             {
                 var error = Describe(ex);
                 refused = ex is MailConnectException { Step: ConnectStep.Authentication or ConnectStep.Tls };
-                _board.Update(Folder, s => s with { State = FolderState.Reconnecting, LastError = error });
+                authFailed = ex is MailConnectException { Step: ConnectStep.Authentication };
+                _board.Update(Folder, s => s with { State = authFailed ? FolderState.AuthFailed : FolderState.Reconnecting, LastError = error });
                 _logger.FolderSessionFailed(Folder, error, ex is MailConnectException ? null : ex);
             }
 
             var delay = _backoff.NextDelay(refused);
-            _board.Update(Folder, s => s with { State = FolderState.Reconnecting, NextAttemptAt = _time.GetUtcNow() + delay });
+            _board.Update(Folder, s => s with { State = authFailed ? FolderState.AuthFailed : FolderState.Reconnecting, NextAttemptAt = _time.GetUtcNow() + delay });
             _logger.Reconnecting(Folder, delay.TotalSeconds);
             try
             {
@@ -89,8 +96,10 @@ internal sealed class ImapFolderSource : IMailSource
 
     private async Task RunSessionAsync(CancellationToken cancellationToken)
     {
-        _board.Update(Folder, s => s with { State = FolderState.Connecting, NextAttemptAt = null });
-        using var client = await MailConnector.ConnectImapAsync(_mailbox, _protocolLogs.Create(Folder), _options.CommandTimeout, null, cancellationToken);
+        // A refused login stays the state until a login succeeds: that is what a person must fix.
+        _board.Update(Folder, s => s with { State = s.State == FolderState.AuthFailed ? s.State : FolderState.Connecting, NextAttemptAt = null });
+        using var client = await _connectGate.RunAsync(
+            () => MailConnector.ConnectImapAsync(_login, _protocolLogs.Create(Folder), _options.CommandTimeout, null, cancellationToken), cancellationToken);
         try
         {
             var folder = await MailConnector.OpenImapFolderAsync(client, Folder.Folder, cancellationToken);

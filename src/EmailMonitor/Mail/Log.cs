@@ -33,4 +33,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "The POP3 server of {Folder} does not support UIDL: new mail cannot be told from old, so the mailbox is not watched. Use IMAP for it")]
     public static partial void Pop3WithoutUidl(this ILogger logger, FolderKey folder);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "Obtained an OAuth2 access token for mailbox {Mailbox}, valid {LifetimeSeconds:0} s")]
+    public static partial void AccessTokenRefreshed(this ILogger logger, string mailbox, double lifetimeSeconds);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "The OAuth2 provider of mailbox {Mailbox} rotated its refresh token; the new one is stored")]
+    public static partial void RefreshTokenRotated(this ILogger logger, string mailbox);
 }

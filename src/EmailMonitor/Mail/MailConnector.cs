@@ -14,22 +14,23 @@ namespace EmailMonitor.Mail;
 internal static class MailConnector
 {
     public static Task<ImapClient> ConnectImapAsync(
-        MailboxDefinition mailbox, IProtocolLogger protocolLogger, TimeSpan timeout, Action<ConnectStep, string>? stepDone, CancellationToken cancellationToken) =>
-        ConnectAsync(new ImapClient(protocolLogger), mailbox, timeout, stepDone, cancellationToken);
+        MailLogin login, IProtocolLogger protocolLogger, TimeSpan timeout, Action<ConnectStep, string>? stepDone, CancellationToken cancellationToken) =>
+        ConnectAsync(new ImapClient(protocolLogger), login, timeout, stepDone, cancellationToken);
 
     public static Task<Pop3Client> ConnectPop3Async(
-        MailboxDefinition mailbox, IProtocolLogger protocolLogger, TimeSpan timeout, Action<ConnectStep, string>? stepDone, CancellationToken cancellationToken) =>
-        ConnectAsync(new Pop3Client(protocolLogger), mailbox, timeout, stepDone, cancellationToken);
+        MailLogin login, IProtocolLogger protocolLogger, TimeSpan timeout, Action<ConnectStep, string>? stepDone, CancellationToken cancellationToken) =>
+        ConnectAsync(new Pop3Client(protocolLogger), login, timeout, stepDone, cancellationToken);
 
     // stepDone hears of each step that succeeded and what it found, for --test-email.
     private static async Task<TClient> ConnectAsync<TClient>(
         TClient client,
-        MailboxDefinition mailbox,
+        MailLogin login,
         TimeSpan timeout,
         Action<ConnectStep, string>? stepDone,
         CancellationToken cancellationToken)
         where TClient : MailService
     {
+        var mailbox = login.Mailbox;
         client.Timeout = (int)timeout.TotalMilliseconds;
         client.ServerCertificateValidationCallback = CertificatePolicy.Validate;
         Socket? socket = null;
@@ -41,7 +42,7 @@ internal static class MailConnector
             stepDone?.Invoke(ConnectStep.Connect, socket.RemoteEndPoint?.ToString() ?? mailbox.Server);
             await StartSessionAsync(client, socket, mailbox, cancellationToken);
             stepDone?.Invoke(ConnectStep.Tls, client.IsSecure ? $"{client.SslProtocol}, {client.SslCipherSuite}" : "none: plain text");
-            await LoginAsync(client, mailbox, cancellationToken);
+            await LoginAsync(client, login, cancellationToken);
             stepDone?.Invoke(ConnectStep.Authentication, $"logged in as {mailbox.Username}");
             return client;
         }
@@ -139,22 +140,15 @@ internal static class MailConnector
         }
     }
 
-    private static async Task LoginAsync(MailService client, MailboxDefinition mailbox, CancellationToken cancellationToken)
+    private static async Task LoginAsync(MailService client, MailLogin login, CancellationToken cancellationToken)
     {
         try
         {
-            switch (mailbox.Credential)
-            {
-                case PasswordCredential password:
-                    await client.AuthenticateAsync(mailbox.Username, password.Password, cancellationToken);
-                    break;
-                default:
-                    throw new NotSupportedException($"{mailbox.Credential} credentials are not supported");
-            }
+            await login.AuthenticateAsync(client, cancellationToken);
         }
         catch (AuthenticationException ex)
         {
-            throw new MailConnectException(ConnectStep.Authentication, $"the server refused the login for {mailbox.Username}", ex);
+            throw new MailConnectException(ConnectStep.Authentication, $"the server refused the login for {login.Mailbox.Username}", ex);
         }
     }
 

@@ -1,6 +1,7 @@
 using EmailMonitor.Configuration;
 using EmailMonitor.Observability;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace EmailMonitor.Mail;
 
@@ -11,7 +12,9 @@ internal static class MailExtensions
         builder.Services.AddValidatedOptions<MailOptions, MailOptionsValidator>(MailOptions.Section);
         builder.Services.AddSingleton<MailboxStatusBoard>();
         builder.Services.TryAddSingleton(new MailProtocolLogs());
-        builder.Services.AddHostedService<MailSupervisor>();
+        builder.Services.AddSingleton<MailSourceFactory>();
+        builder.Services.AddSingleton<OAuth2Http>();
+        builder.Services.AddSingleton(sp => new ConnectGate(sp.GetRequiredService<IOptions<MailOptions>>().Value.ConnectConcurrency));
         builder.Services.AddHealthChecks().AddCheck<MailboxHealthCheck>("mailboxes", tags: [HealthTags.Ready]);
         return builder;
     }

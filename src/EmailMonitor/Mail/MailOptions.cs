@@ -55,6 +55,9 @@ internal sealed class MailOptions
     /// </summary>
     public int MaxFetchAttempts { get; set; } = 5;
 
+    /// <summary>Sessions being opened at once across all mailboxes (see <see cref="ConnectGate"/>).</summary>
+    public int ConnectConcurrency { get; set; } = 8;
+
     public int EffectivePort => Port ?? MailboxDefinition.DefaultPort(Protocol, Security);
 
     public MailboxDefinition ToDefaultMailbox() => new()

@@ -16,10 +16,11 @@ internal sealed class MailboxHealthCheck(MailboxStatusBoard board) : IHealthChec
         var data = new Dictionary<string, object>
         {
             ["folders"] = folders.Select(f => new FolderHealth(
-                f.Folder.Mailbox, f.Folder.Folder, f.State.ToString().ToLowerInvariant(), f.IdleSupported, f.LastUid, f.LastConnectedAt)).ToList(),
+                f.Folder.Mailbox, f.Folder.Folder, f.State.Name(), f.IdleSupported, f.LastUid, f.LastConnectedAt)).ToList(),
         };
 
-        var down = folders.Count(f => f.State != FolderState.Watching);
+        // A paused mailbox is an administrator's choice, not a fault.
+        var down = folders.Count(f => f.State is not (FolderState.Watching or FolderState.Paused));
         var result = down == 0
             ? HealthCheckResult.Healthy($"{folders.Count} folders watched", data)
             : HealthCheckResult.Degraded($"{down} of {folders.Count} folders not connected", data: data);

@@ -18,4 +18,13 @@ internal sealed class MailboxStatusBoard
             folder,
             key => change(new FolderStatus(key, FolderState.Starting, false, 0, null, null, null)),
             (_, current) => change(current));
+
+    /// <summary>Forgets folders: a mailbox removed, or folders no longer watched.</summary>
+    public void Remove(Func<FolderKey, bool> which)
+    {
+        foreach (var folder in _folders.Keys.Where(which))
+        {
+            _folders.TryRemove(folder, out _);
+        }
+    }
 }

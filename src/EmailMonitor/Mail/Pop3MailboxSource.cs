@@ -20,11 +20,13 @@ internal sealed class Pop3MailboxSource : IMailSource
     private const int MaxUidlLength = 70;
 
     private readonly MailboxDefinition _mailbox;
+    private readonly MailLogin _login;
     private readonly MailOptions _options;
     private readonly ChannelWriter<IncomingEmail> _output;
     private readonly EventStore _store;
     private readonly MailboxStatusBoard _board;
     private readonly MailProtocolLogs _protocolLogs;
+    private readonly ConnectGate _connectGate;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ReconnectBackoff _backoff;
@@ -33,25 +35,28 @@ internal sealed class Pop3MailboxSource : IMailSource
     private CheckpointNumbering? _numbering;
 
     public Pop3MailboxSource(
-        MailboxDefinition mailbox,
+        MailLogin login,
         MailOptions options,
         ChannelWriter<IncomingEmail> output,
         EventStore store,
         MailboxStatusBoard board,
         MailProtocolLogs protocolLogs,
+        ConnectGate connectGate,
         TimeProvider time,
         ILogger logger)
     {
-        _mailbox = mailbox;
+        _login = login;
+        _mailbox = login.Mailbox;
         _options = options;
         _output = output;
         _store = store;
         _board = board;
         _protocolLogs = protocolLogs;
+        _connectGate = connectGate;
         _time = time;
         _logger = logger;
         _backoff = new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, options.StableSessionLength, time, Random.Shared);
-        Folder = new FolderKey(mailbox.Name, MailboxDefinition.Pop3Folder);
+        Folder = new FolderKey(_mailbox.Name, MailboxDefinition.Pop3Folder);
         _board.Update(Folder, s => s);
     }
 
@@ -77,8 +82,9 @@ internal sealed class Pop3MailboxSource : IMailSource
             {
                 var error = ex is MailConnectException connect ? $"{MailConnectException.Describe(connect.Step)}: {connect.Message}" : $"{ex.GetType().Name}: {ex.Message}";
                 var refused = ex is MailConnectException { Step: ConnectStep.Authentication or ConnectStep.Tls };
+                var authFailed = ex is MailConnectException { Step: ConnectStep.Authentication };
                 delay = _backoff.NextDelay(refused);
-                _board.Update(Folder, s => s with { State = FolderState.Reconnecting, LastError = error, NextAttemptAt = _time.GetUtcNow() + delay });
+                _board.Update(Folder, s => s with { State = authFailed ? FolderState.AuthFailed : FolderState.Reconnecting, LastError = error, NextAttemptAt = _time.GetUtcNow() + delay });
                 _logger.FolderSessionFailed(Folder, error, ex is MailConnectException or Pop3CommandException ? null : ex);
                 _logger.Reconnecting(Folder, delay.TotalSeconds);
             }
@@ -98,12 +104,15 @@ internal sealed class Pop3MailboxSource : IMailSource
 
     private async Task PollAsync(CancellationToken cancellationToken)
     {
-        if (_board.Get(Folder)?.State != FolderState.Watching)
+        // Between polls the maildrop stays "watching", and a refused login stays "auth_failed" until one succeeds.
+        _board.Update(Folder, s => s with
         {
-            _board.Update(Folder, s => s with { State = FolderState.Connecting, NextAttemptAt = null });
-        }
+            State = s.State is FolderState.Watching or FolderState.AuthFailed ? s.State : FolderState.Connecting,
+            NextAttemptAt = null,
+        });
 
-        using var client = await MailConnector.ConnectPop3Async(_mailbox, _protocolLogs.Create(Folder), _options.CommandTimeout, null, cancellationToken);
+        using var client = await _connectGate.RunAsync(
+            () => MailConnector.ConnectPop3Async(_login, _protocolLogs.Create(Folder), _options.CommandTimeout, null, cancellationToken), cancellationToken);
         try
         {
             if (!client.Capabilities.HasFlag(Pop3Capabilities.UIDL))

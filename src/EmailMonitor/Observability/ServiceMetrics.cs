@@ -52,6 +52,10 @@ internal sealed class ServiceMetrics
             f => new Measurement<int>(f.State == FolderState.Watching ? 1 : 0, FolderTags(f))), description: "1 while the folder is connected and watched");
         meter.CreateObservableGauge("email_monitor.mailbox.last_uid", () => mailboxes.Snapshot().Select(
             f => new Measurement<long>(f.LastUid, FolderTags(f))), description: "Highest UID handed to processing");
+        meter.CreateObservableGauge("email_monitor.mailbox.auth_failed", () => mailboxes.Snapshot().Select(
+            f => new Measurement<int>(f.State == FolderState.AuthFailed ? 1 : 0, FolderTags(f))), description: "1 while the server refuses the folder's login (a wrong password, a revoked OAuth2 grant)");
+        meter.CreateObservableGauge("email_monitor.mailbox.paused", () => mailboxes.Snapshot().Select(
+            f => new Measurement<int>(f.State == FolderState.Paused ? 1 : 0, FolderTags(f))), description: "1 while an administrator has paused the folder's mailbox");
     }
 
     public void EmailsProcessed(int count)
@@ -109,7 +113,7 @@ internal sealed class ServiceMetrics
         FailedAuthentications: Interlocked.Read(ref _failedAuthenticationsTotal),
         UptimeSeconds: (long)_time.GetElapsedTime(_startedAt).TotalSeconds,
         Mailboxes: [.. _mailboxes.Snapshot().Select(f => new MailboxStats(
-            f.Folder.Mailbox, f.Folder.Folder, f.State.ToString().ToLowerInvariant(), f.LastUid, f.LastConnectedAt))]);
+            f.Folder.Mailbox, f.Folder.Folder, f.State.Name(), f.LastUid, f.LastConnectedAt))]);
 
     private static KeyValuePair<string, object?>[] FolderTags(FolderStatus status) =>
     [

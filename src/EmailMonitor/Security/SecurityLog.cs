@@ -78,6 +78,8 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
 
     public void UserChanged(IPAddress? ip, string? username, string change) => UserChanged(_logger, Show(ip), Clean(username), change);
 
+    public void MailboxChanged(IPAddress? ip, string? username, string change) => MailboxChanged(_logger, Show(ip), Clean(username), change);
+
     public void BlockLifted(IPAddress? ip, string? username, string address) => BlockLifted(_logger, Show(ip), Clean(username), address);
 
     public void OriginRefused(IPAddress? ip, string origin) => OriginRefused(_logger, Show(ip), Clean(origin));
@@ -185,6 +187,9 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
 
     [LoggerMessage(EventId = 9016, EventName = "user_changed", Level = LogLevel.Warning, Message = "{Username} from {Ip}: {Reason}")]
     private static partial void UserChanged(ILogger logger, string ip, string username, string reason);
+
+    [LoggerMessage(EventId = 9017, EventName = "mailbox_changed", Level = LogLevel.Warning, Message = "{Username} from {Ip}: {Reason}")]
+    private static partial void MailboxChanged(ILogger logger, string ip, string username, string reason);
 
     [LoggerMessage(EventId = 9014, EventName = "dangerous_attachment", Level = LogLevel.Warning, Message = "attachment of {Message}: {Reason}")]
     private static partial void DangerousAttachment(ILogger logger, string message, string reason);

@@ -81,6 +81,24 @@ internal static class SchemaMigrations
 
         DROP TABLE checkpoints;
         """,
+
+        // 4: mailboxes as data (credentials sealed), paused mailboxes, and the mailboxes a user may see (NULL = all).
+        """
+        CREATE TABLE mailboxes (
+            name        TEXT NOT NULL PRIMARY KEY,
+            settings    TEXT NOT NULL,
+            secrets     BLOB NOT NULL,
+            created_at  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL
+        );
+
+        CREATE TABLE paused_mailboxes (
+            name       TEXT NOT NULL PRIMARY KEY,
+            paused_at  TEXT NOT NULL
+        );
+
+        ALTER TABLE users ADD COLUMN mailboxes TEXT NULL;
+        """,
     ];
 
     public static int LatestVersion => Steps.Length;

@@ -24,7 +24,10 @@ public sealed class MailboxesApiTests
         Assert.Equal("default", mailbox.GetProperty("name").GetString());
         Assert.Equal("imap", mailbox.GetProperty("protocol").GetString());
         Assert.Equal(dovecot.ImapPort, mailbox.GetProperty("port").GetInt32());
-        var inbox = Assert.Single(mailbox.GetProperty("folders").EnumerateArray());
+        Assert.Equal(["INBOX"], mailbox.GetProperty("folders").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal("watching", mailbox.GetProperty("state").GetString());
+        Assert.True(mailbox.GetProperty("password_set").GetBoolean());
+        var inbox = Assert.Single(mailbox.GetProperty("folder_states").EnumerateArray());
         Assert.Equal("INBOX", inbox.GetProperty("folder").GetString());
         Assert.Equal("watching", inbox.GetProperty("state").GetString());
         Assert.True(inbox.GetProperty("idle").GetBoolean());

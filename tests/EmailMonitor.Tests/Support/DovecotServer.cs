@@ -35,13 +35,38 @@ internal sealed class DovecotServer : IAsyncDisposable
     public string Directory => _directory.Path;
 
     /// <param name="extraConfig">Dovecot settings appended to the generated config, e.g. to hide IDLE.</param>
-    public static async Task<DovecotServer> StartAsync(string user = "monitor", string? extraConfig = null)
+    /// <param name="oauth2IntrospectionUrl">Also accept XOAUTH2 and OAUTHBEARER, checking tokens there (see ../shared/notes/dovecot-oauth2.md).</param>
+    public static async Task<DovecotServer> StartAsync(string user = "monitor", string? extraConfig = null, string? oauth2IntrospectionUrl = null)
     {
         var server = new DovecotServer(user, "imap-" + Guid.NewGuid().ToString("N")[..12]);
         await RunScriptAsync("config", server.Directory, server.ImapPort.ToString(), server.Pop3Port.ToString(), user, server.Password);
         if (extraConfig is not null)
         {
             await File.AppendAllTextAsync(Path.Combine(server.Directory, "dovecot.conf"), "\n" + extraConfig + "\n");
+        }
+
+        if (oauth2IntrospectionUrl is not null)
+        {
+            var settings = Path.Combine(server.Directory, "oauth2.conf");
+            await File.WriteAllTextAsync(settings, $"""
+                introspection_mode = post
+                introspection_url = {oauth2IntrospectionUrl}
+                username_attribute = username
+                active_attribute = active
+                active_value = true
+
+                """);
+            File.SetUnixFileMode(settings, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            await File.AppendAllTextAsync(Path.Combine(server.Directory, "dovecot.conf"), $$"""
+
+                auth_mechanisms = plain login xoauth2 oauthbearer
+                passdb {
+                  driver = oauth2
+                  mechanisms = xoauth2 oauthbearer
+                  args = {{settings}}
+                }
+
+                """);
         }
 
         await server.RunAsync();
@@ -74,8 +99,16 @@ internal sealed class DovecotServer : IAsyncDisposable
         await RunAsync();
     }
 
+    /// <summary>Adds another account (Dovecot reads its passwd-file again when it changes); returns its password.</summary>
+    public async Task<string> AddUserAsync(string user)
+    {
+        var password = "pw-" + Guid.NewGuid().ToString("N")[..12];
+        await File.AppendAllTextAsync(Path.Combine(Directory, "users"), $"{user}:{{PLAIN}}{password}\n");
+        return password;
+    }
+
     /// <summary>Ends every IMAP session of the user, as an administrator would with doveadm kick.</summary>
-    public Task KickAsync() => RunScriptAsync("kick", Directory, User);
+    public Task KickAsync(string? user = null) => RunScriptAsync("kick", Directory, user ?? User);
 
     /// <summary>Writes a message into the INBOX Maildir as an MTA would; works while Dovecot is stopped. Returns its file.</summary>
     public async Task<string> DropAsync(MimeMessage message)
@@ -95,9 +128,9 @@ internal sealed class DovecotServer : IAsyncDisposable
     }
 
     /// <summary>Appends messages over IMAP in one session, as a mail client or MTA would.</summary>
-    public async Task<IReadOnlyList<uint>> AppendAsync(IEnumerable<MimeMessage> messages, string folder = "INBOX")
+    public async Task<IReadOnlyList<uint>> AppendAsync(IEnumerable<MimeMessage> messages, string folder = "INBOX", string? user = null, string? password = null)
     {
-        using var client = await ConnectAsync();
+        using var client = await ConnectAsync(user, password);
         var target = await client.GetFolderAsync(folder);
         var uids = new List<uint>();
         foreach (var message in messages)
@@ -110,7 +143,8 @@ internal sealed class DovecotServer : IAsyncDisposable
         return uids;
     }
 
-    public async Task<uint> AppendAsync(MimeMessage message, string folder = "INBOX") => (await AppendAsync([message], folder))[0];
+    public async Task<uint> AppendAsync(MimeMessage message, string folder = "INBOX", string? user = null, string? password = null) =>
+        (await AppendAsync([message], folder, user, password))[0];
 
     /// <summary>Deletes and expunges messages by UID, as a user's mail client would.</summary>
     public async Task DeleteAsync(IEnumerable<uint> uids, string folder = "INBOX")
@@ -135,9 +169,9 @@ internal sealed class DovecotServer : IAsyncDisposable
         return count;
     }
 
-    public async Task CreateFolderAsync(string name)
+    public async Task CreateFolderAsync(string name, string? user = null, string? password = null)
     {
-        using var client = await ConnectAsync();
+        using var client = await ConnectAsync(user, password);
         var root = client.GetFolder(client.PersonalNamespaces[0]);
         await root.CreateAsync(name, isMessageFolder: true);
         await client.DisconnectAsync(true);
@@ -151,11 +185,11 @@ internal sealed class DovecotServer : IAsyncDisposable
         await client.DisconnectAsync(true);
     }
 
-    public async Task<ImapClient> ConnectAsync()
+    public async Task<ImapClient> ConnectAsync(string? user = null, string? password = null)
     {
         var client = new ImapClient(TestOutput.ProtocolLog("[test-client]"));
         await client.ConnectAsync("127.0.0.1", ImapPort, SecureSocketOptions.None);
-        await client.AuthenticateAsync(User, Password);
+        await client.AuthenticateAsync(user ?? User, password ?? Password);
         return client;
     }
 

@@ -1,0 +1,53 @@
+using MailKit;
+using MailKit.Security;
+
+namespace EmailMonitor.Mail;
+
+/// <summary>
+/// How one mailbox logs in, shared by all its sessions: a password, or an OAuth 2.0 access token
+/// over OAUTHBEARER (RFC 7628) where the server offers it, else XOAUTH2. A token the server refuses
+/// is refreshed and tried once more before the login counts as failed.
+/// </summary>
+internal sealed class MailLogin(MailboxDefinition mailbox, OAuth2TokenSource? tokens)
+{
+    public MailboxDefinition Mailbox { get; } = mailbox;
+
+    public async Task AuthenticateAsync(MailService client, CancellationToken cancellationToken)
+    {
+        switch (Mailbox.Credential)
+        {
+            case PasswordCredential password:
+                await client.AuthenticateAsync(Mailbox.Username, password.Password, cancellationToken);
+                return;
+            case OAuth2Credential when tokens is not null:
+                await AuthenticateWithTokenAsync(client, cancellationToken);
+                return;
+            case UnreadableCredential:
+                throw new MailConnectException(
+                    ConnectStep.Authentication, "the stored credentials cannot be decrypted (CREDENTIALS_KEY is not the key they were saved with); set them again");
+            default:
+                throw new NotSupportedException($"{Mailbox.Credential} credentials are not supported");
+        }
+    }
+
+    private async Task AuthenticateWithTokenAsync(MailService client, CancellationToken cancellationToken)
+    {
+        string? refused = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            var token = await tokens!.GetAsync(refused, cancellationToken);
+            SaslMechanism mechanism = client.AuthenticationMechanisms.Contains("OAUTHBEARER")
+                ? new SaslMechanismOAuthBearer(Mailbox.Username, token)
+                : new SaslMechanismOAuth2(Mailbox.Username, token);
+            try
+            {
+                await client.AuthenticateAsync(mechanism, cancellationToken);
+                return;
+            }
+            catch (AuthenticationException) when (attempt == 1)
+            {
+                refused = token;
+            }
+        }
+    }
+}

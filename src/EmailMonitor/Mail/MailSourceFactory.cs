@@ -1,0 +1,38 @@
+using System.Threading.Channels;
+using EmailMonitor.Pipeline;
+using EmailMonitor.Storage;
+using Microsoft.Extensions.Options;
+
+namespace EmailMonitor.Mail;
+
+/// <summary>
+/// Makes what watches one mailbox: its login (with one OAuth2 token source for all its sessions)
+/// and its sources, one per IMAP folder or one for a POP3 maildrop.
+/// </summary>
+internal sealed class MailSourceFactory(
+    IOptions<MailOptions> options,
+    ChannelWriter<IncomingEmail> output,
+    EventStore store,
+    MailboxStatusBoard board,
+    MailProtocolLogs protocolLogs,
+    ConnectGate connectGate,
+    OAuth2Http oauth2Http,
+    TimeProvider time,
+    ILoggerFactory loggerFactory)
+{
+    /// <param name="mailbox">The mailbox to watch.</param>
+    /// <param name="saveRotated">Stores a refresh token the OAuth2 provider rotated.</param>
+    public IReadOnlyList<IMailSource> Create(MailboxDefinition mailbox, Func<OAuth2Credential, CancellationToken, Task> saveRotated)
+    {
+        var login = Login(mailbox, saveRotated);
+        return mailbox.Protocol == MailProtocol.Pop3
+            ? [new Pop3MailboxSource(login, options.Value, output, store, board, protocolLogs, connectGate, time, loggerFactory.CreateLogger<Pop3MailboxSource>())]
+            : [.. mailbox.Folders.Select(folder => new ImapFolderSource(
+                login, folder, options.Value, output, store, board, protocolLogs, connectGate, time, loggerFactory.CreateLogger<ImapFolderSource>()))];
+    }
+
+    public MailLogin Login(MailboxDefinition mailbox, Func<OAuth2Credential, CancellationToken, Task> saveRotated) =>
+        new(mailbox, mailbox.Credential is OAuth2Credential credential
+            ? new OAuth2TokenSource(mailbox.Name, credential, oauth2Http.Client, saveRotated, time, loggerFactory.CreateLogger<OAuth2TokenSource>())
+            : null);
+}

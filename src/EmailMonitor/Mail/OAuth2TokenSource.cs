@@ -1,0 +1,126 @@
+using System.Text.Json.Serialization;
+
+namespace EmailMonitor.Mail;
+
+/// <summary>
+/// One mailbox's OAuth 2.0 access token, shared by all its sessions: obtained from the token
+/// endpoint with the refresh token when none is held, when less than a minute (or a tenth of its
+/// life) remains, or when the mail server refused it; one refresh at a time, so a provider that
+/// rotates refresh tokens never sees the same one twice. A rotated refresh token is saved at once.
+/// </summary>
+internal sealed class OAuth2TokenSource(
+    string mailbox,
+    OAuth2Credential credential,
+    HttpClient http,
+    Func<OAuth2Credential, CancellationToken, Task> saveRotated,
+    TimeProvider time,
+    ILogger logger) : IDisposable
+{
+    private static readonly TimeSpan Margin = TimeSpan.FromMinutes(1);
+
+    private readonly SemaphoreSlim _refreshing = new(1, 1);
+    private OAuth2Credential _credential = credential;
+    private string? _accessToken;
+    private DateTimeOffset _refreshAt;
+
+    /// <summary>A usable access token; <paramref name="refused"/> is the one the server just turned down, to be replaced.</summary>
+    public async Task<string> GetAsync(string? refused, CancellationToken cancellationToken)
+    {
+        await _refreshing.WaitAsync(cancellationToken);
+        try
+        {
+            if (_accessToken is { } held && held != refused && time.GetUtcNow() < _refreshAt)
+            {
+                return held;
+            }
+
+            return await RefreshAsync(cancellationToken);
+        }
+        finally
+        {
+            _refreshing.Release();
+        }
+    }
+
+    private async Task<string> RefreshAsync(CancellationToken cancellationToken)
+    {
+        var form = new Dictionary<string, string>
+        {
+            ["grant_type"] = "refresh_token",
+            ["refresh_token"] = _credential.RefreshToken,
+            ["client_id"] = _credential.ClientId,
+        };
+        if (_credential.ClientSecret is { Length: > 0 } secret)
+        {
+            form["client_secret"] = secret;
+        }
+
+        if (_credential.Scope is { Length: > 0 } scope)
+        {
+            form["scope"] = scope;
+        }
+
+        TokenAnswer? answer;
+        HttpResponseMessage response;
+        try
+        {
+            using var content = new FormUrlEncodedContent(form);
+            response = await http.PostAsync(_credential.TokenUrl, content, cancellationToken);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new MailConnectException(ConnectStep.Connect, $"cannot reach the OAuth2 token endpoint {Endpoint()}: {ex.GetType().Name}", ex);
+        }
+
+        using (response)
+        {
+            try
+            {
+                answer = await response.Content.ReadFromJsonAsync(TokenJson.Default.TokenAnswer, cancellationToken);
+            }
+            catch (Exception ex) when (ex is System.Text.Json.JsonException or NotSupportedException)
+            {
+                answer = null;
+            }
+
+            if (!response.IsSuccessStatusCode || answer?.AccessToken is not { Length: > 0 } accessToken)
+            {
+                // invalid_grant: the grant was revoked or expired; only a person can authorize again.
+                var error = answer?.Error is { Length: > 0 and <= 64 } code && code.All(c => char.IsAsciiLetterOrDigit(c) || c == '_') ? code : "no access token";
+                var step = answer?.Error is "invalid_grant" or "invalid_client" or "unauthorized_client" || (int)response.StatusCode is 400 or 401
+                    ? ConnectStep.Authentication
+                    : ConnectStep.Connect;
+                throw new MailConnectException(step, $"the OAuth2 token endpoint {Endpoint()} refused to refresh the token ({(int)response.StatusCode}, {error}); authorize the mailbox again and set a new refresh_token");
+            }
+
+            var lifetime = TimeSpan.FromSeconds(Math.Clamp(answer.ExpiresIn ?? 3600, 1, 86_400));
+            var early = lifetime / 10 < Margin ? lifetime / 10 : Margin;
+            _accessToken = accessToken;
+            _refreshAt = time.GetUtcNow() + lifetime - early;
+            if (answer.RefreshToken is { Length: > 0 } rotated && rotated != _credential.RefreshToken)
+            {
+                _credential = _credential with { RefreshToken = rotated };
+                await saveRotated(_credential, CancellationToken.None);
+                logger.RefreshTokenRotated(mailbox);
+            }
+
+            logger.AccessTokenRefreshed(mailbox, lifetime.TotalSeconds);
+            return accessToken;
+        }
+    }
+
+    // The endpoint without its query, which might hold a secret.
+    private string Endpoint() => Uri.TryCreate(_credential.TokenUrl, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Path) : "(invalid URL)";
+
+    public void Dispose() => _refreshing.Dispose();
+
+    internal sealed record TokenAnswer(
+        [property: JsonPropertyName("access_token")] string? AccessToken,
+        [property: JsonPropertyName("expires_in")] int? ExpiresIn,
+        [property: JsonPropertyName("refresh_token")] string? RefreshToken,
+        [property: JsonPropertyName("error")] string? Error);
+}
+
+[JsonSerializable(typeof(OAuth2TokenSource.TokenAnswer))]
+[JsonSourceGenerationOptions(NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+internal sealed partial class TokenJson : JsonSerializerContext;

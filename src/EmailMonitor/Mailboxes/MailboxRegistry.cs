@@ -1,0 +1,278 @@
+using System.Threading.Channels;
+using EmailMonitor.Mail;
+using EmailMonitor.Pipeline;
+using EmailMonitor.Storage;
+using Microsoft.Extensions.Options;
+
+namespace EmailMonitor.Mailboxes;
+
+/// <summary>
+/// Every mailbox and its own lifetime: the default one from the <c>EMAIL_*</c> variables and those
+/// administrators stored. Adding, changing, pausing or removing one starts or stops only its own
+/// sources; the others never notice. Changes are applied one at a time, database first, so what
+/// runs always matches what is stored. When the service stops, every source stops and the queue
+/// into analysis is closed.
+/// </summary>
+internal sealed class MailboxRegistry(
+    IOptions<MailOptions> options,
+    MailboxStore store,
+    EventStore events,
+    MailSourceFactory sources,
+    MailboxStatusBoard board,
+    ChannelWriter<IncomingEmail> output,
+    ILogger<MailboxRegistry> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, Entry> _mailboxes = new(StringComparer.Ordinal);
+    private CancellationToken _stopping;
+
+    /// <summary>Every mailbox, the default first, then by name.</summary>
+    public IReadOnlyList<MailboxDefinition> List()
+    {
+        lock (_mailboxes)
+        {
+            return [.. _mailboxes.Values.Select(e => e.Definition)
+                .OrderBy(m => m.Name != MailboxDefinition.DefaultName)
+                .ThenBy(m => m.Name, StringComparer.Ordinal)];
+        }
+    }
+
+    public MailboxDefinition? Find(string name)
+    {
+        lock (_mailboxes)
+        {
+            return _mailboxes.GetValueOrDefault(name)?.Definition;
+        }
+    }
+
+    /// <summary>Stores and starts a new mailbox; false when the name is taken.</summary>
+    public async Task<bool> AddAsync(MailboxDefinition mailbox, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (Find(mailbox.Name) is not null || !await store.InsertAsync(mailbox, cancellationToken))
+            {
+                return false;
+            }
+
+            // Fresh: whatever a removed mailbox of the same name had read means nothing now.
+            await events.ForgetPositionsAsync(mailbox.Name, cancellationToken);
+            Start(mailbox);
+            logger.MailboxAdded(mailbox.Name, mailbox.ToString());
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Stores the new settings and restarts the mailbox's sources with them. A mailbox pointed at
+    /// another server, account or protocol starts afresh there ("now"), since positions on the
+    /// old one mean nothing on the new. <paramref name="basis"/> is the mailbox the change was
+    /// worked out from: a refresh token rotated since then is kept unless the change sets one.
+    /// </summary>
+    public async Task<bool> ChangeAsync(MailboxDefinition basis, MailboxDefinition mailbox, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (Find(mailbox.Name) is null)
+            {
+                return false;
+            }
+
+            // Stopped first, so no refresh is under way while the credential is settled.
+            await StopAsync(mailbox.Name);
+            var current = Find(mailbox.Name)!;
+            if (mailbox.Credential is OAuth2Credential changed && basis.Credential is OAuth2Credential before
+                && current.Credential is OAuth2Credential latest && changed.RefreshToken == before.RefreshToken)
+            {
+                mailbox = mailbox with { Credential = changed with { RefreshToken = latest.RefreshToken } };
+            }
+
+            try
+            {
+                await store.UpdateAsync(mailbox, cancellationToken);
+            }
+            catch
+            {
+                Start(current);
+                throw;
+            }
+
+            if (!SameAccount(current, mailbox))
+            {
+                await events.ForgetPositionsAsync(mailbox.Name, cancellationToken);
+            }
+
+            board.Remove(folder => folder.Mailbox == mailbox.Name && !mailbox.WatchedFolders.Contains(folder.Folder));
+            Start(mailbox);
+            logger.MailboxChanged(mailbox.Name, mailbox.ToString(), mailbox.Paused);
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Stops watching a mailbox and forgets it; its stored events stay.</summary>
+    public async Task<bool> RemoveAsync(string name, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (Find(name) is null || name == MailboxDefinition.DefaultName)
+            {
+                return false;
+            }
+
+            await store.DeleteAsync(name, cancellationToken);
+            await StopAsync(name);
+            await events.ForgetPositionsAsync(name, cancellationToken);
+            lock (_mailboxes)
+            {
+                _mailboxes.Remove(name);
+            }
+
+            board.Remove(folder => folder.Mailbox == name);
+            logger.MailboxRemoved(name);
+            return true;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await _gate.WaitAsync(stoppingToken);
+        try
+        {
+            _stopping = stoppingToken;
+            var defaultMailbox = options.Value.ToDefaultMailbox() with
+            {
+                Paused = await store.IsPausedAsync(MailboxDefinition.DefaultName, stoppingToken),
+            };
+            foreach (var mailbox in (IEnumerable<MailboxDefinition>)[defaultMailbox, .. await store.ListAsync(stoppingToken)])
+            {
+                Start(mailbox);
+            }
+
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: below, every source ends before the queue closes.
+        }
+        finally
+        {
+            await _gate.WaitAsync(CancellationToken.None);
+            try
+            {
+                foreach (var name in _mailboxes.Keys.ToList())
+                {
+                    await StopAsync(name);
+                }
+            }
+            finally
+            {
+                _gate.Release();
+                output.TryComplete();
+            }
+        }
+    }
+
+    // Before the registry has loaded (a request racing start-up) a mailbox is only recorded;
+    // loading starts it with the rest.
+    private void Start(MailboxDefinition mailbox)
+    {
+        Watch? watch = null;
+        if (mailbox.Paused)
+        {
+            foreach (var folder in mailbox.WatchedFolders)
+            {
+                board.Update(new FolderKey(mailbox.Name, folder), s => s with { State = FolderState.Paused, NextAttemptAt = null });
+            }
+        }
+        else if (_stopping.CanBeCanceled)
+        {
+            var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+            var running = sources.Create(mailbox, (credential, token) => SaveRotatedAsync(mailbox.Name, credential, token));
+            watch = new Watch(cancellation, Task.WhenAll(running.Select(source => Task.Run(() => source.RunAsync(cancellation.Token), CancellationToken.None))));
+        }
+
+        lock (_mailboxes)
+        {
+            _mailboxes[mailbox.Name] = new Entry(mailbox, watch);
+        }
+    }
+
+    // Called by a running source (never under the gate: a change waits for sources to stop).
+    private async Task SaveRotatedAsync(string name, OAuth2Credential credential, CancellationToken cancellationToken)
+    {
+        MailboxDefinition? mailbox;
+        lock (_mailboxes)
+        {
+            if (_mailboxes.GetValueOrDefault(name) is not { Definition.Credential: OAuth2Credential } entry)
+            {
+                return;
+            }
+
+            mailbox = entry.Definition with { Credential = credential };
+            _mailboxes[name] = entry with { Definition = mailbox };
+        }
+
+        await store.SaveCredentialAsync(mailbox, cancellationToken);
+    }
+
+    private async Task StopAsync(string name)
+    {
+        Watch? watch;
+        lock (_mailboxes)
+        {
+            watch = _mailboxes.GetValueOrDefault(name)?.Watch;
+        }
+
+        if (watch is null)
+        {
+            return;
+        }
+
+        await watch.Cancellation.CancelAsync();
+        try
+        {
+            await watch.Running;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            logger.SourceStopFailed(name, ex);
+        }
+        finally
+        {
+            watch.Cancellation.Dispose();
+        }
+    }
+
+    private static bool SameAccount(MailboxDefinition before, MailboxDefinition after) =>
+        before.Protocol == after.Protocol
+        && string.Equals(before.Server, after.Server, StringComparison.OrdinalIgnoreCase)
+        && before.Port == after.Port
+        && string.Equals(before.Username, after.Username, StringComparison.Ordinal);
+
+    private sealed record Entry(MailboxDefinition Definition, Watch? Watch);
+
+    private sealed record Watch(CancellationTokenSource Cancellation, Task Running);
+}

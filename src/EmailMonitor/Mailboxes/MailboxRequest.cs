@@ -1,0 +1,145 @@
+using System.Text.Json;
+
+namespace EmailMonitor.Mailboxes;
+
+/// <summary>
+/// The fields of a <c>POST</c> or <c>PATCH /api/admin/mailboxes</c> body (CONTRACT §7), read from
+/// JSON with an error for each field of the wrong type and for each field that does not exist.
+/// Absent fields are null; what they mean is up to <see cref="MailboxRules"/>.
+/// </summary>
+internal sealed class MailboxRequest
+{
+    public string? Name { get; private init; }
+
+    public string? Provider { get; private init; }
+
+    public string? Protocol { get; private init; }
+
+    public string? Host { get; private init; }
+
+    public int? Port { get; private init; }
+
+    public string? Security { get; private init; }
+
+    public string? Username { get; private init; }
+
+    public string? Password { get; private init; }
+
+    public OAuth2Fields? OAuth2 { get; private init; }
+
+    public IReadOnlyList<string>? Folders { get; private init; }
+
+    public int? CheckInterval { get; private init; }
+
+    public bool? Paused { get; private init; }
+
+    /// <summary>The names of the fields given, for rules that allow only some.</summary>
+    public IReadOnlyList<string> Given { get; private init; } = [];
+
+    public static MailboxRequest Read(JsonElement body, Dictionary<string, string[]> errors)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            errors["body"] = ["must be a JSON object"];
+            return new MailboxRequest();
+        }
+
+        var reader = new FieldReader(body, errors, prefix: string.Empty);
+        var request = new MailboxRequest
+        {
+            Name = reader.Text("name"),
+            Provider = reader.Text("provider"),
+            Protocol = reader.Text("protocol"),
+            Host = reader.Text("host"),
+            Port = reader.Integer("port"),
+            Security = reader.Text("security"),
+            Username = reader.Text("username"),
+            Password = reader.Text("password"),
+            OAuth2 = reader.Object("oauth2") is { } oauth2 ? OAuth2Fields.Read(oauth2, errors) : null,
+            Folders = reader.TextList("folders"),
+            CheckInterval = reader.Integer("check_interval"),
+            Paused = reader.Boolean("paused"),
+            Given = reader.Seen,
+        };
+        reader.RefuseOthers();
+        return request;
+    }
+
+    internal sealed record OAuth2Fields(string? TokenUrl, string? ClientId, string? ClientSecret, string? RefreshToken, string? Scope)
+    {
+        public static OAuth2Fields Read(JsonElement body, Dictionary<string, string[]> errors)
+        {
+            var reader = new FieldReader(body, errors, prefix: "oauth2.");
+            var fields = new OAuth2Fields(
+                reader.Text("token_url"), reader.Text("client_id"), reader.Text("client_secret"), reader.Text("refresh_token"), reader.Text("scope"));
+            reader.RefuseOthers();
+            return fields;
+        }
+    }
+
+    /// <summary>Reads typed fields of one JSON object, noting each one it was asked for.</summary>
+    private sealed class FieldReader(JsonElement body, Dictionary<string, string[]> errors, string prefix)
+    {
+        private readonly List<string> _seen = [];
+        private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+
+        public IReadOnlyList<string> Seen => _seen;
+
+        public string? Text(string name) => Read(name, JsonValueKind.String, "must be a string", e => e.GetString());
+
+        public int? Integer(string name) =>
+            Read(name, JsonValueKind.Number, "must be a whole number", e => e.TryGetInt32(out var value) ? value : (int?)null);
+
+        public bool? Boolean(string name)
+        {
+            _known.Add(name);
+            if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            _seen.Add(name);
+            if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+            {
+                return value.GetBoolean();
+            }
+
+            errors[prefix + name] = ["must be true or false"];
+            return null;
+        }
+
+        public JsonElement? Object(string name) => Read(name, JsonValueKind.Object, "must be an object", e => (JsonElement?)e);
+
+        public List<string>? TextList(string name) =>
+            Read(name, JsonValueKind.Array, "must be a list of strings", e => e.EnumerateArray().All(item => item.ValueKind == JsonValueKind.String)
+                ? e.EnumerateArray().Select(item => item.GetString()!).ToList()
+                : null);
+
+        /// <summary>A field this endpoint does not know is an error, not silently ignored: a misspelt "pasword" must not pass.</summary>
+        public void RefuseOthers()
+        {
+            foreach (var property in body.EnumerateObject().Where(p => !_known.Contains(p.Name)))
+            {
+                errors[prefix + property.Name] = ["is not a field of a mailbox"];
+            }
+        }
+
+        private T? Read<T>(string name, JsonValueKind kind, string problem, Func<JsonElement, T?> read)
+        {
+            _known.Add(name);
+            if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+            {
+                return default;
+            }
+
+            _seen.Add(name);
+            var result = value.ValueKind == kind ? read(value) : default;
+            if (result is null)
+            {
+                errors[prefix + name] = [problem];
+            }
+
+            return result;
+        }
+    }
+}
