@@ -33,7 +33,7 @@ public class IngestBenchmarks
         }
 
         var email = _analyzer.Analyze(_plain);
-        _stored = new StoredEvent(42, System.Text.Json.JsonSerializer.Serialize(email, EmailEventJson.Default.EmailEvent));
+        _stored = new StoredEvent(42, "default", System.Text.Json.JsonSerializer.Serialize(email, EmailEventJson.Default.EmailEvent));
     }
 
     [Benchmark(Baseline = true, Description = "floor: MimeKit parse, plain text")]

@@ -51,6 +51,7 @@ internal static class ServiceApp
         app.Logger.DatabaseReady(database.Path, SchemaMigrations.LatestVersion);
         _ = app.Services.GetRequiredService<SigningKey>().Key;
         await app.Services.GetRequiredService<BlockList>().LoadAsync(cancellationToken);
+        await app.Services.GetRequiredService<MailboxAccess>().LoadAsync(cancellationToken);
         return await app.Services.GetRequiredService<AdminBootstrap>().EnsureAdminAsync(console, cancellationToken);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Text.Json;
 using EmailMonitor.Auth;
 using EmailMonitor.Storage;
@@ -33,7 +34,7 @@ internal static class EmailsApi
         return endpoints;
     }
 
-    private static async Task<IResult> ListAsync(HttpRequest request, EventStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpRequest request, EventStore store, MailboxAccess access, CancellationToken cancellationToken)
     {
         var query = request.Query;
         if (!TryReadNumber(query["limit"], 1, MaxPageSize, out var limit, DefaultPageSize))
@@ -49,7 +50,8 @@ internal static class EmailsApi
         var mailbox = query["mailbox"].ToString() is { Length: > 0 } m ? m : null;
         var folder = query["folder"].ToString() is { Length: > 0 } f ? f : null;
         // One more than asked tells whether another page follows.
-        var events = await store.ReadBeforeAsync(before, (int)limit + 1, mailbox, folder, MaxPageBytes, cancellationToken);
+        var visible = Visible(request.HttpContext.User, access);
+        var events = await store.ReadBeforeAsync(before, (int)limit + 1, mailbox, folder, MaxPageBytes, visible, cancellationToken);
         var (page, more) = FillPage(events, (int)limit);
         long? nextBefore = more ? page[^1].EventId : null;
         return new RawJsonResult(writer =>
@@ -96,10 +98,14 @@ internal static class EmailsApi
         return (page, page.Count > 0 && bytes > MaxPageBytes);
     }
 
-    private static async Task<IResult> GetAsync(string id, EventStore store, CancellationToken cancellationToken) =>
-        await store.FindAsync(id, cancellationToken) is { } stored
+    // Another mailbox's email answers as an unknown one: a viewer learns nothing of it.
+    private static async Task<IResult> GetAsync(string id, HttpContext context, EventStore store, MailboxAccess access, CancellationToken cancellationToken) =>
+        await store.FindAsync(id, cancellationToken) is { } stored && (Visible(context.User, access)?.Contains(stored.Mailbox) ?? true)
             ? new RawJsonResult(writer => WriteEvent(writer, stored))
             : Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No stored email has this id.");
+
+    private static IReadOnlySet<string>? Visible(ClaimsPrincipal user, MailboxAccess access) =>
+        access.Visible(user.Identity?.Name ?? string.Empty, user.FindFirstValue(ClaimTypes.Role) ?? Roles.Viewer);
 
     private static void WriteEvent(Utf8JsonWriter writer, StoredEvent stored) =>
         writer.WriteRawValue(stored.ToUtf8Json(), skipInputValidation: true);

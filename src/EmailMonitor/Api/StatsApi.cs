@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using EmailMonitor.Auth;
 using EmailMonitor.Observability;
 
@@ -15,5 +16,12 @@ internal static class StatsApi
         return endpoints;
     }
 
-    private static ServiceStats GetStats(ServiceMetrics metrics) => metrics.Snapshot();
+    // A viewer limited to some mailboxes is not told of the others, not even their names.
+    private static ServiceStats GetStats(ClaimsPrincipal user, ServiceMetrics metrics, MailboxAccess access)
+    {
+        var stats = metrics.Snapshot();
+        return access.Visible(user.Identity?.Name ?? string.Empty, user.FindFirstValue(ClaimTypes.Role) ?? Roles.Viewer) is { } visible
+            ? stats with { Mailboxes = [.. stats.Mailboxes.Where(m => visible.Contains(m.Mailbox))] }
+            : stats;
+    }
 }

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using EmailMonitor.Auth;
+using EmailMonitor.Mailboxes;
 
 namespace EmailMonitor.Api;
 
@@ -16,7 +18,7 @@ internal static class UsersApi
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPatch("/{username}", UpdateAsync)
-            .WithSummary("Change role, password or disabled; a new password or disabling ends the user's logins")
+            .WithSummary("Change role, password, disabled or mailboxes (a list of names, or null for all); a new password or disabling ends the user's logins")
             .Produces<UserSummary>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -37,9 +39,16 @@ internal static class UsersApi
             : Refusal(outcome, problem);
     }
 
-    private static async Task<IResult> UpdateAsync(string username, UpdateUserRequest request, HttpContext context, UserAdministration users, CancellationToken cancellationToken)
+    private static async Task<IResult> UpdateAsync(
+        string username, UpdateUserRequest request, HttpContext context, UserAdministration users, MailboxRegistry mailboxes, CancellationToken cancellationToken)
     {
-        var (outcome, problem) = await users.UpdateAsync(username, request.Role, request.Password, request.Disabled, By(context), cancellationToken);
+        var (visible, invalid) = ReadMailboxes(request.Mailboxes, mailboxes);
+        if (invalid is not null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: invalid);
+        }
+
+        var (outcome, problem) = await users.UpdateAsync(username, request.Role, request.Password, request.Disabled, visible, By(context), cancellationToken);
         return outcome == UserChange.Done
             ? Results.Ok(await users.FindAsync(username, cancellationToken))
             : Refusal(outcome, problem);
@@ -49,6 +58,25 @@ internal static class UsersApi
     {
         var outcome = await users.DeleteAsync(username, By(context), cancellationToken);
         return outcome == UserChange.Done ? Results.NoContent() : Refusal(outcome, null);
+    }
+
+    // Absent: no change. null: every mailbox. A list: those mailboxes, each of which must exist.
+    private static (MailboxList? List, string? Problem) ReadMailboxes(JsonElement value, MailboxRegistry mailboxes)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Undefined:
+                return (null, null);
+            case JsonValueKind.Null:
+                return (new MailboxList(null), null);
+            case JsonValueKind.Array when value.EnumerateArray().All(item => item.ValueKind == JsonValueKind.String) && value.GetArrayLength() <= 1000:
+                var names = value.EnumerateArray().Select(item => item.GetString()!).Distinct(StringComparer.Ordinal).ToList();
+                return names.FirstOrDefault(name => mailboxes.Find(name) is null) is { } unknown
+                    ? (null, $"'mailboxes': no mailbox is named '{(unknown.Length > 64 ? unknown[..64] + "…" : unknown)}'.")
+                    : (new MailboxList(names), null);
+            default:
+                return (null, "'mailboxes' must be a list of mailbox names, or null for all.");
+        }
     }
 
     private static AuditContext By(HttpContext context) => new(context.Connection.RemoteIpAddress, context.User.Identity?.Name);

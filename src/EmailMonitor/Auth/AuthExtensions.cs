@@ -15,6 +15,7 @@ internal static class AuthExtensions
         builder.Services.AddSingleton<LoginThrottle>();
         builder.Services.AddSingleton<AuthService>();
         builder.Services.AddSingleton<UserAdministration>();
+        builder.Services.AddSingleton<MailboxAccess>();
         builder.Services.AddSingleton<AdminBootstrap>();
         builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);

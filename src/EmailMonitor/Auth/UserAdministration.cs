@@ -9,7 +9,8 @@ namespace EmailMonitor.Auth;
 /// be removed, demoted or disabled, and an account whose password changes or that is disabled or
 /// removed loses every login at once (its refresh and access tokens, and its open connections).
 /// </summary>
-internal sealed class UserAdministration(UserStore users, RefreshTokenStore refreshTokens, LoginThrottle throttle, SecurityLog securityLog, TimeProvider time)
+internal sealed class UserAdministration(
+    UserStore users, RefreshTokenStore refreshTokens, LoginThrottle throttle, MailboxAccess mailboxAccess, SecurityLog securityLog, TimeProvider time)
 {
     public const int MinPasswordLength = AuthOptionsValidator.MinProductionPasswordLength;
 
@@ -40,11 +41,11 @@ internal sealed class UserAdministration(UserStore users, RefreshTokenStore refr
     }
 
     public async Task<(UserChange Outcome, string? Problem)> UpdateAsync(
-        string username, string? role, string? password, bool? disabled, AuditContext by, CancellationToken cancellationToken)
+        string username, string? role, string? password, bool? disabled, MailboxList? mailboxes, AuditContext by, CancellationToken cancellationToken)
     {
-        if (role is null && password is null && disabled is null)
+        if (role is null && password is null && disabled is null && mailboxes is null)
         {
-            return (UserChange.Invalid, "Nothing to change: give 'role', 'password' or 'disabled'.");
+            return (UserChange.Invalid, "Nothing to change: give 'role', 'password', 'disabled' or 'mailboxes'.");
         }
 
         if (((role is null ? null : RoleProblem(role)) ?? (password is null ? null : PasswordProblem(password))) is { } problem)
@@ -52,10 +53,15 @@ internal sealed class UserAdministration(UserStore users, RefreshTokenStore refr
             return (UserChange.Invalid, problem);
         }
 
-        var outcome = await users.UpdateAsync(username, role, password is null ? null : PasswordHasher.Hash(password), disabled, cancellationToken);
+        var outcome = await users.UpdateAsync(username, role, password is null ? null : PasswordHasher.Hash(password), disabled, mailboxes, cancellationToken);
         if (outcome != UserChange.Done)
         {
             return (outcome, null);
+        }
+
+        if (mailboxes is not null)
+        {
+            mailboxAccess.Changed(username, mailboxes.Names);
         }
 
         var changes = new List<string>();
@@ -72,6 +78,11 @@ internal sealed class UserAdministration(UserStore users, RefreshTokenStore refr
         if (disabled is { } d)
         {
             changes.Add(d ? "disabled" : "enabled");
+        }
+
+        if (mailboxes is not null)
+        {
+            changes.Add(mailboxes.Names is { } names ? $"sees mailboxes [{string.Join(", ", names)}]" : "sees all mailboxes");
         }
 
         securityLog.UserChanged(by.Ip, by.Username, $"changed {username}: {string.Join(", ", changes)}");
@@ -95,6 +106,7 @@ internal sealed class UserAdministration(UserStore users, RefreshTokenStore refr
         if (outcome == UserChange.Done)
         {
             securityLog.UserChanged(by.Ip, by.Username, $"removed {username}");
+            mailboxAccess.Changed(username, null);
             await RevokeLoginsAsync(username, cancellationToken);
         }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using EmailMonitor.Storage;
 
 namespace EmailMonitor.Auth;
@@ -53,7 +54,7 @@ internal sealed class UserStore(Database database)
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT username, role, disabled, created_at FROM users
+            SELECT username, role, disabled, created_at, mailboxes FROM users
             WHERE $username IS NULL OR username = $username
             ORDER BY username COLLATE NOCASE
             """;
@@ -66,17 +67,35 @@ internal sealed class UserStore(Database database)
                 reader.GetString(0),
                 reader.GetString(1),
                 reader.GetInt64(2) != 0,
-                StoredTime.Parse(reader.GetString(3))));
+                StoredTime.Parse(reader.GetString(3)),
+                reader.IsDBNull(4) ? null : ReadMailboxes(reader.GetString(4))));
         }
 
         return users;
     }
 
+    /// <summary>Every user whose mailboxes are limited, with the list.</summary>
+    public async Task<IReadOnlyList<(string Username, IReadOnlyList<string> Mailboxes)>> ListMailboxLimitsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT username, mailboxes FROM users WHERE mailboxes IS NOT NULL";
+        var limits = new List<(string, IReadOnlyList<string>)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            limits.Add((reader.GetString(0), ReadMailboxes(reader.GetString(1))));
+        }
+
+        return limits;
+    }
+
     /// <summary>
-    /// Applies the changes that are given, in one statement that refuses to leave the service
-    /// without an enabled administrator.
+    /// Applies the changes that are given (for mailboxes: a new list, whose names are null for
+    /// all), in one statement that refuses to leave the service without an enabled administrator.
     /// </summary>
-    public async Task<UserChange> UpdateAsync(string username, string? role, string? passwordHash, bool? disabled, CancellationToken cancellationToken)
+    public async Task<UserChange> UpdateAsync(
+        string username, string? role, string? passwordHash, bool? disabled, MailboxList? mailboxes, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -84,7 +103,8 @@ internal sealed class UserStore(Database database)
             UPDATE users SET
                 role = coalesce($role, role),
                 password_hash = coalesce($hash, password_hash),
-                disabled = coalesce($disabled, disabled)
+                disabled = coalesce($disabled, disabled),
+                mailboxes = CASE WHEN $setMailboxes THEN $mailboxes ELSE mailboxes END
             WHERE username = $username
               AND NOT ({IsLastEnabledAdmin} AND (coalesce($role, role) <> 'admin' OR coalesce($disabled, disabled) <> 0))
             """;
@@ -92,6 +112,8 @@ internal sealed class UserStore(Database database)
         command.Parameters.AddWithValue("$role", (object?)role ?? DBNull.Value);
         command.Parameters.AddWithValue("$hash", (object?)passwordHash ?? DBNull.Value);
         command.Parameters.AddWithValue("$disabled", disabled is { } d ? (d ? 1 : 0) : DBNull.Value);
+        command.Parameters.AddWithValue("$setMailboxes", mailboxes is not null);
+        command.Parameters.AddWithValue("$mailboxes", mailboxes?.Names is { } names ? JsonSerializer.Serialize(names, AuthJson.Default.IReadOnlyListString) : DBNull.Value);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? UserChange.Done : await WhyNotAsync(username, cancellationToken);
     }
 
@@ -103,6 +125,9 @@ internal sealed class UserStore(Database database)
         command.Parameters.AddWithValue("$username", username);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? UserChange.Done : await WhyNotAsync(username, cancellationToken);
     }
+
+    private static IReadOnlyList<string> ReadMailboxes(string json) =>
+        JsonSerializer.Deserialize(json, AuthJson.Default.IReadOnlyListString) ?? [];
 
     // True for the row being changed when it is the only enabled administrator left.
     private const string IsLastEnabledAdmin =

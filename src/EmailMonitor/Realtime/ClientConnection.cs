@@ -38,6 +38,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     private readonly ReceivedEvents _received = new();
     private readonly ITimer _authenticationDeadline;
 
+    private readonly MailboxAccess _mailboxAccess;
     private AuthenticatedUser? _user;
     private bool _expired;
     private ITimer? _expiryTimer;
@@ -53,6 +54,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         IPAddress? remoteAddress,
         AuthService auth,
         EventStore store,
+        MailboxAccess mailboxAccess,
         SecurityLog securityLog,
         RateLimits rateLimits,
         ServiceMetrics metrics,
@@ -64,6 +66,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         RemoteAddress = remoteAddress;
         OpenedAt = time.GetTimestamp();
         _store = store;
+        _mailboxAccess = mailboxAccess;
         _securityLog = securityLog;
         _rateLimits = rateLimits;
         _metrics = metrics;
@@ -110,14 +113,21 @@ internal sealed class ClientConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Queues a live event; a client whose queue is full is disconnected.</summary>
-    public void Deliver(byte[] frame, long eventId)
+    /// <summary>Queues a live event the user may see; a client whose queue is full is disconnected.</summary>
+    public void Deliver(byte[] frame, long eventId, string mailbox)
     {
-        if (ReceivesEvents)
+        if (Sees(mailbox))
         {
-            Enqueue(new OutboundFrame(frame, eventId));
+            Enqueue(new OutboundFrame(frame, eventId, mailbox));
         }
     }
+
+    /// <summary>Whether this connection may receive an event of <paramref name="mailbox"/> now.</summary>
+    private bool Sees(string mailbox) =>
+        ReceivesEvents && Volatile.Read(ref _user) is { } user && _mailboxAccess.Allows(user.Username, user.Role, mailbox);
+
+    private IReadOnlySet<string>? VisibleMailboxes() =>
+        Volatile.Read(ref _user) is { } user ? _mailboxAccess.Visible(user.Username, user.Role) : null;
 
     public void Send(byte[] frame) => Enqueue(new OutboundFrame(frame));
 
@@ -279,7 +289,8 @@ internal sealed class ClientConnection : IAsyncDisposable
                 {
                     case OutboundFrame { EventId: long eventId } frame:
                         Interlocked.Add(ref _queuedBytes, -frame.Bytes.Length);
-                        if (ReceivesEvents && !_received.Contains(eventId))
+                        // Checked again as it leaves: the user's mailboxes may have changed since it was queued.
+                        if (Sees(frame.Mailbox!) && !_received.Contains(eventId))
                         {
                             await SendAsync(frame.Bytes, cancellationToken);
                             _received.Add(eventId);
@@ -311,11 +322,11 @@ internal sealed class ClientConnection : IAsyncDisposable
         var cursor = afterEventId;
         while (ReceivesEvents)
         {
-            var page = await _store.ReadAfterAsync(cursor, ReplayPageSize, ReplayPageBytes, cancellationToken);
+            var page = await _store.ReadAfterAsync(cursor, ReplayPageSize, ReplayPageBytes, VisibleMailboxes(), cancellationToken);
             foreach (var stored in page)
             {
                 cursor = stored.EventId;
-                if (!ReceivesEvents || _received.Contains(stored.EventId))
+                if (!Sees(stored.Mailbox) || _received.Contains(stored.EventId))
                 {
                     continue;
                 }

@@ -119,7 +119,7 @@ internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
         var frame = ServerMessages.NewEmail(stored);
         foreach (var connection in _connections.Keys)
         {
-            connection.Deliver(frame, stored.EventId);
+            connection.Deliver(frame, stored.EventId, stored.Mailbox);
         }
     }
 

@@ -86,7 +86,7 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
             var eventId = await insert.ExecuteScalarAsync(cancellationToken);
             if (eventId is long id)
             {
-                stored.Add(new StoredEvent(id, json));
+                stored.Add(new StoredEvent(id, email.Event.Mailbox, json));
             }
         }
 
@@ -161,43 +161,52 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
 
     /// <summary>Events after <paramref name="afterEventId"/>, oldest first, at most <paramref name="limit"/>.</summary>
     public Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(long afterEventId, int limit, CancellationToken cancellationToken) =>
-        ReadAfterAsync(afterEventId, limit, long.MaxValue, cancellationToken);
+        ReadAfterAsync(afterEventId, limit, long.MaxValue, null, cancellationToken);
 
     /// <summary>
     /// Events after <paramref name="afterEventId"/>, oldest first, at most <paramref name="limit"/>,
     /// and no more once <paramref name="maxPayloadBytes"/> of them (UTF-8) have been read (the one that
-    /// crossed it included): a page of large events stays a few megabytes.
+    /// crossed it included): a page of large events stays a few megabytes. Only events of the
+    /// <paramref name="visible"/> mailboxes, when given.
     /// </summary>
-    public async Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(long afterEventId, int limit, long maxPayloadBytes, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<StoredEvent>> ReadAfterAsync(
+        long afterEventId, int limit, long maxPayloadBytes, IReadOnlySet<string>? visible, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT event_id, payload FROM events WHERE event_id > $after ORDER BY event_id LIMIT $limit";
+        command.CommandText = """
+            SELECT event_id, mailbox, payload FROM events
+            WHERE event_id > $after AND ($visible IS NULL OR mailbox IN (SELECT value FROM json_each($visible)))
+            ORDER BY event_id LIMIT $limit
+            """;
         command.Parameters.AddWithValue("$after", afterEventId);
         command.Parameters.AddWithValue("$limit", limit);
+        AddVisible(command, visible);
         return await ReadEventsAsync(command, maxPayloadBytes, cancellationToken);
     }
 
     /// <summary>
     /// Events before <paramref name="beforeEventId"/> (all when null), newest first, at most
-    /// <paramref name="limit"/> and <paramref name="maxPayloadBytes"/> as in <see cref="ReadAfterAsync(long, int, long, CancellationToken)"/>,
+    /// <paramref name="limit"/> and <paramref name="maxPayloadBytes"/> as in <see cref="ReadAfterAsync(long, int, long, IReadOnlySet{string}, CancellationToken)"/>,
     /// optionally of one mailbox and folder. Paging by event_id, not by offset, so a page never
     /// shifts when new mail arrives.
     /// </summary>
     public async Task<IReadOnlyList<StoredEvent>> ReadBeforeAsync(
-        long? beforeEventId, int limit, string? mailbox, string? folder, long maxPayloadBytes, CancellationToken cancellationToken)
+        long? beforeEventId, int limit, string? mailbox, string? folder, long maxPayloadBytes, IReadOnlySet<string>? visible, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT event_id, payload FROM events
+            SELECT event_id, mailbox, payload FROM events
             WHERE event_id < $before AND ($mailbox IS NULL OR mailbox = $mailbox) AND ($folder IS NULL OR folder = $folder)
+              AND ($visible IS NULL OR mailbox IN (SELECT value FROM json_each($visible)))
             ORDER BY event_id DESC LIMIT $limit
             """;
         command.Parameters.AddWithValue("$before", beforeEventId ?? long.MaxValue);
         command.Parameters.AddWithValue("$mailbox", (object?)mailbox ?? DBNull.Value);
         command.Parameters.AddWithValue("$folder", (object?)folder ?? DBNull.Value);
         command.Parameters.AddWithValue("$limit", limit);
+        AddVisible(command, visible);
         return await ReadEventsAsync(command, maxPayloadBytes, cancellationToken);
     }
 
@@ -206,7 +215,7 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT event_id, payload FROM events WHERE message_key = $key";
+        command.CommandText = "SELECT event_id, mailbox, payload FROM events WHERE message_key = $key";
         command.Parameters.AddWithValue("$key", messageId);
         return (await ReadEventsAsync(command, long.MaxValue, cancellationToken)).SingleOrDefault();
     }
@@ -218,13 +227,16 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (bytes <= maxPayloadBytes && await reader.ReadAsync(cancellationToken))
         {
-            var stored = new StoredEvent(reader.GetInt64(0), reader.GetString(1));
+            var stored = new StoredEvent(reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
             bytes += stored.PayloadBytes;
             events.Add(stored);
         }
 
         return events;
     }
+
+    private static void AddVisible(SqliteCommand command, IReadOnlySet<string>? visible) =>
+        command.Parameters.AddWithValue("$visible", visible is null ? DBNull.Value : JsonSerializer.Serialize(visible.ToArray(), StorageJson.Default.StringArray));
 
     private void AddPositionParameters(SqliteCommand command, FolderKey source, string position)
     {

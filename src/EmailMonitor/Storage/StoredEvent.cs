@@ -4,10 +4,10 @@ using System.Text;
 namespace EmailMonitor.Storage;
 
 /// <summary>
-/// A committed event: its server-wide <c>event_id</c> and the analysed email as stored JSON
-/// (the <c>new_email</c> fields without <c>type</c> and <c>event_id</c>).
+/// A committed event: its server-wide <c>event_id</c>, its mailbox (who may see it), and the
+/// analysed email as stored JSON (the <c>new_email</c> fields without <c>type</c> and <c>event_id</c>).
 /// </summary>
-internal sealed record StoredEvent(long EventId, string Payload)
+internal sealed record StoredEvent(long EventId, string Mailbox, string Payload)
 {
     /// <summary>The payload's size in UTF-8, as it travels.</summary>
     public long PayloadBytes => Encoding.UTF8.GetByteCount(Payload);

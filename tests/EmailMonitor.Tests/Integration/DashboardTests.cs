@@ -76,10 +76,10 @@ public sealed class DashboardTests
         Assert.Equal("live · 200 emails", (await page.EvaluateAsync("document.getElementById('status').textContent")).GetString());
         var subjects = await page.EvaluateAsync("[...document.querySelectorAll('#emails li strong')].map(s => s.textContent)");
         Assert.Equal(200, subjects.GetArrayLength());
-        Assert.Equal($"Injected {injected[^1].Split(':')[^1]}", subjects[0].GetString());
+        Assert.Equal($"Injected {injected[^1].Split(':')[^1]} to default", subjects[0].GetString());
 
         var live = await InjectedEvents.InjectAsync(service, 1);
-        await page.WaitUntilAsync($"document.querySelector('#emails li strong').textContent === 'Injected {live[0].Split(':')[^1]}'", "a live email goes on top");
+        await page.WaitUntilAsync($"document.querySelector('#emails li strong').textContent === 'Injected {live[0].Split(':')[^1]} to default'", "a live email goes on top");
     }
 
     // Opens the first listed email and returns once its frame has loaded: the load event comes

@@ -12,18 +12,18 @@ internal static class InjectedEvents
 {
     private static int _nextUid;
 
-    public static async Task<IReadOnlyList<string>> InjectAsync(ServiceHost service, int count, int textBytes = 0, string html = "")
+    public static async Task<IReadOnlyList<string>> InjectAsync(ServiceHost service, int count, int textBytes = 0, string html = "", string mailbox = "default")
     {
         var writer = service.Get<ChannelWriter<AnalysedEmail>>();
         var ids = new List<string>();
         for (var i = 0; i < count; i++)
         {
             var uid = (uint)Interlocked.Increment(ref _nextUid);
-            var folder = new FolderKey("default", "INJECTED");
+            var folder = new FolderKey(mailbox, "INJECTED");
             var email = new EmailEvent
             {
-                Id = $"default:INJECTED:1:{uid}",
-                Subject = $"Injected {uid}",
+                Id = $"{mailbox}:INJECTED:1:{uid}",
+                Subject = $"Injected {uid} to {mailbox}",
                 ReceivedAt = DateTimeOffset.UtcNow.ToString("O"),
                 Mailbox = folder.Mailbox,
                 Folder = folder.Folder,
