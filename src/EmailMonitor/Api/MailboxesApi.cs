@@ -53,8 +53,9 @@ internal static class MailboxesApi
         HttpContext context, MailboxRegistry registry, MailboxStatusBoard board, IOptions<MailOptions> options, SecurityLog securityLog, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var request = MailboxRequest.Read(await ReadBodyAsync(context, errors, cancellationToken), errors);
-        var mailbox = errors.Count == 0 ? MailboxRules.Apply(request, null, options.Value.AllowInsecure, errors) : null;
+        var body = await ReadBodyAsync(context, errors, cancellationToken);
+        var request = errors.Count == 0 ? MailboxRequest.Read(body, errors) : null;
+        var mailbox = errors.Count == 0 ? MailboxRules.Apply(request!, null, options.Value.AllowInsecure, errors) : null;
         if (mailbox is null)
         {
             return Invalid(errors);
@@ -72,35 +73,35 @@ internal static class MailboxesApi
     private static async Task<IResult> ChangeAsync(
         string name, HttpContext context, MailboxRegistry registry, MailboxStatusBoard board, IOptions<MailOptions> options, SecurityLog securityLog, CancellationToken cancellationToken)
     {
-        if (registry.Find(name) is not { } existing)
-        {
-            return NotFound();
-        }
-
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var request = MailboxRequest.Read(await ReadBodyAsync(context, errors, cancellationToken), errors);
+        var body = await ReadBodyAsync(context, errors, cancellationToken);
+        var request = errors.Count == 0 ? MailboxRequest.Read(body, errors) : MailboxRequest.Empty;
         if (errors.Count == 0 && request.Given.Count == 0)
         {
             errors["body"] = ["nothing to change: give at least one field"];
         }
 
-        var mailbox = errors.Count == 0 ? MailboxRules.Apply(request, existing, options.Value.AllowInsecure, errors) : null;
+        string? before = null;
+        var mailbox = errors.Count > 0 ? null : await registry.ChangeAsync(
+            name,
+            existing =>
+            {
+                before = existing.ToString();
+                return MailboxRules.Apply(request, existing, options.Value.AllowInsecure, errors);
+            },
+            cancellationToken);
         if (mailbox is null)
         {
-            return Invalid(errors);
-        }
-
-        if (!await registry.ChangeAsync(existing, mailbox, cancellationToken))
-        {
-            return NotFound();
+            return before is null && errors.Count == 0 ? NotFound() : Invalid(errors);
         }
 
         securityLog.MailboxChanged(
-            context.Connection.RemoteIpAddress, context.User.Identity?.Name, $"changed mailbox {mailbox} ({string.Join(", ", request.Given)})");
+            context.Connection.RemoteIpAddress, context.User.Identity?.Name, $"changed mailbox {before} to {mailbox} ({string.Join(", ", request.Given)})");
         return Results.Ok(MailboxResponse.Of(mailbox, board));
     }
 
-    private static async Task<IResult> RemoveAsync(string name, HttpContext context, MailboxRegistry registry, SecurityLog securityLog, CancellationToken cancellationToken)
+    private static async Task<IResult> RemoveAsync(
+        string name, HttpContext context, MailboxRegistry registry, UserAdministration users, SecurityLog securityLog, CancellationToken cancellationToken)
     {
         if (name == MailboxDefinition.DefaultName)
         {
@@ -115,6 +116,8 @@ internal static class MailboxesApi
         }
 
         securityLog.MailboxChanged(context.Connection.RemoteIpAddress, context.User.Identity?.Name, $"removed mailbox {name}");
+        // A mailbox added later under the same name is another mailbox: no viewer sees it by inheritance.
+        await users.ForgetMailboxAsync(name, CancellationToken.None);
         return Results.NoContent();
     }
 
@@ -128,14 +131,17 @@ internal static class MailboxesApi
 
         try
         {
-            return await JsonSerializer.DeserializeAsync<JsonElement>(context.Request.Body, cancellationToken: cancellationToken);
+            return await JsonSerializer.DeserializeAsync<JsonElement>(context.Request.Body, StrictJson, cancellationToken);
         }
         catch (JsonException)
         {
-            errors["body"] = ["is not valid JSON"];
+            errors["body"] = ["is not valid JSON (or gives a field twice)"];
             return default;
         }
     }
+
+    // A key given twice ("password" once harmless, once not) is refused, never silently the last one.
+    private static readonly JsonSerializerOptions StrictJson = new() { AllowDuplicateProperties = false };
 
     private static IResult Invalid(Dictionary<string, string[]> errors) =>
         Results.ValidationProblem(

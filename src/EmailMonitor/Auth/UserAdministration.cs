@@ -100,6 +100,20 @@ internal sealed class UserAdministration(
         return (UserChange.Done, null);
     }
 
+    /// <summary>Takes a removed mailbox out of every user's list (a user left with none sees nothing).</summary>
+    public async Task ForgetMailboxAsync(string mailbox, CancellationToken cancellationToken)
+    {
+        foreach (var (username, mailboxes) in await users.ListMailboxLimitsAsync(cancellationToken))
+        {
+            if (mailboxes.Contains(mailbox, StringComparer.Ordinal))
+            {
+                var remaining = mailboxes.Where(m => m != mailbox).ToList();
+                await users.UpdateAsync(username, null, null, null, new MailboxList(remaining), cancellationToken);
+                mailboxAccess.Changed(username, remaining);
+            }
+        }
+    }
+
     public async Task<UserChange> DeleteAsync(string username, AuditContext by, CancellationToken cancellationToken)
     {
         var outcome = await users.DeleteAsync(username, cancellationToken);

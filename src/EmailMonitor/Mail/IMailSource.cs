@@ -1,14 +1,10 @@
-using EmailMonitor.Pipeline;
-
 namespace EmailMonitor.Mail;
 
 /// <summary>
-/// One watched folder of one mailbox, for one protocol: from its checkpoint on, it hands every
-/// new message to analysis, reconnecting as needed, until cancelled.
+/// Watches one mailbox's folders (all or some of them) for one protocol: from their checkpoints
+/// on, it hands every new message to analysis, reconnecting as needed, until cancelled.
 /// </summary>
 internal interface IMailSource
 {
-    FolderKey Folder { get; }
-
     Task RunAsync(CancellationToken cancellationToken);
 }

@@ -81,6 +81,12 @@ internal sealed class ImapFolderFetcher(
         }
 
         var position = _position!;
+        if (position.LastUid == uint.MaxValue)
+        {
+            // The last UID there can be: nothing can follow it under this UIDVALIDITY.
+            return;
+        }
+
         var first = position.LastUid + 1;
         var range = new UniqueIdRange(new UniqueId(position.UidValidity, first), UniqueId.MaxValue);
         // "UID n:*" also matches the highest UID when it is below n (RFC 3501 §6.4.8), hence the filter.

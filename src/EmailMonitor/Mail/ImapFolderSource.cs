@@ -24,8 +24,7 @@ internal sealed class ImapFolderSource : IMailSource
     private readonly ReconnectBackoff _backoff;
 
     private readonly ImapFolderFetcher _fetcher;
-    private int _arrived;
-    private CancellationTokenSource? _idleDone;
+    private readonly ImapIdler _idler;
 
     public ImapFolderSource(
         MailLogin login,
@@ -49,6 +48,7 @@ internal sealed class ImapFolderSource : IMailSource
         _logger = logger;
         _backoff = new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, options.StableSessionLength, time, Random.Shared);
         Folder = new FolderKey(_mailbox.Name, folder);
+        _idler = new ImapIdler(options, time);
         _fetcher = new ImapFolderFetcher(Folder, options, output, store, board, time, logger);
         _board.Update(Folder, s => s);
     }
@@ -98,6 +98,7 @@ internal sealed class ImapFolderSource : IMailSource
     {
         // A refused login stays the state until a login succeeds: that is what a person must fix.
         _board.Update(Folder, s => s with { State = s.State == FolderState.AuthFailed ? s.State : FolderState.Connecting, NextAttemptAt = null });
+        await _login.PrepareAsync(cancellationToken);
         using var client = await _connectGate.RunAsync(
             () => MailConnector.ConnectImapAsync(_login, _protocolLogs.Create(Folder), _options.CommandTimeout, null, cancellationToken), cancellationToken);
         try
@@ -125,7 +126,7 @@ internal sealed class ImapFolderSource : IMailSource
             while (true)
             {
                 var arrived = idle
-                    ? await IdleAsync(client, cancellationToken)
+                    ? await _idler.IdleAsync(client, cancellationToken)
                     : await PollAsync(client, cancellationToken);
 
                 // The periodic re-sync catches mail whose notification was lost. It opens the folder
@@ -154,35 +155,8 @@ internal sealed class ImapFolderSource : IMailSource
     private Task CatchUpAsync(IMailFolder folder, CancellationToken cancellationToken)
     {
         // Reset first: a notification that arrives while fetching triggers another round.
-        Interlocked.Exchange(ref _arrived, 0);
+        _idler.Reset();
         return _fetcher.CatchUpAsync(folder, cancellationToken);
-    }
-
-    private async Task<bool> IdleAsync(ImapClient client, CancellationToken cancellationToken)
-    {
-        if (Interlocked.Exchange(ref _arrived, 0) == 1)
-        {
-            return true;
-        }
-
-        using var done = new CancellationTokenSource(_options.IdleRenewInterval, _time);
-        using var watchdog = new CancellationTokenSource(_options.IdleRenewInterval + _options.CommandTimeout, _time);
-        using var abort = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, watchdog.Token);
-        Volatile.Write(ref _idleDone, done);
-        try
-        {
-            await client.IdleAsync(done.Token, abort.Token);
-        }
-        catch (OperationCanceledException) when (watchdog.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw new TimeoutException($"the server did not end IDLE within {_options.CommandTimeout.TotalSeconds:0} s of DONE; the connection is dead");
-        }
-        finally
-        {
-            Volatile.Write(ref _idleDone, null);
-        }
-
-        return Interlocked.Exchange(ref _arrived, 0) == 1;
     }
 
     private async Task<bool> PollAsync(ImapClient client, CancellationToken cancellationToken)
@@ -192,19 +166,8 @@ internal sealed class ImapFolderSource : IMailSource
         return true;
     }
 
-    private void OnCountChanged(object? sender, EventArgs e)
-    {
-        Interlocked.Exchange(ref _arrived, 1);
-        // Raised while IDLE reads the server's EXISTS: end this IDLE now to fetch at once.
-        try
-        {
-            Volatile.Read(ref _idleDone)?.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The IDLE already ended; the flag alone triggers the fetch.
-        }
-    }
+    // Raised while IDLE reads the server's EXISTS: end this IDLE now to fetch at once.
+    private void OnCountChanged(object? sender, EventArgs e) => _idler.Wake();
 
     // Catching up compares UIDVALIDITY first and resets the checkpoint when it changed.
     private void OnUidValidityChanged(object? sender, EventArgs e) => OnCountChanged(sender, e);

@@ -39,4 +39,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Information, Message = "The OAuth2 provider of mailbox {Mailbox} rotated its refresh token; the new one is stored")]
     public static partial void RefreshTokenRotated(this ILogger logger, string mailbox);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "Message {Uidl} of {Folder} could not be fetched in {Attempts} polls in a row; it is recorded as a malformed message so the maildrop moves on")]
+    public static partial void GivingUpOnPop3Message(this ILogger logger, FolderKey folder, string uidl, int attempts);
+
+    [LoggerMessage(EventId = 1014, Level = LogLevel.Error, Message = "The refresh token the OAuth2 provider of mailbox {Mailbox} rotated could not be stored; it is tried again at the next refresh")]
+    public static partial void RotatedTokenNotSaved(this ILogger logger, string mailbox, Exception exception);
+
+    [LoggerMessage(EventId = 1015, Level = LogLevel.Information, Message = "Watching {Count} folders of mailbox {Mailbox} over one connection with {Mode}")]
+    public static partial void WatchingShared(this ILogger logger, string mailbox, int count, string mode);
+
+    [LoggerMessage(EventId = 1016, Level = LogLevel.Information, Message = "The server of mailbox {Mailbox} lacks NOTIFY: {Own} folders get their own IDLE connection, {Polled} share one polled connection")]
+    public static partial void WatchingWithoutNotify(this ILogger logger, string mailbox, int own, int polled);
 }

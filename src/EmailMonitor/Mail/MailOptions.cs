@@ -55,6 +55,13 @@ internal sealed class MailOptions
     /// </summary>
     public int MaxFetchAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// IDLE connections one mailbox may hold when its server lacks NOTIFY (servers cap connections
+    /// per user: Dovecot at 10 per address, and the user's own mail clients need some); further
+    /// folders share one more connection, caught up every check interval.
+    /// </summary>
+    public int MaxConnectionsPerMailbox { get; set; } = 5;
+
     /// <summary>Sessions being opened at once across all mailboxes (see <see cref="ConnectGate"/>).</summary>
     public int ConnectConcurrency { get; set; } = 8;
 

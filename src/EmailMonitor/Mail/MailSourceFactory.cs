@@ -7,7 +7,8 @@ namespace EmailMonitor.Mail;
 
 /// <summary>
 /// Makes what watches one mailbox: its login (with one OAuth2 token source for all its sessions)
-/// and its sources, one per IMAP folder or one for a POP3 maildrop.
+/// and its sources: one for a POP3 maildrop, one IDLE connection for a single IMAP folder, and for
+/// several folders one source that shares a connection where the server has NOTIFY.
 /// </summary>
 internal sealed class MailSourceFactory(
     IOptions<MailOptions> options,
@@ -20,15 +21,19 @@ internal sealed class MailSourceFactory(
     TimeProvider time,
     ILoggerFactory loggerFactory)
 {
+    private readonly MailSourceParts _parts = new(output, store, board, protocolLogs, connectGate, time, loggerFactory);
+
     /// <param name="mailbox">The mailbox to watch.</param>
     /// <param name="saveRotated">Stores a refresh token the OAuth2 provider rotated.</param>
     public IReadOnlyList<IMailSource> Create(MailboxDefinition mailbox, Func<OAuth2Credential, CancellationToken, Task> saveRotated)
     {
         var login = Login(mailbox, saveRotated);
-        return mailbox.Protocol == MailProtocol.Pop3
-            ? [new Pop3MailboxSource(login, options.Value, output, store, board, protocolLogs, connectGate, time, loggerFactory.CreateLogger<Pop3MailboxSource>())]
-            : [.. mailbox.Folders.Select(folder => new ImapFolderSource(
-                login, folder, options.Value, output, store, board, protocolLogs, connectGate, time, loggerFactory.CreateLogger<ImapFolderSource>()))];
+        return (mailbox.Protocol, mailbox.Folders.Count) switch
+        {
+            (MailProtocol.Pop3, _) => [new Pop3MailboxSource(login, options.Value, output, store, board, protocolLogs, connectGate, time, loggerFactory.CreateLogger<Pop3MailboxSource>())],
+            (_, 1) => [new ImapFolderSource(login, mailbox.Folders[0], options.Value, output, store, board, protocolLogs, connectGate, time, loggerFactory.CreateLogger<ImapFolderSource>())],
+            _ => [new ImapMailboxSource(login, mailbox.Folders, pollOnly: false, options.Value, _parts)],
+        };
     }
 
     public MailLogin Login(MailboxDefinition mailbox, Func<OAuth2Credential, CancellationToken, Task> saveRotated) =>

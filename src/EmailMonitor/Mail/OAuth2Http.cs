@@ -11,6 +11,8 @@ internal sealed class OAuth2Http : IDisposable
     })
     {
         Timeout = TimeSpan.FromSeconds(15),
+        // A token answer is a few kilobytes; a larger one is not read into memory.
+        MaxResponseContentBufferSize = 64 * 1024,
     };
 
     public void Dispose() => Client.Dispose();

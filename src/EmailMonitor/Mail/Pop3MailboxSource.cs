@@ -31,8 +31,12 @@ internal sealed class Pop3MailboxSource : IMailSource
     private readonly ILogger _logger;
     private readonly ReconnectBackoff _backoff;
 
+    private readonly string _accountTag;
     private Pop3Position? _position;
     private CheckpointNumbering? _numbering;
+
+    // The message a failed fetch stopped at, and how many polls in a row failed on it.
+    private (string Uidl, int Failures) _stuck;
 
     public Pop3MailboxSource(
         MailLogin login,
@@ -57,6 +61,9 @@ internal sealed class Pop3MailboxSource : IMailSource
         _logger = logger;
         _backoff = new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, options.StableSessionLength, time, Random.Shared);
         Folder = new FolderKey(_mailbox.Name, MailboxDefinition.Pop3Folder);
+        // UIDLs are unique only within one maildrop (Dovecot's are the UID and UIDVALIDITY, which
+        // two accounts can share), so message ids also name the account they came from.
+        _accountTag = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{_mailbox.Server.ToLowerInvariant()}\n{_mailbox.Username}")))[..8];
         _board.Update(Folder, s => s);
     }
 
@@ -111,6 +118,7 @@ internal sealed class Pop3MailboxSource : IMailSource
             NextAttemptAt = null,
         });
 
+        await _login.PrepareAsync(cancellationToken);
         using var client = await _connectGate.RunAsync(
             () => MailConnector.ConnectPop3Async(_login, _protocolLogs.Create(Folder), _options.CommandTimeout, null, cancellationToken), cancellationToken);
         try
@@ -138,7 +146,24 @@ internal sealed class Pop3MailboxSource : IMailSource
                 }
 
                 position = position.With(uidl);
-                await HandOverAsync(client, index, uidl, position, cancellationToken);
+                if (_stuck.Uidl == uidl && _stuck.Failures >= _options.MaxFetchAttempts)
+                {
+                    // The server cannot deliver this message: record it as an empty, malformed
+                    // event and move on rather than stall the maildrop (as IMAP does).
+                    _logger.GivingUpOnPop3Message(Folder, uidl, _stuck.Failures);
+                    await HandOverAsync(null, index, uidl, position, cancellationToken);
+                    continue;
+                }
+
+                try
+                {
+                    await HandOverAsync(client, index, uidl, position, cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    _stuck = _stuck.Uidl == uidl ? (uidl, _stuck.Failures + 1) : (uidl, 1);
+                    throw;
+                }
             }
 
             _position = position;
@@ -171,16 +196,22 @@ internal sealed class Pop3MailboxSource : IMailSource
         _logger.Pop3StartingAtNow(Folder, onServer.Count);
     }
 
-    private async Task HandOverAsync(Pop3Client client, int index, string uidl, Pop3Position position, CancellationToken cancellationToken)
+    // Without a client, the message is handed over empty (one the server could not deliver).
+    private async Task HandOverAsync(Pop3Client? client, int index, string uidl, Pop3Position position, CancellationToken cancellationToken)
     {
         RawContent content;
-        using (var stream = await client.GetStreamAsync(index, headersOnly: false, cancellationToken))
+        if (client is null)
         {
+            content = RawContent.FromBytes([]);
+        }
+        else
+        {
+            using var stream = await client.GetStreamAsync(index, headersOnly: false, cancellationToken);
             content = await RawContent.CopyFromAsync(stream, stream.CanSeek ? stream.Length : -1, cancellationToken);
         }
 
         var checkpoint = _numbering!.Next(position);
-        var origin = new EmailOrigin($"{_mailbox.Name}:{Folder.Folder}:{uidl}", _mailbox.Name, Folder.Folder, _time.GetUtcNow());
+        var origin = new EmailOrigin($"{_mailbox.Name}:{Folder.Folder}:{_accountTag}:{uidl}", _mailbox.Name, Folder.Folder, _time.GetUtcNow());
         try
         {
             await _output.WriteAsync(new IncomingEmail(origin, content, checkpoint), cancellationToken);
@@ -192,6 +223,11 @@ internal sealed class Pop3MailboxSource : IMailSource
         }
 
         _numbering.HandedOver(checkpoint);
+        if (_stuck.Uidl == uidl)
+        {
+            _stuck = default;
+        }
+
         // Kept as each message goes: a session that fails halfway does not fetch these again.
         _position = position;
     }

@@ -7,8 +7,9 @@ namespace EmailMonitor.Mailboxes;
 
 /// <summary>
 /// Encrypts mailbox credentials for the database with AES-256-GCM. The key is CREDENTIALS_KEY, or
-/// one generated once into DATA_DIR (0600). Each sealed value is bound to its mailbox's name, so
-/// a ciphertext copied onto another mailbox's row does not open there.
+/// one generated once into DATA_DIR (0600). Each sealed value is bound to a context (its mailbox's
+/// name and settings), so a ciphertext copied onto another row, or left under altered settings,
+/// does not open.
 /// </summary>
 /// <remarks>
 /// A key kept beside the database protects against a leaked dump or a copied table, not against
@@ -36,7 +37,7 @@ internal sealed class CredentialVault
         return Convert.TryFromBase64String(base64.Trim(), buffer, out var written) && written == KeySize ? buffer[..KeySize] : null;
     }
 
-    public byte[] Seal(string mailbox, string secret)
+    public byte[] Seal(string context, string secret)
     {
         var plaintext = Encoding.UTF8.GetBytes(secret);
         var sealedValue = new byte[1 + NonceSize + TagSize + plaintext.Length];
@@ -44,13 +45,13 @@ internal sealed class CredentialVault
         var nonce = sealedValue.AsSpan(1, NonceSize);
         RandomNumberGenerator.Fill(nonce);
         using var aes = new AesGcm(_key.Value, TagSize);
-        aes.Encrypt(nonce, plaintext, sealedValue.AsSpan(1 + NonceSize + TagSize), sealedValue.AsSpan(1 + NonceSize, TagSize), Encoding.UTF8.GetBytes(mailbox));
+        aes.Encrypt(nonce, plaintext, sealedValue.AsSpan(1 + NonceSize + TagSize), sealedValue.AsSpan(1 + NonceSize, TagSize), Encoding.UTF8.GetBytes(context));
         CryptographicOperations.ZeroMemory(plaintext);
         return sealedValue;
     }
 
-    /// <summary>The secret sealed for <paramref name="mailbox"/>; null when it does not open (another key, another mailbox, altered bytes).</summary>
-    public string? Open(string mailbox, byte[] sealedValue)
+    /// <summary>The secret sealed for <paramref name="context"/>; null when it does not open (another key, another context, altered bytes).</summary>
+    public string? Open(string context, byte[] sealedValue)
     {
         if (sealedValue.Length < 1 + NonceSize + TagSize || sealedValue[0] != Format)
         {
@@ -62,7 +63,7 @@ internal sealed class CredentialVault
         {
             using var aes = new AesGcm(_key.Value, TagSize);
             aes.Decrypt(
-                sealedValue.AsSpan(1, NonceSize), sealedValue.AsSpan(1 + NonceSize + TagSize), sealedValue.AsSpan(1 + NonceSize, TagSize), plaintext, Encoding.UTF8.GetBytes(mailbox));
+                sealedValue.AsSpan(1, NonceSize), sealedValue.AsSpan(1 + NonceSize + TagSize), sealedValue.AsSpan(1 + NonceSize, TagSize), plaintext, Encoding.UTF8.GetBytes(context));
             return Encoding.UTF8.GetString(plaintext);
         }
         catch (AuthenticationTagMismatchException)

@@ -16,4 +16,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1105, Level = LogLevel.Error, Message = "A source of mailbox {Mailbox} failed while stopping")]
     public static partial void SourceStopFailed(this ILogger logger, string mailbox, Exception exception);
+
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Error, Message = "The stored settings of mailbox {Mailbox} cannot be read ({Problem}); it is not watched")]
+    public static partial void UnreadableMailbox(this ILogger logger, string mailbox, string problem);
 }

@@ -51,13 +51,19 @@ internal sealed class MailboxRegistry(
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (Find(mailbox.Name) is not null || !await store.InsertAsync(mailbox, cancellationToken))
+            if (Find(mailbox.Name) is not null)
             {
                 return false;
             }
 
-            // Fresh: whatever a removed mailbox of the same name had read means nothing now.
+            // Forgotten first: whatever a removed mailbox of the same name had read means nothing
+            // now, and a crash between the two writes leaves nothing half-added.
             await events.ForgetPositionsAsync(mailbox.Name, cancellationToken);
+            if (!await store.InsertAsync(mailbox, CancellationToken.None))
+            {
+                return false;
+            }
+
             Start(mailbox);
             logger.MailboxAdded(mailbox.Name, mailbox.ToString());
             return true;
@@ -69,33 +75,42 @@ internal sealed class MailboxRegistry(
     }
 
     /// <summary>
-    /// Stores the new settings and restarts the mailbox's sources with them. A mailbox pointed at
-    /// another server, account or protocol starts afresh there ("now"), since positions on the
-    /// old one mean nothing on the new. <paramref name="basis"/> is the mailbox the change was
-    /// worked out from: a refresh token rotated since then is kept unless the change sets one.
+    /// Works out a mailbox's new settings from its current ones with <paramref name="change"/>
+    /// (null: refused; nothing happens), stores them and restarts only that mailbox's sources.
+    /// A mailbox pointed at another server, account or protocol starts afresh there ("now"),
+    /// since positions on the old one mean nothing on the new. Returns the mailbox as changed,
+    /// or null when there is none of that name or the change was refused.
     /// </summary>
-    public async Task<bool> ChangeAsync(MailboxDefinition basis, MailboxDefinition mailbox, CancellationToken cancellationToken)
+    public async Task<MailboxDefinition?> ChangeAsync(string name, Func<MailboxDefinition, MailboxDefinition?> change, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (Find(mailbox.Name) is null)
+            // Worked out under the gate, so two changes at once never undo each other.
+            if (Find(name) is not { } before || change(before) is not { } mailbox)
             {
-                return false;
+                return null;
             }
 
-            // Stopped first, so no refresh is under way while the credential is settled.
-            await StopAsync(mailbox.Name);
-            var current = Find(mailbox.Name)!;
-            if (mailbox.Credential is OAuth2Credential changed && basis.Credential is OAuth2Credential before
-                && current.Credential is OAuth2Credential latest && changed.RefreshToken == before.RefreshToken)
+            // Stopped first, so no refresh is under way while the credential is settled; from here
+            // on nothing is cancelled, so the mailbox always ends running with what is stored.
+            await StopAsync(name);
+            var current = Find(name)!;
+            if (mailbox.Credential is OAuth2Credential changed && before.Credential is OAuth2Credential old
+                && current.Credential is OAuth2Credential latest && changed.RefreshToken == old.RefreshToken)
             {
                 mailbox = mailbox with { Credential = changed with { RefreshToken = latest.RefreshToken } };
             }
 
             try
             {
-                await store.UpdateAsync(mailbox, cancellationToken);
+                if (!SameAccount(current, mailbox))
+                {
+                    await events.ForgetPositionsAsync(name, CancellationToken.None);
+                    board.Remove(folder => folder.Mailbox == name);
+                }
+
+                await store.UpdateAsync(mailbox, CancellationToken.None);
             }
             catch
             {
@@ -103,15 +118,10 @@ internal sealed class MailboxRegistry(
                 throw;
             }
 
-            if (!SameAccount(current, mailbox))
-            {
-                await events.ForgetPositionsAsync(mailbox.Name, cancellationToken);
-            }
-
-            board.Remove(folder => folder.Mailbox == mailbox.Name && !mailbox.WatchedFolders.Contains(folder.Folder));
+            board.Remove(folder => folder.Mailbox == name && !mailbox.WatchedFolders.Contains(folder.Folder));
             Start(mailbox);
-            logger.MailboxChanged(mailbox.Name, mailbox.ToString(), mailbox.Paused);
-            return true;
+            logger.MailboxChanged(name, mailbox.ToString(), mailbox.Paused);
+            return mailbox;
         }
         finally
         {
@@ -130,9 +140,18 @@ internal sealed class MailboxRegistry(
                 return false;
             }
 
-            await store.DeleteAsync(name, cancellationToken);
             await StopAsync(name);
-            await events.ForgetPositionsAsync(name, cancellationToken);
+            try
+            {
+                await store.DeleteAsync(name, CancellationToken.None);
+                await events.ForgetPositionsAsync(name, CancellationToken.None);
+            }
+            catch
+            {
+                Start(Find(name)!);
+                throw;
+            }
+
             lock (_mailboxes)
             {
                 _mailboxes.Remove(name);
@@ -207,6 +226,19 @@ internal sealed class MailboxRegistry(
                 board.Update(new FolderKey(mailbox.Name, folder), s => s with { State = FolderState.Paused, NextAttemptAt = null });
             }
         }
+        else if (mailbox.Credential is UnreadableCredential)
+        {
+            // Nothing to log in with: no session is opened until the credentials are set again.
+            foreach (var folder in mailbox.WatchedFolders)
+            {
+                board.Update(new FolderKey(mailbox.Name, folder), s => s with
+                {
+                    State = FolderState.AuthFailed,
+                    LastError = "the stored credentials cannot be decrypted (CREDENTIALS_KEY is not the key they were saved with, or the row was altered); set them again",
+                    NextAttemptAt = null,
+                });
+            }
+        }
         else if (_stopping.CanBeCanceled)
         {
             var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
@@ -243,12 +275,13 @@ internal sealed class MailboxRegistry(
         Watch? watch;
         lock (_mailboxes)
         {
-            watch = _mailboxes.GetValueOrDefault(name)?.Watch;
-        }
+            if (_mailboxes.GetValueOrDefault(name) is not { Watch: { } running } entry)
+            {
+                return;
+            }
 
-        if (watch is null)
-        {
-            return;
+            watch = running;
+            _mailboxes[name] = entry with { Watch = null };
         }
 
         await watch.Cancellation.CancelAsync();
@@ -264,6 +297,12 @@ internal sealed class MailboxRegistry(
         {
             watch.Cancellation.Dispose();
         }
+    }
+
+    public override void Dispose()
+    {
+        _gate.Dispose();
+        base.Dispose();
     }
 
     private static bool SameAccount(MailboxDefinition before, MailboxDefinition after) =>

@@ -33,6 +33,8 @@ internal sealed class MailboxRequest
 
     public bool? Paused { get; private init; }
 
+    public static MailboxRequest Empty { get; } = new();
+
     /// <summary>The names of the fields given, for rules that allow only some.</summary>
     public IReadOnlyList<string> Given { get; private init; } = [];
 

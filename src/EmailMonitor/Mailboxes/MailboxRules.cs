@@ -63,6 +63,11 @@ internal static partial class MailboxRules
             Add(errors, "check_interval", $"must be between {MinCheckIntervalSeconds} and {MaxCheckIntervalSeconds} seconds");
         }
 
+        if (existing is not null && credential is not null)
+        {
+            RequireSecretForNewDestination(request, existing, protocol, host, port, security, username, credential, errors);
+        }
+
         if (errors.Count > 0)
         {
             return null;
@@ -81,6 +86,48 @@ internal static partial class MailboxRules
             CheckInterval = TimeSpan.FromSeconds(checkInterval),
             Paused = request.Paused ?? existing?.Paused ?? false,
         };
+    }
+
+    /// <summary>
+    /// A credential goes only where it was given for: a change that sends it elsewhere (another
+    /// host, port, protocol, security, account or token endpoint) must give it again, so a stolen
+    /// administrator token cannot redirect a stored password or refresh token to a server of its
+    /// own. Credentials that cannot be decrypted must be given again for any change but a pause.
+    /// </summary>
+    private static void RequireSecretForNewDestination(
+        MailboxRequest request, MailboxDefinition existing, MailProtocol protocol, string? host, int port, MailSecurity security, string? username,
+        MailCredential credential, Dictionary<string, string[]> errors)
+    {
+        var secretGiven = request.Password is not null || request.OAuth2?.RefreshToken is not null;
+        if (secretGiven)
+        {
+            return;
+        }
+
+        if (existing.Credential is UnreadableCredential)
+        {
+            if (request.Given.Any(field => field != "paused"))
+            {
+                Add(errors, "password", "the stored credentials cannot be decrypted: give the password (or oauth2 with a refresh_token) again");
+            }
+
+            return;
+        }
+
+        var elsewhere = protocol != existing.Protocol
+            || !string.Equals(host, existing.Server, StringComparison.OrdinalIgnoreCase)
+            || port != existing.Port
+            || security != existing.Security
+            || !string.Equals(username, existing.Username, StringComparison.Ordinal)
+            || (credential is OAuth2Credential now && existing.Credential is OAuth2Credential then
+                && !string.Equals(now.TokenUrl, then.TokenUrl, StringComparison.Ordinal));
+        if (elsewhere)
+        {
+            Add(
+                errors,
+                existing.Credential is OAuth2Credential ? "oauth2.refresh_token" : "password",
+                "give the secret again when the mailbox is pointed elsewhere (host, port, protocol, security, username or token_url changed)");
+        }
     }
 
     private static ProviderPreset? Preset(MailboxRequest request, string? username, Dictionary<string, string[]> errors)
@@ -269,6 +316,6 @@ internal static partial class MailboxRules
     private static void Add(Dictionary<string, string[]> errors, string field, string problem) =>
         errors[field] = errors.TryGetValue(field, out var existing) ? [.. existing, problem] : [problem];
 
-    [GeneratedRegex("^[a-z0-9_-]{1,64}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[a-z0-9_-]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 }

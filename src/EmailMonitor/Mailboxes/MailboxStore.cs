@@ -8,7 +8,7 @@ namespace EmailMonitor.Mailboxes;
 /// The mailboxes administrators added, in the database: settings in the clear, credentials sealed
 /// by <see cref="CredentialVault"/>; and which mailboxes (the default one included) are paused.
 /// </summary>
-internal sealed class MailboxStore(Database database, CredentialVault vault, TimeProvider time)
+internal sealed class MailboxStore(Database database, CredentialVault vault, TimeProvider time, ILogger<MailboxStore> logger)
 {
     public async Task<IReadOnlyList<MailboxDefinition>> ListAsync(CancellationToken cancellationToken)
     {
@@ -24,9 +24,20 @@ internal sealed class MailboxStore(Database database, CredentialVault vault, Tim
         while (await reader.ReadAsync(cancellationToken))
         {
             var name = reader.GetString(0);
-            var settings = JsonSerializer.Deserialize(reader.GetString(1), MailboxJson.Default.StoredSettings)!;
-            var secrets = vault.Open(name, (byte[])reader[2]) is { } json ? JsonSerializer.Deserialize(json, MailboxJson.Default.StoredSecrets) : null;
-            mailboxes.Add(ToDefinition(name, settings, secrets) with { Paused = reader.GetBoolean(3) });
+            try
+            {
+                var settingsJson = reader.GetString(1);
+                var settings = JsonSerializer.Deserialize(settingsJson, MailboxJson.Default.StoredSettings)!;
+                var secrets = vault.Open(Binding(name, settingsJson), (byte[])reader[2]) is { } json
+                    ? JsonSerializer.Deserialize(json, MailboxJson.Default.StoredSecrets)
+                    : null;
+                mailboxes.Add(ToDefinition(name, settings, secrets) with { Paused = reader.GetBoolean(3) });
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidCastException or NullReferenceException)
+            {
+                // One damaged row costs its own mailbox, never the service.
+                logger.UnreadableMailbox(name, ex.GetType().Name);
+            }
         }
 
         return mailboxes;
@@ -66,7 +77,8 @@ internal sealed class MailboxStore(Database database, CredentialVault vault, Tim
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (mailbox.Name != MailboxDefinition.DefaultName)
+        // Credentials that cannot be opened cannot be sealed again: only the pause changes then.
+        if (mailbox.Name != MailboxDefinition.DefaultName && mailbox.Credential is not UnreadableCredential)
         {
             await using var command = connection.CreateCommand();
             command.CommandText = "UPDATE mailboxes SET settings = $settings, secrets = $secrets, updated_at = $now WHERE name = $name";
@@ -111,11 +123,17 @@ internal sealed class MailboxStore(Database database, CredentialVault vault, Tim
     private void AddParameters(Microsoft.Data.Sqlite.SqliteCommand command, MailboxDefinition mailbox)
     {
         var (settings, secrets) = FromDefinition(mailbox);
+        var settingsJson = JsonSerializer.Serialize(settings, MailboxJson.Default.StoredSettings);
         command.Parameters.AddWithValue("$name", mailbox.Name);
-        command.Parameters.AddWithValue("$settings", JsonSerializer.Serialize(settings, MailboxJson.Default.StoredSettings));
-        command.Parameters.AddWithValue("$secrets", vault.Seal(mailbox.Name, JsonSerializer.Serialize(secrets, MailboxJson.Default.StoredSecrets)));
+        command.Parameters.AddWithValue("$settings", settingsJson);
+        command.Parameters.AddWithValue("$secrets", vault.Seal(Binding(mailbox.Name, settingsJson), JsonSerializer.Serialize(secrets, MailboxJson.Default.StoredSecrets)));
         command.Parameters.AddWithValue("$now", StoredTime.Format(time.GetUtcNow()));
     }
+
+    // Secrets are sealed to their mailbox's name and settings: a row whose host or token_url was
+    // altered in the database (by someone without the key) no longer opens, so its credentials
+    // are never sent to the altered destination.
+    private static string Binding(string name, string settingsJson) => name + "\n" + settingsJson;
 
     private static (StoredSettings Settings, StoredSecrets Secrets) FromDefinition(MailboxDefinition mailbox)
     {

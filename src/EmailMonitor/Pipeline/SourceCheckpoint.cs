@@ -16,7 +16,8 @@ namespace EmailMonitor.Pipeline;
 /// logs an error; the events are still stored, and a restart re-fetches what the checkpoint does
 /// not cover (duplicates are dropped by message id). Nothing is lost, nothing is silent.</para>
 /// <para><see cref="Generation"/> changes when a source restarts its numbering (a new UIDVALIDITY,
-/// a mailbox re-added): emails handed over under an older generation never move the checkpoint.</para>
+/// a mailbox pointed elsewhere, removed or added again; its row is never deleted, so generations
+/// only grow): emails handed over under an older generation never move the checkpoint.</para>
 /// </remarks>
 internal sealed record SourceCheckpoint(FolderKey Source, long Generation, long Sequence, ISourcePosition Position);
 

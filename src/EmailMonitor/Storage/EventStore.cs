@@ -12,10 +12,11 @@ namespace EmailMonitor.Storage;
 /// </summary>
 internal sealed class EventStore(Database database, TimeProvider time, ILogger<EventStore> logger)
 {
+    /// <summary>A source's committed position; null when it has none (never started, or forgotten).</summary>
     public async Task<StoredPosition?> GetPositionAsync(FolderKey source, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await ReadPositionAsync(connection, null, source, cancellationToken);
+        return await ReadPositionAsync(connection, null, source, cancellationToken) is { Value.Length: > 0 } position ? position : null;
     }
 
     /// <summary>
@@ -39,13 +40,21 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
         return new StoredPosition(generation, 0, value);
     }
 
-    /// <summary>Forgets every position of a mailbox, so that adding it again starts afresh. Its events stay.</summary>
+    /// <summary>
+    /// Forgets every position of a mailbox, so that it starts afresh ("now"); its events stay. The
+    /// rows stay too, with a new generation, so emails of the old positions still on their way
+    /// can never move the new ones.
+    /// </summary>
     public async Task ForgetPositionsAsync(string mailbox, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM source_positions WHERE mailbox = $mailbox";
+        command.CommandText = """
+            UPDATE source_positions SET generation = generation + 1, sequence = 0, position = '', updated_at = $now
+            WHERE mailbox = $mailbox
+            """;
         command.Parameters.AddWithValue("$mailbox", mailbox);
+        command.Parameters.AddWithValue("$now", StoredTime.Format(time.GetUtcNow()));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -105,7 +114,7 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
         var current = await ReadPositionAsync(connection, transaction, source, cancellationToken);
         if (current is null)
         {
-            // The source was forgotten (its mailbox removed) while these emails were on their way.
+            // No position was ever started for this source (events put in by other means).
             return;
         }
 

@@ -48,6 +48,8 @@ public sealed class MailboxApiInputTests : IAsyncLifetime
         { """{"name":"x","host":"127.0.0.1","username":"u","oauth2":{"client_id":"c","refresh_token":"r","token_url":"https://t.example/token","extra":1}}""", "oauth2.extra" },
         { """{"name":"x","host":"127.0.0.1","username":"u","oauth2":"token"}""", "oauth2" },
         { """["not","an","object"]""", "body" },
+        { """{"name":"ops\n","host":"127.0.0.1","username":"u","password":"p"}""", "name" },
+        { """{"name":"x","host":"127.0.0.1","username":"u","password":"p","password":"q"}""", "body" },
         { """{"name":""", "body" },
     };
 
@@ -116,6 +118,54 @@ public sealed class MailboxApiInputTests : IAsyncLifetime
         Assert.True(oauth.GetProperty("oauth2").GetProperty("refresh_token_set").GetBoolean());
         Assert.False(oauth.GetProperty("password_set").GetBoolean());
         Assert.DoesNotContain("\"rt\"", oauth.ToString());
+    }
+
+    [Fact]
+    public async Task A_stored_secret_is_never_sent_to_a_new_destination_unless_it_is_given_again()
+    {
+        using (var created = await _admin.SendAsync(
+            HttpMethod.Post, "/api/admin/mailboxes", new { name = "desk", host = "127.0.0.1", port = FreePort.Next(), security = "none", username = "u", password = "stored-secret" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        using (var created = await _admin.SendAsync(
+            HttpMethod.Post,
+            "/api/admin/mailboxes",
+            new { name = "token", host = "127.0.0.1", security = "none", username = "u", oauth2 = new { token_url = "https://login.example/token", client_id = "c", refresh_token = "stored-rt" } }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        using var moved = await _admin.SendAsync(HttpMethod.Patch, "/api/admin/mailboxes/desk", new { host = "127.0.0.2" });
+        using var otherUser = await _admin.SendAsync(HttpMethod.Patch, "/api/admin/mailboxes/desk", new { username = "someone-else" });
+        using var otherEndpoint = await _admin.SendAsync(HttpMethod.Patch, "/api/admin/mailboxes/token", new { oauth2 = new { token_url = "https://attacker.example/token" } });
+        using var harmless = await _admin.SendAsync(HttpMethod.Patch, "/api/admin/mailboxes/desk", new { check_interval = 60, folders = new[] { "INBOX", "Alerts" } });
+        using var movedWithSecret = await _admin.SendAsync(HttpMethod.Patch, "/api/admin/mailboxes/desk", new { host = "127.0.0.2", password = "new-secret" });
+
+        Assert.True((await ApiClient.ReadAsync(moved)).GetProperty("errors").TryGetProperty("password", out _));
+        Assert.Equal(HttpStatusCode.BadRequest, otherUser.StatusCode);
+        Assert.True((await ApiClient.ReadAsync(otherEndpoint)).GetProperty("errors").TryGetProperty("oauth2.refresh_token", out _));
+        Assert.Equal(HttpStatusCode.OK, harmless.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, movedWithSecret.StatusCode);
+        Assert.Equal("127.0.0.2", (await _admin.GetJsonAsync("/api/admin/mailboxes/desk")).GetProperty("host").GetString());
+        Assert.Equal("https://login.example/token", (await _admin.GetJsonAsync("/api/admin/mailboxes/token")).GetProperty("oauth2").GetProperty("token_url").GetString());
+    }
+
+    [Fact]
+    public async Task A_removed_mailbox_leaves_every_viewers_list_so_a_new_one_of_that_name_is_not_inherited()
+    {
+        var mailbox = new { name = "desk", host = "127.0.0.1", port = FreePort.Next(), security = "none", username = "u", password = "secret" };
+        await _admin.SendAsync(HttpMethod.Post, "/api/admin/mailboxes", mailbox);
+        await _admin.SendAsync(HttpMethod.Post, "/api/admin/users", new { username = "vera", password = "viewer-password-123", role = "viewer" });
+        await _admin.SendAsync(HttpMethod.Patch, "/api/admin/users/vera", new { mailboxes = new[] { "desk", "default" } });
+
+        await _admin.SendAsync(HttpMethod.Delete, "/api/admin/mailboxes/desk");
+        await _admin.SendAsync(HttpMethod.Post, "/api/admin/mailboxes", mailbox);
+
+        var vera = (await _admin.GetJsonAsync("/api/admin/users")).EnumerateArray().Single(u => u.GetProperty("username").GetString() == "vera");
+        Assert.Equal(["default"], vera.GetProperty("mailboxes").EnumerateArray().Select(m => m.GetString()));
+        Assert.False(_service.Get<EmailMonitor.Auth.MailboxAccess>().Allows("vera", "viewer", "desk"));
     }
 
     [Fact]

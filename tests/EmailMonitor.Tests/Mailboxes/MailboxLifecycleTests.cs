@@ -178,6 +178,40 @@ public sealed class MailboxLifecycleTests
         Assert.DoesNotContain(alphaPassword, output);
     }
 
+    [Fact]
+    public async Task Credentials_whose_settings_were_altered_in_the_database_never_reach_the_altered_destination()
+    {
+        await using var dovecot = await DovecotServer.StartAsync();
+        var alphaPassword = await dovecot.AddUserAsync("alpha");
+        await using var first = await ServiceHost.StartAsync(dovecot);
+        using (var admin = await ApiClient.SignInAsync(first, ServiceHost.AdminUsername, first.AdminPassword))
+        {
+            await CreatedAsync(admin, new { name = "alpha", host = "127.0.0.1", port = dovecot.ImapPort, security = "none", username = "alpha", password = alphaPassword });
+        }
+
+        await first.StopAsync();
+        // Someone with write access to the database but not the key points alpha at a server of theirs.
+        using var trap = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        trap.Start();
+        var trapPort = ((System.Net.IPEndPoint)trap.LocalEndpoint).Port;
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(first.Directory, "data", "email-monitor.db")}"))
+        {
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"UPDATE mailboxes SET settings = replace(settings, '\"port\":{dovecot.ImapPort}', '\"port\":{trapPort}')";
+            Assert.Equal(1, await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await using var second = await first.StartAgainAsync();
+        await Watching.WaitAsync(second);
+        var board = second.Get<MailboxStatusBoard>();
+
+        Assert.Equal(FolderState.AuthFailed, board.Get(new FolderKey("alpha", "INBOX"))!.State);
+        Assert.Contains("cannot be decrypted", board.Get(new FolderKey("alpha", "INBOX"))!.LastError);
+        Assert.False(trap.Pending());
+    }
+
     private static async Task CreatedAsync(ApiClient admin, object body)
     {
         using var response = await admin.SendAsync(HttpMethod.Post, "/api/admin/mailboxes", body);

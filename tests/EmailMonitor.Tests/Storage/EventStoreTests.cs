@@ -78,16 +78,20 @@ public sealed class EventStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task A_forgotten_source_starts_afresh_and_late_emails_of_it_are_stored_without_a_checkpoint()
+    public async Task A_forgotten_source_starts_afresh_and_late_emails_of_its_old_positions_never_move_the_new_one()
     {
         await _database.MigrateAsync(TestContext.Current.CancellationToken);
-        var start = await _store.ResetPositionAsync(Inbox, "p0", TestContext.Current.CancellationToken);
+        var old = await _store.ResetPositionAsync(Inbox, "old account", TestContext.Current.CancellationToken);
 
         await _store.ForgetPositionsAsync("default", TestContext.Current.CancellationToken);
-        var stored = await _store.AppendAsync([Email(start, 1, "m1")], TestContext.Current.CancellationToken);
+        Assert.Null(await _store.GetPositionAsync(Inbox, TestContext.Current.CancellationToken));
+        var fresh = await _store.ResetPositionAsync(Inbox, "new account", TestContext.Current.CancellationToken);
+        var stored = await _store.AppendAsync([Email(old, 1, "m1")], TestContext.Current.CancellationToken);
 
         Assert.Single(stored);
-        Assert.Null(await _store.GetPositionAsync(Inbox, TestContext.Current.CancellationToken));
+        Assert.True(fresh.Generation > old.Generation);
+        Assert.Equal(new StoredPosition(fresh.Generation, 0, "new account"), await _store.GetPositionAsync(Inbox, TestContext.Current.CancellationToken));
+        Assert.DoesNotContain(_log.Collector.GetSnapshot(), r => r.Level >= LogLevel.Warning);
     }
 
     [Fact]

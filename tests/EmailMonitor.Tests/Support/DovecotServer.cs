@@ -107,6 +107,24 @@ internal sealed class DovecotServer : IAsyncDisposable
         return password;
     }
 
+    /// <summary>How many IMAP sessions the user has open now, as doveadm who counts them.</summary>
+    public async Task<int> ImapSessionsAsync(string? user = null)
+    {
+        using var process = Process.Start(new ProcessStartInfo("doveadm", ["-c", Path.Combine(Directory, "dovecot.conf"), "-f", "flow", "who", user ?? User])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        // One line per user and protocol: "username=monitor #=3 proto=imap (pids)=(…) (ips)=(…)".
+        return output.Split('\n')
+            .Where(line => line.Contains("proto=imap", StringComparison.Ordinal))
+            .Select(line => System.Text.RegularExpressions.Regex.Match(line, @"#=(\d+)"))
+            .Where(match => match.Success)
+            .Sum(match => int.Parse(match.Groups[1].Value));
+    }
+
     /// <summary>Ends every IMAP session of the user, as an administrator would with doveadm kick.</summary>
     public Task KickAsync(string? user = null) => RunScriptAsync("kick", Directory, user ?? User);
 

@@ -101,7 +101,8 @@ internal sealed class ServiceHost : IAsyncDisposable
             // Metrics listeners subscribe by meter name process-wide; each test service gets its own.
             builder.Configuration["Observability:MeterName"] = "EmailMonitor.Test." + name;
             builder.Logging.AddProvider(new TestLoggerProvider("svc-" + name));
-            builder.Services.Replace(ServiceDescriptor.Singleton(new MailProtocolLogs(folder => TestOutput.ProtocolLog($"[svc-{name} {folder}]"))));
+            var output = TestContext.Current.TestOutputHelper;
+            builder.Services.Replace(ServiceDescriptor.Singleton(new MailProtocolLogs(folder => TestOutput.ProtocolLog($"[svc-{name} {folder}]", output))));
             configure?.Invoke(builder);
         });
 

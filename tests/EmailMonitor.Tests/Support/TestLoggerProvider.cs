@@ -5,13 +5,16 @@ namespace EmailMonitor.Tests.Support;
 /// <summary>The service's log lines in the test output, the first thing to read when a test fails.</summary>
 internal sealed class TestLoggerProvider(string name) : ILoggerProvider
 {
-    public ILogger CreateLogger(string categoryName) => new Logger(name, categoryName);
+    // Captured where the test runs, for log lines written from work a request started.
+    private readonly ITestOutputHelper? _output = TestContext.Current.TestOutputHelper;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(name, categoryName, _output);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(string name, string category) : ILogger
+    private sealed class Logger(string name, string category, ITestOutputHelper? output) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -21,7 +24,7 @@ internal sealed class TestLoggerProvider(string name) : ILoggerProvider
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             var shortCategory = category[(category.LastIndexOf('.') + 1)..];
-            TestOutput.WriteLine($"[{name} {DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {shortCategory}] {formatter(state, exception)}{(exception is null ? string.Empty : " " + exception.GetType().Name + ": " + exception.Message)}");
+            TestOutput.WriteLine($"[{name} {DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {shortCategory}] {formatter(state, exception)}{(exception is null ? string.Empty : " " + exception.GetType().Name + ": " + exception.Message)}", output);
         }
     }
 }

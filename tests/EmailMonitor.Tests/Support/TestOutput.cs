@@ -6,11 +6,14 @@ namespace EmailMonitor.Tests.Support;
 /// <summary>Writes to the current test's output, ignoring writes after the test ended.</summary>
 internal static class TestOutput
 {
-    public static void WriteLine(string text)
+    /// <param name="text">The line.</param>
+    /// <param name="output">The test's output, captured where the test runs: work started by a
+    /// request (a mailbox added through the API) runs outside the test's context.</param>
+    public static void WriteLine(string text, ITestOutputHelper? output = null)
     {
         try
         {
-            TestContext.Current.TestOutputHelper?.WriteLine(text);
+            (output ?? TestContext.Current.TestOutputHelper)?.WriteLine(text);
         }
         catch (InvalidOperationException)
         {
@@ -19,9 +22,10 @@ internal static class TestOutput
     }
 
     /// <summary>A MailKit protocol log (secrets redacted by MailKit) into the test output.</summary>
-    public static IProtocolLogger ProtocolLog(string prefix) => new ProtocolLogger(new LineStream(prefix), leaveOpen: false) { RedactSecrets = true };
+    public static IProtocolLogger ProtocolLog(string prefix, ITestOutputHelper? output = null) =>
+        new ProtocolLogger(new LineStream(prefix, output ?? TestContext.Current.TestOutputHelper), leaveOpen: false) { RedactSecrets = true };
 
-    private sealed class LineStream(string prefix) : Stream
+    private sealed class LineStream(string prefix, ITestOutputHelper? output) : Stream
     {
         private readonly StringBuilder _line = new();
 
@@ -45,7 +49,7 @@ internal static class TestOutput
                     {
                         // Bodies can be long; the first part of each line is what a failure needs.
                         var text = _line.ToString().TrimEnd('\r');
-                        WriteLine($"{prefix} {(text.Length > 200 ? text[..200] + "…" : text)}");
+                        WriteLine($"{prefix} {(text.Length > 200 ? text[..200] + "…" : text)}", output);
                         _line.Clear();
                     }
                     else

@@ -1,0 +1,15 @@
+using System.Threading.Channels;
+using EmailMonitor.Pipeline;
+using EmailMonitor.Storage;
+
+namespace EmailMonitor.Mail;
+
+/// <summary>What every mail source is made of, shared by all sources of the service.</summary>
+internal sealed record MailSourceParts(
+    ChannelWriter<IncomingEmail> Output,
+    EventStore Store,
+    MailboxStatusBoard Board,
+    MailProtocolLogs ProtocolLogs,
+    ConnectGate ConnectGate,
+    TimeProvider Time,
+    ILoggerFactory LoggerFactory);
