@@ -35,6 +35,10 @@ internal static class MailboxesApi
             .Produces<MailboxResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{name}/test", TestAsync)
+            .WithSummary("Run the --test-email steps for one mailbox: DNS, connect, TLS, authentication, then IDLE/NOTIFY or UIDL and each folder")
+            .Produces<MailboxCheckResult>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/{name}", RemoveAsync)
             .WithSummary("Stop watching a mailbox; its stored events stay. The default mailbox can only be paused")
             .Produces(StatusCodes.Status204NoContent)
@@ -99,6 +103,11 @@ internal static class MailboxesApi
             context.Connection.RemoteIpAddress, context.User.Identity?.Name, $"changed mailbox {before} to {mailbox} ({string.Join(", ", request.Given)})");
         return Results.Ok(MailboxResponse.Of(mailbox, board));
     }
+
+    private static async Task<IResult> TestAsync(string name, MailboxRegistry registry, IOptions<MailOptions> options, CancellationToken cancellationToken) =>
+        registry.LoginFor(name) is { } login
+            ? Results.Ok(await MailboxCheck.RunAsync(login, options.Value.CommandTimeout, cancellationToken))
+            : NotFound();
 
     private static async Task<IResult> RemoveAsync(
         string name, HttpContext context, MailboxRegistry registry, UserAdministration users, SecurityLog securityLog, CancellationToken cancellationToken)

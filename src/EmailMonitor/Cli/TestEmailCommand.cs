@@ -1,9 +1,6 @@
 using EmailMonitor.Mail;
 using EmailMonitor.Mailboxes;
 using EmailMonitor.Storage;
-using MailKit;
-using MailKit.Net.Imap;
-using MailKit.Net.Pop3;
 using Microsoft.Extensions.Options;
 
 namespace EmailMonitor.Cli;
@@ -48,58 +45,19 @@ internal static class TestEmailCommand
         var mailbox = login.Mailbox;
         await output.WriteLineAsync(
             $"Mailbox {mailbox.Name}: {mailbox.Username} at {mailbox.Server}:{mailbox.Port} ({MailboxText.Of(mailbox.Protocol)}, {MailboxText.Of(mailbox.Security)}){(mailbox.Paused ? ", paused" : string.Empty)}");
-        try
+        var result = await MailboxCheck.RunAsync(login, timeout, cancellationToken);
+        foreach (var step in result.Steps)
         {
-            if (mailbox.Protocol == MailProtocol.Pop3)
-            {
-                await CheckPop3Async(login, timeout, output, cancellationToken);
-            }
-            else
-            {
-                await CheckImapAsync(login, timeout, output, cancellationToken);
-            }
+            Row(output, step.Step, step.Detail);
+        }
 
-            return true;
-        }
-        catch (MailConnectException ex)
+        if (result.FailedStep is { } failed)
         {
-            Row(output, MailConnectException.Describe(ex.Step), $"FAILED: {ex.Message}");
-            await output.WriteLineAsync($"  Result: the {MailConnectException.Describe(ex.Step)} step failed");
-            return false;
+            await output.WriteLineAsync($"  Result: the {failed} step failed");
         }
+
+        return result.Ok;
     }
-
-    private static async Task CheckImapAsync(MailLogin login, TimeSpan timeout, TextWriter output, CancellationToken cancellationToken)
-    {
-        using var client = await MailConnector.ConnectImapAsync(
-            login, new NullProtocolLogger(), timeout, (step, found) => Report(output, step, found), cancellationToken);
-        Row(output, "IDLE", client.Capabilities.HasFlag(ImapCapabilities.Idle) ? "supported" : "not supported: polled every EMAIL_CHECK_INTERVAL");
-        foreach (var name in login.Mailbox.Folders)
-        {
-            var folder = await MailConnector.OpenImapFolderAsync(client, name, cancellationToken);
-            Row(output, $"folder {name}", $"ok, {folder.Count} messages, UIDVALIDITY {folder.UidValidity}");
-            await folder.CloseAsync(expunge: false, cancellationToken);
-        }
-
-        await client.DisconnectAsync(quit: true, cancellationToken);
-    }
-
-    private static async Task CheckPop3Async(MailLogin login, TimeSpan timeout, TextWriter output, CancellationToken cancellationToken)
-    {
-        using var client = await MailConnector.ConnectPop3Async(
-            login, new NullProtocolLogger(), timeout, (step, found) => Report(output, step, found), cancellationToken);
-        if (!client.Capabilities.HasFlag(Pop3Capabilities.UIDL))
-        {
-            throw new MailConnectException(ConnectStep.Folder, "the server does not support UIDL, so new mail cannot be told from old; use IMAP");
-        }
-
-        Row(output, "UIDL", "supported: polled every EMAIL_CHECK_INTERVAL");
-        Row(output, $"folder {MailboxDefinition.Pop3Folder}", $"ok, {client.Count} messages");
-        await client.DisconnectAsync(quit: true, cancellationToken);
-    }
-
-    private static void Report(TextWriter output, ConnectStep step, string found) =>
-        Row(output, MailConnectException.Describe(step), $"ok, {found}");
 
     private static void Row(TextWriter output, string step, string text) =>
         output.WriteLine($"  {step,-16} {text}");

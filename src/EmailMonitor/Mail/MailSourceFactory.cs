@@ -23,11 +23,9 @@ internal sealed class MailSourceFactory(
 {
     private readonly MailSourceParts _parts = new(output, store, board, protocolLogs, connectGate, time, loggerFactory);
 
-    /// <param name="mailbox">The mailbox to watch.</param>
-    /// <param name="saveRotated">Stores a refresh token the OAuth2 provider rotated.</param>
-    public IReadOnlyList<IMailSource> Create(MailboxDefinition mailbox, Func<OAuth2Credential, CancellationToken, Task> saveRotated)
+    public IReadOnlyList<IMailSource> Create(MailLogin login)
     {
-        var login = Login(mailbox, saveRotated);
+        var mailbox = login.Mailbox;
         return (mailbox.Protocol, mailbox.Folders.Count) switch
         {
             (MailProtocol.Pop3, _) => [new Pop3MailboxSource(login, options.Value, output, store, board, protocolLogs, connectGate, time, loggerFactory.CreateLogger<Pop3MailboxSource>())],
@@ -36,6 +34,7 @@ internal sealed class MailSourceFactory(
         };
     }
 
+    /// <summary>How a mailbox logs in; <paramref name="saveRotated"/> stores a refresh token its OAuth2 provider rotated.</summary>
     public MailLogin Login(MailboxDefinition mailbox, Func<OAuth2Credential, CancellationToken, Task> saveRotated) =>
         new(mailbox, mailbox.Credential is OAuth2Credential credential
             ? new OAuth2TokenSource(mailbox.Name, credential, oauth2Http.Client, saveRotated, time, loggerFactory.CreateLogger<OAuth2TokenSource>())

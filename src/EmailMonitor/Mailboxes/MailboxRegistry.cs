@@ -45,6 +45,18 @@ internal sealed class MailboxRegistry(
         }
     }
 
+    /// <summary>
+    /// How a mailbox logs in right now: the running one's own login when it runs (an OAuth2 refresh
+    /// from elsewhere would spend the refresh token its sources hold), else a new one.
+    /// </summary>
+    public MailLogin? LoginFor(string name)
+    {
+        lock (_mailboxes)
+        {
+            return _mailboxes.GetValueOrDefault(name) is { } entry ? entry.Watch?.Login ?? NewLogin(entry.Definition) : null;
+        }
+    }
+
     /// <summary>Stores and starts a new mailbox; false when the name is taken.</summary>
     public async Task<bool> AddAsync(MailboxDefinition mailbox, CancellationToken cancellationToken)
     {
@@ -242,8 +254,9 @@ internal sealed class MailboxRegistry(
         else if (_stopping.CanBeCanceled)
         {
             var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
-            var running = sources.Create(mailbox, (credential, token) => SaveRotatedAsync(mailbox.Name, credential, token));
-            watch = new Watch(cancellation, Task.WhenAll(running.Select(source => Task.Run(() => source.RunAsync(cancellation.Token), CancellationToken.None))));
+            var login = NewLogin(mailbox);
+            var running = sources.Create(login);
+            watch = new Watch(cancellation, login, Task.WhenAll(running.Select(source => Task.Run(() => source.RunAsync(cancellation.Token), CancellationToken.None))));
         }
 
         lock (_mailboxes)
@@ -251,6 +264,9 @@ internal sealed class MailboxRegistry(
             _mailboxes[mailbox.Name] = new Entry(mailbox, watch);
         }
     }
+
+    private MailLogin NewLogin(MailboxDefinition mailbox) =>
+        sources.Login(mailbox, (credential, token) => SaveRotatedAsync(mailbox.Name, credential, token));
 
     // Called by a running source (never under the gate: a change waits for sources to stop).
     private async Task SaveRotatedAsync(string name, OAuth2Credential credential, CancellationToken cancellationToken)
@@ -313,5 +329,5 @@ internal sealed class MailboxRegistry(
 
     private sealed record Entry(MailboxDefinition Definition, Watch? Watch);
 
-    private sealed record Watch(CancellationTokenSource Cancellation, Task Running);
+    private sealed record Watch(CancellationTokenSource Cancellation, MailLogin Login, Task Running);
 }

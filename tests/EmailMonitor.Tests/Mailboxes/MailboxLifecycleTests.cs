@@ -212,6 +212,32 @@ public sealed class MailboxLifecycleTests
         Assert.False(trap.Pending());
     }
 
+    [Fact]
+    public async Task Test_connection_runs_the_steps_for_one_mailbox_and_names_the_one_that_failed()
+    {
+        await using var dovecot = await DovecotServer.StartAsync();
+        var alphaPassword = await dovecot.AddUserAsync("alpha");
+        await dovecot.CreateFolderAsync("Alerts", "alpha", alphaPassword);
+        await using var service = await ServiceHost.StartAsync(dovecot);
+        using var admin = await ApiClient.SignInAsync(service, ServiceHost.AdminUsername, service.AdminPassword);
+        await CreatedAsync(admin, new { name = "alpha", host = "127.0.0.1", port = dovecot.ImapPort, security = "none", username = "alpha", password = alphaPassword, folders = new[] { "INBOX", "Alerts" } });
+        await CreatedAsync(admin, new { name = "wrong", host = "127.0.0.1", port = dovecot.ImapPort, security = "none", username = "alpha", password = "not-it", paused = true });
+
+        using var good = await admin.SendAsync(HttpMethod.Post, "/api/admin/mailboxes/alpha/test");
+        using var bad = await admin.SendAsync(HttpMethod.Post, "/api/admin/mailboxes/wrong/test");
+        using var unknown = await admin.SendAsync(HttpMethod.Post, "/api/admin/mailboxes/nope/test");
+        var passed = await ApiClient.ReadAsync(good);
+        var failed = await ApiClient.ReadAsync(bad);
+
+        Assert.True(passed.GetProperty("ok").GetBoolean());
+        var steps = passed.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("step").GetString()).ToList();
+        Assert.Equal(["DNS", "connect", "TLS", "authentication", "IDLE", "NOTIFY", "folder INBOX", "folder Alerts"], steps);
+        Assert.False(failed.GetProperty("ok").GetBoolean());
+        Assert.Equal("authentication", failed.GetProperty("failed_step").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.DoesNotContain(alphaPassword, passed.ToString());
+    }
+
     private static async Task CreatedAsync(ApiClient admin, object body)
     {
         using var response = await admin.SendAsync(HttpMethod.Post, "/api/admin/mailboxes", body);
