@@ -37,7 +37,7 @@
       case 'auth_success':
         if (message.access_token) session = { accessToken: message.access_token, refreshToken: message.refresh_token };
         scheduleRefresh(message.expires_in);
-        showInbox(message.username);
+        showInbox(message.username, message.role);
         catchUp();
         break;
       case 'token_refreshed':
@@ -134,17 +134,236 @@
     $('detail-text').textContent = email.text_content;
   }
 
-  function showInbox(username) {
+  function showInbox(username, role) {
     $('login').hidden = true;
-    $('inbox').hidden = false;
     $('logout').hidden = false;
+    $('tabs').hidden = false;
+    $('tab-mailboxes').hidden = role !== 'admin';
+    if ($('mailboxes').hidden) $('inbox').hidden = false;
     setStatus(`signed in as ${username}`);
   }
 
+  // --- Mailboxes (administrators): CONTRACT §7 over REST, the live state polled while shown. ---
+
+  let mailboxTimer = null;
+  let editing = null; // the mailbox being edited, as last read
+
+  function api(method, path, body) {
+    const options = { method, headers: { Authorization: `Bearer ${session.accessToken}` } };
+    if (body !== undefined) {
+      options.headers['Content-Type'] = 'application/json';
+      options.body = JSON.stringify(body);
+    }
+    return fetch(path, options);
+  }
+
+  function showView(view) {
+    const mailboxes = view === 'mailboxes';
+    $('inbox').hidden = mailboxes;
+    $('mailboxes').hidden = !mailboxes;
+    $('tab-inbox').setAttribute('aria-pressed', String(!mailboxes));
+    $('tab-mailboxes').setAttribute('aria-pressed', String(mailboxes));
+    clearInterval(mailboxTimer);
+    if (mailboxes) {
+      loadMailboxes();
+      mailboxTimer = setInterval(loadMailboxes, 5000);
+    }
+  }
+
+  async function loadMailboxes() {
+    if (!session) return;
+    try {
+      const response = await api('GET', '/api/admin/mailboxes');
+      if (response.ok) renderMailboxes(await response.json());
+    } catch {
+      // The next poll tries again.
+    }
+  }
+
+  const stateText = {
+    watching: 'watching', connecting: 'connecting', starting: 'starting', reconnecting: 'reconnecting',
+    auth_failed: 'login refused', paused: 'paused', stopped: 'stopped',
+  };
+
+  function renderMailboxes(mailboxes) {
+    const rows = mailboxes.map((mailbox) => {
+      const row = document.createElement('tr');
+      row.dataset.name = mailbox.name;
+      const cell = (text) => { const td = document.createElement('td'); td.textContent = text; return td; };
+      const state = document.createElement('td');
+      const label = document.createElement('span');
+      label.className = `state state-${mailbox.state}`;
+      label.textContent = stateText[mailbox.state] || mailbox.state;
+      state.append(label);
+      if (mailbox.last_error) {
+        const error = document.createElement('div');
+        error.className = 'last-error';
+        error.textContent = mailbox.last_error;
+        state.append(error);
+      }
+
+      const actions = document.createElement('td');
+      actions.className = 'actions';
+      const button = (text, handler) => {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.textContent = text;
+        b.setAttribute('aria-label', `${text} ${mailbox.name}`);
+        b.addEventListener('click', handler);
+        actions.append(b);
+      };
+      button(mailbox.paused ? 'Resume' : 'Pause', () => change(mailbox.name, { paused: !mailbox.paused }, mailbox.paused ? 'resumed' : 'paused'));
+      button('Test', () => testMailbox(mailbox.name));
+      if (mailbox.name !== 'default') {
+        button('Edit', () => edit(mailbox));
+        button('Remove', () => remove(mailbox.name));
+      }
+
+      row.append(
+        cell(mailbox.name),
+        cell(`${mailbox.username} · ${mailbox.protocol} ${mailbox.host}:${mailbox.port} (${mailbox.security}${mailbox.oauth2 ? ', OAuth2' : ''})`),
+        cell(mailbox.folders.join(', ')),
+        state,
+        actions);
+      return row;
+    });
+    $('mailbox-table').tBodies[0].replaceChildren(...rows);
+  }
+
+  async function change(name, body, done) {
+    const response = await api('PATCH', `/api/admin/mailboxes/${encodeURIComponent(name)}`, body);
+    $('mailbox-message').textContent = response.ok ? `${name} ${done}.` : await problemText(response);
+    loadMailboxes();
+  }
+
+  async function remove(name) {
+    if (!window.confirm(`Stop watching ${name}? Its stored emails stay.`)) return;
+    const response = await api('DELETE', `/api/admin/mailboxes/${encodeURIComponent(name)}`);
+    $('mailbox-message').textContent = response.ok ? `${name} removed.` : await problemText(response);
+    loadMailboxes();
+  }
+
+  async function testMailbox(name) {
+    $('mailbox-test').hidden = false;
+    $('mailbox-test-title').textContent = `Test connection: ${name} (running…)`;
+    $('mailbox-test-steps').replaceChildren();
+    const response = await api('POST', `/api/admin/mailboxes/${encodeURIComponent(name)}/test`);
+    if (!response.ok) { $('mailbox-test-title').textContent = `Test connection: ${name}: ${await problemText(response)}`; return; }
+    const result = await response.json();
+    $('mailbox-test-title').textContent = `Test connection: ${name}: ${result.ok ? 'every step succeeded' : `the ${result.failed_step} step failed`}`;
+    $('mailbox-test-steps').replaceChildren(...result.steps.map((step) => {
+      const item = document.createElement('li');
+      item.textContent = `${step.step}: ${step.detail}`;
+      if (!step.ok) item.className = 'failed';
+      return item;
+    }));
+  }
+
+  async function problemText(response) {
+    try {
+      const problem = await response.json();
+      return problem.detail || problem.title || `HTTP ${response.status}`;
+    } catch {
+      return `HTTP ${response.status}`;
+    }
+  }
+
+  function formField(name) { return $('mailbox-form').elements.namedItem(name); }
+
+  function showAuth() {
+    const oauth2 = $('mailbox-form').elements.namedItem('auth').value === 'oauth2';
+    for (const part of $('mailbox-form').querySelectorAll('[data-auth]')) part.hidden = part.dataset.auth !== (oauth2 ? 'oauth2' : 'password');
+  }
+
+  function edit(mailbox) {
+    editing = mailbox;
+    resetForm();
+    editing = mailbox;
+    $('mailbox-form-title').textContent = `Edit ${mailbox.name}`;
+    $('mailbox-submit').textContent = 'Save changes';
+    $('mailbox-cancel').hidden = false;
+    formField('name').value = mailbox.name;
+    formField('name').disabled = true;
+    for (const field of ['username', 'protocol', 'host', 'port', 'security', 'check_interval']) formField(field).value = mailbox[field];
+    formField('folders').value = mailbox.folders.join(', ');
+    $('mailbox-form').elements.namedItem('auth').value = mailbox.oauth2 ? 'oauth2' : 'password';
+    if (mailbox.oauth2) for (const field of ['client_id', 'token_url', 'scope']) formField(field).value = mailbox.oauth2[field] || '';
+    showAuth();
+    formField('username').focus();
+  }
+
+  function resetForm() {
+    editing = null;
+    $('mailbox-form').reset();
+    formField('name').disabled = false;
+    $('mailbox-form-title').textContent = 'Add a mailbox';
+    $('mailbox-submit').textContent = 'Add mailbox';
+    $('mailbox-cancel').hidden = true;
+    $('mailbox-errors').replaceChildren();
+    showAuth();
+  }
+
+  // The body of a POST (every field given) or a PATCH (only what differs from the mailbox as read).
+  function mailboxBody() {
+    const value = (name) => formField(name).value.trim();
+    const body = {};
+    const set = (name, given, current) => { if (given !== '' && given !== undefined && String(given) !== String(current ?? '')) body[name] = given; };
+    if (!editing) set('name', value('name'));
+    set('username', value('username'), editing?.username);
+    set('provider', value('provider'));
+    set('protocol', value('protocol'), editing?.protocol ?? 'imap');
+    set('host', value('host'), editing?.host);
+    set('port', value('port') === '' ? '' : Number(value('port')), editing?.port);
+    set('security', value('security'), editing?.security ?? 'ssl');
+    const folders = value('folders').split(',').map((f) => f.trim()).filter((f) => f !== '');
+    if (folders.length > 0 && folders.join(',') !== (editing?.folders ?? ['INBOX']).join(',')) body.folders = folders;
+    set('check_interval', value('check_interval') === '' ? '' : Number(value('check_interval')), editing?.check_interval ?? 30);
+    if ($('mailbox-form').elements.namedItem('auth').value === 'oauth2') {
+      const oauth2 = {};
+      for (const field of ['client_id', 'client_secret', 'refresh_token', 'token_url', 'scope']) {
+        if (value(field) !== '' && value(field) !== (editing?.oauth2?.[field] ?? '')) oauth2[field] = value(field);
+      }
+      if (Object.keys(oauth2).length > 0) body.oauth2 = oauth2;
+    } else if (value('password') !== '') {
+      body.password = formField('password').value;
+    }
+    return body;
+  }
+
+  $('mailbox-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const body = mailboxBody();
+    const name = editing ? editing.name : body.name;
+    const response = editing
+      ? await api('PATCH', `/api/admin/mailboxes/${encodeURIComponent(editing.name)}`, body)
+      : await api('POST', '/api/admin/mailboxes', body);
+    if (response.ok) {
+      $('mailbox-message').textContent = `${name} ${editing ? 'saved' : 'added'}.`;
+      resetForm();
+      loadMailboxes();
+      return;
+    }
+
+    let problem = {};
+    try { problem = await response.json(); } catch { /* shown by status below */ }
+    const lines = problem.errors
+      ? Object.entries(problem.errors).map(([field, problems]) => `${field}: ${problems.join(', ')}`)
+      : [problem.detail || `HTTP ${response.status}`];
+    $('mailbox-errors').replaceChildren(...lines.map((line) => { const item = document.createElement('li'); item.textContent = line; return item; }));
+  });
+
+  $('mailbox-cancel').addEventListener('click', resetForm);
+  for (const choice of $('mailbox-form').querySelectorAll('input[name="auth"]')) choice.addEventListener('change', showAuth);
+  $('tab-inbox').addEventListener('click', () => showView('inbox'));
+  $('tab-mailboxes').addEventListener('click', () => showView('mailboxes'));
+
   function signOut(reason) {
     session = null;
+    clearInterval(mailboxTimer);
     $('login').hidden = false;
     $('inbox').hidden = true;
+    $('mailboxes').hidden = true;
+    $('tabs').hidden = true;
     $('logout').hidden = true;
     $('login-error').textContent = reason || '';
     if (socket) socket.close();
