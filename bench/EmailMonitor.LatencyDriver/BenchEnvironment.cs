@@ -39,12 +39,40 @@ internal sealed class BenchEnvironment : IAsyncDisposable
 
     private string DovecotDirectory => Path.Combine(_directory, "dovecot");
 
-    public static async Task<BenchEnvironment> StartDovecotAsync(string repositoryRoot)
+    /// <param name="repositoryRoot">Where scripts/dovecot is.</param>
+    /// <param name="extraConfig">Dovecot settings appended to the generated config.</param>
+    /// <param name="users">More accounts, each with the password <see cref="PasswordOf"/>.</param>
+    public static async Task<BenchEnvironment> StartDovecotAsync(string repositoryRoot, string? extraConfig = null, IEnumerable<string>? users = null)
     {
         var environment = new BenchEnvironment(repositoryRoot);
         await RunAsync(environment._script, "config", environment.DovecotDirectory, Text(environment.ImapPort), Text(FreePort()), User, Password);
+        if (extraConfig is not null)
+        {
+            await File.AppendAllTextAsync(Path.Combine(environment.DovecotDirectory, "dovecot.conf"), "\n" + extraConfig + "\n");
+        }
+
+        if (users is not null)
+        {
+            await File.AppendAllLinesAsync(Path.Combine(environment.DovecotDirectory, "users"), users.Select(user => $"{user}:{{PLAIN}}{PasswordOf(user)}"));
+        }
+
         await environment.RestartDovecotAsync();
         return environment;
+    }
+
+    public static string PasswordOf(string user) => $"pw-{user}";
+
+    /// <summary>IMAP sessions open now, over all users, as doveadm who counts them.</summary>
+    public async Task<int> ImapSessionsAsync()
+    {
+        using var process = Process.Start(new ProcessStartInfo("doveadm", ["-c", Path.Combine(DovecotDirectory, "dovecot.conf"), "-f", "flow", "who"]) { RedirectStandardOutput = true })!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return output.Split('\n')
+            .Where(line => line.Contains("proto=imap", StringComparison.Ordinal))
+            .Select(line => System.Text.RegularExpressions.Regex.Match(line, @"#=(\d+)"))
+            .Where(match => match.Success)
+            .Sum(match => int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
     }
 
     /// <summary>Starts Dovecot again (its mail is kept) and returns once it accepts connections.</summary>
@@ -118,11 +146,11 @@ internal sealed class BenchEnvironment : IAsyncDisposable
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
     }
 
-    public async Task<ImapClient> ConnectImapAsync()
+    public async Task<ImapClient> ConnectImapAsync(string user = User, string password = Password)
     {
         var client = new ImapClient();
         await client.ConnectAsync("127.0.0.1", ImapPort, SecureSocketOptions.None);
-        await client.AuthenticateAsync(User, Password);
+        await client.AuthenticateAsync(user, password);
         return client;
     }
 
@@ -171,7 +199,7 @@ internal sealed class BenchEnvironment : IAsyncDisposable
     private static async Task WaitUntilReadyAsync(Uri ready)
     {
         using var http = new HttpClient();
-        for (var attempt = 0; attempt < 300; attempt++)
+        for (var attempt = 0; attempt < 1200; attempt++)
         {
             try
             {

@@ -3,7 +3,8 @@ using System.Globalization;
 namespace EmailMonitor.LatencyDriver;
 
 internal sealed record DriverOptions(
-    int Messages, int Warmup, TimeSpan Gap, int Backlog, bool Flood, string? Recovery, int Trials, TimeSpan Outage, string RepositoryRoot)
+    int Messages, int Warmup, TimeSpan Gap, int Backlog, bool Flood, string? Recovery, int Trials, TimeSpan Outage, string RepositoryRoot,
+    int Mailboxes = 0, int Folders = 3, TimeSpan IdleWindow = default)
 {
     public static DriverOptions Parse(string[] args)
     {
@@ -29,7 +30,10 @@ internal sealed record DriverOptions(
             recovery,
             Value("--trials", 10),
             TimeSpan.FromSeconds(Value("--outage-seconds", 20)),
-            FindRoot());
+            FindRoot(),
+            Value("--mailboxes", 0),
+            Value("--folders", 3),
+            TimeSpan.FromSeconds(Value("--idle-seconds", 30)));
     }
 
     private static string FindRoot()

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.Versioning;
 using EmailMonitor.LatencyDriver;
 
@@ -8,8 +9,21 @@ using EmailMonitor.LatencyDriver;
 // floor no monitor can beat: the same Dovecot announcing the message to a plain MailKit IDLE client.
 // With --backlog N it instead times catching up with N messages that arrived while the monitor was stopped;
 // with --flood, another client's WebSocket round trips while one address floods the HTTP side;
-// with --recovery outage|kick, how soon mail flows again after the server returns or drops the session.
+// with --recovery outage|kick, how soon mail flows again after the server returns or drops the session;
+// with --mailboxes N [--folders F], what N mailboxes of F folders cost at idle, next to a plain MailKit floor.
+if (args is ["--imap-floor", var port, var mailboxes, var folders])
+{
+    await ImapFloor.RunAsync(int.Parse(port, CultureInfo.InvariantCulture), int.Parse(mailboxes, CultureInfo.InvariantCulture), int.Parse(folders, CultureInfo.InvariantCulture));
+    return 0;
+}
+
 var options = DriverOptions.Parse(args);
+if (options.Mailboxes > 0)
+{
+    Report.PrintScale(await ScaleRun.MeasureAsync(options), Console.Out);
+    return 0;
+}
+
 if (options.Recovery is not null)
 {
     Report.PrintRecovery(await RecoveryRun.MeasureAsync(options), Console.Out);

@@ -19,6 +19,27 @@ internal static class Report
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{count} backlog messages: {elapsed.TotalSeconds:0.00} s from monitor start to the last new_email at the client ({count / elapsed.TotalSeconds:0} emails/s); monitor peak RSS {peakKilobytes / 1024.0:0} MiB"));
 
+    public static void PrintScale(ScaleReport r, TextWriter output)
+    {
+        static string Mib(long kilobytes) => (kilobytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture);
+        var perMailbox = (r.Running.ResidentKilobytes - r.Baseline.ResidentKilobytes) / (double)r.Mailboxes;
+        var perMailboxRestarted = (r.AfterRestart.ResidentKilobytes - r.Baseline.ResidentKilobytes) / (double)r.Mailboxes;
+        var floorPerMailbox = (r.Floor.ResidentKilobytes - r.FloorBeforeKilobytes) / (double)r.Mailboxes;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{r.Mailboxes} mailboxes of {r.Folders} folders each on one Dovecot; CPU over {r.IdleWindow.TotalSeconds:0} s of idle"));
+        output.WriteLine();
+        output.WriteLine("| process | IMAP sessions | resident | per mailbox | threads | CPU at idle (one core) |");
+        output.WriteLine("|---|---|---|---|---|---|");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| monitor, default mailbox only | 1 | {Mib(r.Baseline.ResidentKilobytes)} MiB | | {r.Baseline.Threads} | {r.BaselineCpu:0.00} % |"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| monitor, {r.Mailboxes} added through the API (all watched {r.AddedIn.TotalSeconds:0.0} s after the first POST) | {r.RunningSessions} | {Mib(r.Running.ResidentKilobytes)} MiB | {perMailbox:0} KiB | {r.Running.Threads} | {r.RunningCpu:0.00} % |"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| monitor restarted with them (all watched {r.RestartedIn.TotalSeconds:0.0} s after the process start) | {r.AfterRestartSessions} | {Mib(r.AfterRestart.ResidentKilobytes)} MiB | {perMailboxRestarted:0} KiB | {r.AfterRestart.Threads} | {r.AfterRestartCpu:0.00} % |"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| floor: plain MailKit clients, same sessions (from {Mib(r.FloorBeforeKilobytes)} MiB before connecting) | {r.FloorSessions} | {Mib(r.Floor.ResidentKilobytes)} MiB | {floorPerMailbox:0} KiB | {r.Floor.Threads} | {r.FloorCpu:0.00} % |"));
+    }
+
     public static void PrintFlood(FloodResult result, TextWriter output)
     {
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -25,6 +25,10 @@ internal sealed class ImapMailboxSource : IMailSource
     private readonly Dictionary<string, ImapFolderFetcher> _fetchers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _news = new(StringComparer.Ordinal);
 
+    // Set while this source opens folders itself: selecting one closes another, and MailKit then
+    // reports counts and UIDs changing that are no news at all (announcing them looped forever).
+    private volatile bool _switching;
+
     /// <param name="login">The mailbox and how it logs in.</param>
     /// <param name="folders">The folders this source watches.</param>
     /// <param name="pollOnly">Share one connection by catching up every check interval (the folders
@@ -136,7 +140,7 @@ internal sealed class ImapMailboxSource : IMailSource
             var home = open[0];
             if (push)
             {
-                await home.Folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
+                await SwitchToAsync(home.Folder, cancellationToken);
                 await client.NotifyAsync(
                     status: false,
                     [
@@ -188,6 +192,7 @@ internal sealed class ImapMailboxSource : IMailSource
         foreach (var name in _folders)
         {
             IMailFolder folder;
+            _switching = true;
             try
             {
                 folder = await MailConnector.OpenImapFolderAsync(client, name, cancellationToken);
@@ -197,10 +202,14 @@ internal sealed class ImapMailboxSource : IMailSource
                 _parts.Board.Update(Key(name), s => s with { State = FolderState.Reconnecting, LastError = $"{MailConnectException.Describe(ex.Step)}: {ex.Message}" });
                 continue;
             }
+            finally
+            {
+                _switching = false;
+            }
 
-            folder.CountChanged += (_, _) => Announce(name);
-            folder.UidNextChanged += (_, _) => Announce(name);
-            folder.UidValidityChanged += (_, _) => Announce(name);
+            folder.CountChanged += (_, _) => Announce(name, folder);
+            folder.UidNextChanged += (_, _) => Announce(name, folder);
+            folder.UidValidityChanged += (_, _) => Announce(name, folder);
             await _fetchers[name].SyncPositionAsync(folder, cancellationToken);
             await _fetchers[name].CatchUpAsync(folder, cancellationToken);
             open.Add((name, folder));
@@ -244,7 +253,7 @@ internal sealed class ImapMailboxSource : IMailSource
                 // re-sync (a fresh EXAMINE shows a new UIDVALIDITY), is opened first.
                 if (!push || resync || name != home.Name)
                 {
-                    await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
+                    await SwitchToAsync(folder, cancellationToken);
                     selectedAway |= name != home.Name;
                 }
 
@@ -255,15 +264,34 @@ internal sealed class ImapMailboxSource : IMailSource
             if (push && selectedAway)
             {
                 // IDLE and NOTIFY's SELECTED events belong to the home folder.
-                await home.Folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
+                await SwitchToAsync(home.Folder, cancellationToken);
             }
         }
     }
 
-    private void Announce(string folder)
+    // While switching, only a UIDNEXT past what was fetched is news (a STATUS the server sent meanwhile).
+    private void Announce(string name, IMailFolder folder)
     {
-        _news[folder] = true;
+        if (_switching && !(folder.UidNext is { } next && next.Id > _fetchers[name].LastUid + 1))
+        {
+            return;
+        }
+
+        _news[name] = true;
         _idler.Wake();
+    }
+
+    private async Task SwitchToAsync(IMailFolder folder, CancellationToken cancellationToken)
+    {
+        _switching = true;
+        try
+        {
+            await folder.OpenAsync(FolderAccess.ReadOnly, cancellationToken);
+        }
+        finally
+        {
+            _switching = false;
+        }
     }
 
     private void UpdateAll(Func<FolderStatus, FolderStatus> change)

@@ -1,4 +1,6 @@
 using EmailMonitor.Mail;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using EmailMonitor.Pipeline;
 using EmailMonitor.Tests.Support;
 
@@ -18,7 +20,11 @@ public sealed class FolderConnectionTests
             await dovecot.CreateFolderAsync(folder);
         }
 
-        await using var service = await ServiceHost.StartAsync(dovecot, v => v["EMAIL_FOLDER"] = string.Join(',', Folders));
+        var commands = new CommandCounter();
+        await using var service = await ServiceHost.StartAsync(
+            dovecot,
+            v => v["EMAIL_FOLDER"] = string.Join(',', Folders),
+            configure: builder => builder.Services.Replace(ServiceDescriptor.Singleton(new MailProtocolLogs(_ => commands))));
         await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
         await client.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
         foreach (var folder in Folders)
@@ -27,6 +33,13 @@ public sealed class FolderConnectionTests
         }
 
         Assert.Equal(1, await dovecot.ImapSessionsAsync());
+
+        // At rest the connection IDLEs: switching folders to catch up must not announce news of its
+        // own (it once looped on that, at full CPU). The first catch-up round may still be under way.
+        await Eventually.TrueAsync(() => commands.Idles > 0, "the connection IDLEs");
+        var examines = commands.Examines;
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+        Assert.Equal(examines, commands.Examines);
         Assert.All(Folders, folder => Assert.True(service.Get<MailboxStatusBoard>().Get(new FolderKey("default", folder))!.IdleSupported));
         foreach (var folder in Folders.Reverse())
         {
@@ -37,6 +50,45 @@ public sealed class FolderConnectionTests
         }
 
         Assert.Equal(1, await dovecot.ImapSessionsAsync());
+    }
+
+    /// <summary>Counts the EXAMINE and IDLE commands the monitor sends.</summary>
+    private sealed class CommandCounter : MailKit.IProtocolLogger
+    {
+        private int _examines;
+        private int _idles;
+
+        public int Examines => Volatile.Read(ref _examines);
+
+        public int Idles => Volatile.Read(ref _idles);
+
+        public MailKit.IAuthenticationSecretDetector? AuthenticationSecretDetector { get; set; }
+
+        public void LogConnect(Uri uri)
+        {
+        }
+
+        public void LogClient(byte[] buffer, int offset, int count)
+        {
+            var line = System.Text.Encoding.ASCII.GetString(buffer, offset, count);
+            if (line.Contains(" EXAMINE ", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _examines);
+            }
+
+            if (line.Contains(" IDLE", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _idles);
+            }
+        }
+
+        public void LogServer(byte[] buffer, int offset, int count)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
     }
 
     [Fact]
