@@ -104,10 +104,31 @@ internal static class MailboxesApi
         return Results.Ok(MailboxResponse.Of(mailbox, board));
     }
 
-    private static async Task<IResult> TestAsync(string name, MailboxRegistry registry, IOptions<MailOptions> options, CancellationToken cancellationToken) =>
-        registry.LoginFor(name) is { } login
-            ? Results.Ok(await MailboxCheck.RunAsync(login, options.Value.CommandTimeout, cancellationToken))
-            : NotFound();
+    // Two at a time across all mailboxes, each within a minute: tests open sessions beside the
+    // running ones, and servers cap sessions per user.
+    private static readonly SemaphoreSlim TestSlots = new(2, 2);
+
+    private static async Task<IResult> TestAsync(
+        string name, HttpContext context, MailboxRegistry registry, IOptions<MailOptions> options, SecurityLog securityLog, CancellationToken cancellationToken)
+    {
+        if (registry.LoginFor(name) is not { } login)
+        {
+            return NotFound();
+        }
+
+        securityLog.MailboxChanged(context.Connection.RemoteIpAddress, context.User.Identity?.Name, $"tested mailbox {login.Mailbox}");
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromMinutes(1));
+        await TestSlots.WaitAsync(deadline.Token);
+        try
+        {
+            return Results.Ok(await MailboxCheck.RunAsync(login, options.Value.CommandTimeout, deadline.Token));
+        }
+        finally
+        {
+            TestSlots.Release();
+        }
+    }
 
     private static async Task<IResult> RemoveAsync(
         string name, HttpContext context, MailboxRegistry registry, UserAdministration users, SecurityLog securityLog, CancellationToken cancellationToken)

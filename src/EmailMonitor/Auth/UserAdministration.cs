@@ -17,6 +17,9 @@ internal sealed class UserAdministration(
     /// <summary>Raised with a user name when that user's open connections must end.</summary>
     public event Action<string>? LoginsRevoked;
 
+    /// <summary>Raised with a user name when that user's role changed, so open connections authenticate again.</summary>
+    public event Action<string>? RoleChanged;
+
     public Task<IReadOnlyList<UserSummary>> ListAsync(CancellationToken cancellationToken) => users.ListAsync(null, cancellationToken);
 
     public async Task<UserSummary?> FindAsync(string username, CancellationToken cancellationToken) =>
@@ -96,6 +99,12 @@ internal sealed class UserAdministration(
         {
             await RevokeLoginsAsync(username, cancellationToken);
         }
+        else if (role is not null)
+        {
+            // An open connection holds the role it authenticated with; closed, the client comes back
+            // with its token and gets the account's new role (REST reads it on every request).
+            RoleChanged?.Invoke(username);
+        }
 
         return (UserChange.Done, null);
     }
@@ -120,8 +129,9 @@ internal sealed class UserAdministration(
         if (outcome == UserChange.Done)
         {
             securityLog.UserChanged(by.Ip, by.Username, $"removed {username}");
-            mailboxAccess.Changed(username, null);
+            // Connections end before the limit is forgotten, never the other way round (forgotten means "all").
             await RevokeLoginsAsync(username, cancellationToken);
+            mailboxAccess.Changed(username, null);
         }
 
         return outcome;

@@ -28,7 +28,7 @@ internal static class TestEmailCommand
         foreach (var mailbox in mailboxes)
         {
             // A refresh token the provider rotates here must be kept, or the service's next refresh fails.
-            var login = logins.Login(mailbox, (credential, token) => services.GetRequiredService<MailboxStore>().SaveCredentialAsync(mailbox with { Credential = credential }, token));
+            var login = logins.Login(mailbox, (_, credential, token) => services.GetRequiredService<MailboxStore>().SaveCredentialAsync(mailbox with { Credential = credential }, token));
             if (!await CheckAsync(login, options.CommandTimeout, output, cancellationToken))
             {
                 failed++;

@@ -244,6 +244,14 @@
   }
 
   async function testMailbox(name) {
+    if (testing) return;
+    testing = true;
+    try { await runTest(name); } finally { testing = false; }
+  }
+
+  let testing = false;
+
+  async function runTest(name) {
     $('mailbox-test').hidden = false;
     $('mailbox-test-title').textContent = `Test connection: ${name} (running…)`;
     $('mailbox-test-steps').replaceChildren();
@@ -315,6 +323,12 @@
     set('host', value('host'), editing?.host);
     set('port', value('port') === '' ? '' : Number(value('port')), editing?.port);
     set('security', value('security'), editing?.security ?? 'ssl');
+    // The server fills a connection setting left out from the others (a new protocol's default
+    // port, say): once one of them changes, all four go as shown, so none changes unseen.
+    if (editing && ['protocol', 'host', 'port', 'security'].some((field) => field in body)) {
+      for (const field of ['protocol', 'host', 'security']) body[field] = value(field);
+      if (value('port') !== '') body.port = Number(value('port'));
+    }
     const folders = value('folders').split(',').map((f) => f.trim()).filter((f) => f !== '');
     if (folders.length > 0 && folders.join(',') !== (editing?.folders ?? ['INBOX']).join(',')) body.folders = folders;
     set('check_interval', value('check_interval') === '' ? '' : Number(value('check_interval')), editing?.check_interval ?? 30);
@@ -360,6 +374,20 @@
   function signOut(reason) {
     session = null;
     clearInterval(mailboxTimer);
+    // Nothing of this user stays for the next one at this screen: their email, their place in it,
+    // the mailbox table, and anything typed into the mailbox form (secrets included).
+    emails.clear();
+    lastEventId = 0;
+    $('emails').replaceChildren();
+    $('count').textContent = '';
+    $('detail').hidden = true;
+    $('detail-html').srcdoc = '';
+    $('detail-text').textContent = '';
+    $('mailbox-table').tBodies[0].replaceChildren();
+    $('mailbox-test').hidden = true;
+    $('mailbox-message').textContent = '';
+    resetForm();
+    showView('inbox');
     $('login').hidden = false;
     $('inbox').hidden = true;
     $('mailboxes').hidden = true;

@@ -29,6 +29,11 @@ internal sealed class ImapMailboxSource : IMailSource
     // reports counts and UIDs changing that are no news at all (announcing them looped forever).
     private volatile bool _switching;
 
+    // Per folder, the UIDNEXT and UIDVALIDITY it had when last caught up: what a switch reports
+    // beyond these is news; what it merely repeats (a UID left behind by mail expunged before it
+    // was fetched, say) is not, or a switch would announce it again forever.
+    private readonly ConcurrentDictionary<string, (uint UidNext, uint UidValidity)> _caughtUp = new(StringComparer.Ordinal);
+
     /// <param name="login">The mailbox and how it logs in.</param>
     /// <param name="folders">The folders this source watches.</param>
     /// <param name="pollOnly">Share one connection by catching up every check interval (the folders
@@ -212,6 +217,7 @@ internal sealed class ImapMailboxSource : IMailSource
             folder.UidValidityChanged += (_, _) => Announce(name, folder);
             await _fetchers[name].SyncPositionAsync(folder, cancellationToken);
             await _fetchers[name].CatchUpAsync(folder, cancellationToken);
+            CaughtUp(name, folder);
             open.Add((name, folder));
         }
 
@@ -258,6 +264,7 @@ internal sealed class ImapMailboxSource : IMailSource
                 }
 
                 await _fetchers[name].CatchUpAsync(folder, cancellationToken);
+                CaughtUp(name, folder);
                 _parts.Board.Update(Key(name), s => s with { LastUid = _fetchers[name].LastUid });
             }
 
@@ -269,10 +276,13 @@ internal sealed class ImapMailboxSource : IMailSource
         }
     }
 
-    // While switching, only a UIDNEXT past what was fetched is news (a STATUS the server sent meanwhile).
+    // While switching, only a UIDNEXT past the last catch-up's, or a new UIDVALIDITY, is news (a
+    // STATUS the server sent meanwhile); outside a switch, whatever the server announces is.
     private void Announce(string name, IMailFolder folder)
     {
-        if (_switching && !(folder.UidNext is { } next && next.Id > _fetchers[name].LastUid + 1))
+        if (_switching && _caughtUp.TryGetValue(name, out var known)
+            && (folder.UidNext?.Id ?? 0) <= known.UidNext
+            && (folder.UidValidity == 0 || folder.UidValidity == known.UidValidity))
         {
             return;
         }
@@ -280,6 +290,9 @@ internal sealed class ImapMailboxSource : IMailSource
         _news[name] = true;
         _idler.Wake();
     }
+
+    private void CaughtUp(string name, IMailFolder folder) =>
+        _caughtUp[name] = (Math.Max(folder.UidNext?.Id ?? 0, _fetchers[name].LastUid + 1), folder.UidValidity);
 
     private async Task SwitchToAsync(IMailFolder folder, CancellationToken cancellationToken)
     {

@@ -34,8 +34,11 @@ internal sealed class MailSourceFactory(
         };
     }
 
-    /// <summary>How a mailbox logs in; <paramref name="saveRotated"/> stores a refresh token its OAuth2 provider rotated.</summary>
-    public MailLogin Login(MailboxDefinition mailbox, Func<OAuth2Credential, CancellationToken, Task> saveRotated) =>
+    /// <summary>
+    /// How a mailbox logs in; <paramref name="saveRotated"/> stores a refresh token its OAuth2
+    /// provider rotated, as a change from the credential last stored (the first argument).
+    /// </summary>
+    public MailLogin Login(MailboxDefinition mailbox, Func<OAuth2Credential, OAuth2Credential, CancellationToken, Task> saveRotated) =>
         new(mailbox, mailbox.Credential is OAuth2Credential credential
             ? new OAuth2TokenSource(mailbox.Name, credential, oauth2Http.Client, saveRotated, time, loggerFactory.CreateLogger<OAuth2TokenSource>())
             : null);

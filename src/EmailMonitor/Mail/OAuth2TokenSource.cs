@@ -12,7 +12,7 @@ internal sealed class OAuth2TokenSource(
     string mailbox,
     OAuth2Credential credential,
     HttpClient http,
-    Func<OAuth2Credential, CancellationToken, Task> saveRotated,
+    Func<OAuth2Credential, OAuth2Credential, CancellationToken, Task> saveRotated,
     TimeProvider time,
     ILogger logger) : IDisposable
 {
@@ -26,6 +26,10 @@ internal sealed class OAuth2TokenSource(
 
     private readonly SemaphoreSlim _refreshing = new(1, 1);
     private OAuth2Credential _credential = credential;
+
+    // The credential as last stored: a rotation is stored as a change from it, so the store can
+    // tell it from a credential an administrator replaced meanwhile.
+    private OAuth2Credential _stored = credential;
     private string? _accessToken;
     private DateTimeOffset _refreshAt;
 
@@ -141,7 +145,8 @@ internal sealed class OAuth2TokenSource(
     {
         try
         {
-            await saveRotated(_credential, CancellationToken.None);
+            await saveRotated(_stored, _credential, CancellationToken.None);
+            _stored = _credential;
             _unsaved = false;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

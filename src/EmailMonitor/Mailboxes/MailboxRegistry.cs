@@ -46,14 +46,15 @@ internal sealed class MailboxRegistry(
     }
 
     /// <summary>
-    /// How a mailbox logs in right now: the running one's own login when it runs (an OAuth2 refresh
-    /// from elsewhere would spend the refresh token its sources hold), else a new one.
+    /// How a mailbox logs in right now: the one login its sources share (a paused mailbox keeps
+    /// one too), so a test never refreshes an OAuth2 token beside them and spends the refresh
+    /// token they hold.
     /// </summary>
     public MailLogin? LoginFor(string name)
     {
         lock (_mailboxes)
         {
-            return _mailboxes.GetValueOrDefault(name) is { } entry ? entry.Watch?.Login ?? NewLogin(entry.Definition) : null;
+            return _mailboxes.GetValueOrDefault(name)?.Login;
         }
     }
 
@@ -231,6 +232,7 @@ internal sealed class MailboxRegistry(
     private void Start(MailboxDefinition mailbox)
     {
         Watch? watch = null;
+        var login = NewLogin(mailbox);
         if (mailbox.Paused)
         {
             foreach (var folder in mailbox.WatchedFolders)
@@ -254,27 +256,29 @@ internal sealed class MailboxRegistry(
         else if (_stopping.CanBeCanceled)
         {
             var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
-            var login = NewLogin(mailbox);
             var running = sources.Create(login);
-            watch = new Watch(cancellation, login, Task.WhenAll(running.Select(source => Task.Run(() => source.RunAsync(cancellation.Token), CancellationToken.None))));
+            watch = new Watch(cancellation, Task.WhenAll(running.Select(source => Task.Run(() => source.RunAsync(cancellation.Token), CancellationToken.None))));
         }
 
         lock (_mailboxes)
         {
-            _mailboxes[mailbox.Name] = new Entry(mailbox, watch);
+            _mailboxes[mailbox.Name] = new Entry(mailbox, login, watch);
         }
     }
 
     private MailLogin NewLogin(MailboxDefinition mailbox) =>
-        sources.Login(mailbox, (credential, token) => SaveRotatedAsync(mailbox.Name, credential, token));
+        sources.Login(mailbox, (before, after, token) => SaveRotatedAsync(mailbox.Name, before, after, token));
 
-    // Called by a running source (never under the gate: a change waits for sources to stop).
-    private async Task SaveRotatedAsync(string name, OAuth2Credential credential, CancellationToken cancellationToken)
+    // Called by a login's token source (never under the gate). Only a rotation of the credential
+    // the mailbox still has is stored: a login left over from before a change (a test still
+    // running, a source stopping) never writes its old credential over the new one.
+    private async Task SaveRotatedAsync(string name, OAuth2Credential before, OAuth2Credential credential, CancellationToken cancellationToken)
     {
         MailboxDefinition? mailbox;
         lock (_mailboxes)
         {
-            if (_mailboxes.GetValueOrDefault(name) is not { Definition.Credential: OAuth2Credential } entry)
+            if (_mailboxes.GetValueOrDefault(name) is not { Definition.Credential: OAuth2Credential current } entry
+                || current.RefreshToken != before.RefreshToken || current.TokenUrl != before.TokenUrl || current.ClientId != before.ClientId)
             {
                 return;
             }
@@ -327,7 +331,7 @@ internal sealed class MailboxRegistry(
         && before.Port == after.Port
         && string.Equals(before.Username, after.Username, StringComparison.Ordinal);
 
-    private sealed record Entry(MailboxDefinition Definition, Watch? Watch);
+    private sealed record Entry(MailboxDefinition Definition, MailLogin Login, Watch? Watch);
 
-    private sealed record Watch(CancellationTokenSource Cancellation, MailLogin Login, Task Running);
+    private sealed record Watch(CancellationTokenSource Cancellation, Task Running);
 }

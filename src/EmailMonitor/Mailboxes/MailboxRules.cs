@@ -273,6 +273,8 @@ internal static partial class MailboxRules
         }
 
         var folders = request.Folders ?? (existing?.Protocol == MailProtocol.Imap ? existing.Folders : null) ?? ["INBOX"];
+        // INBOX is the one name IMAP compares without case (RFC 3501 §5.1): "inbox" and "INBOX" are one folder.
+        folders = [.. folders.Select(f => string.Equals(f, "INBOX", StringComparison.OrdinalIgnoreCase) ? "INBOX" : f)];
         if (folders.Count is 0 or > MaxFolders)
         {
             Add(errors, "folders", $"must list 1 to {MaxFolders} folders");

@@ -133,11 +133,14 @@ internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
     }
 
     /// <summary>Closes every connection of a user whose logins were revoked (password changed, disabled, removed).</summary>
-    public void CloseUser(string username)
+    public void CloseUser(string username) => CloseUser(username, "logins revoked");
+
+    /// <summary>Closes every connection of a user, saying why.</summary>
+    public void CloseUser(string username, string reason)
     {
         foreach (var connection in _connections.Keys.Where(c => string.Equals(c.User?.Username, username, StringComparison.OrdinalIgnoreCase)))
         {
-            connection.Close(WebSocketCloseStatus.PolicyViolation, "logins revoked");
+            connection.Close(WebSocketCloseStatus.PolicyViolation, reason);
         }
     }
 

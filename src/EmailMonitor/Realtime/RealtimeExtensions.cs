@@ -39,6 +39,7 @@ internal static class RealtimeExtensions
         {
             app.Services.GetRequiredService<BlockList>().Blocked += registry.CloseFrom;
             app.Services.GetRequiredService<Auth.UserAdministration>().LoginsRevoked += registry.CloseUser;
+            app.Services.GetRequiredService<Auth.UserAdministration>().RoleChanged += username => registry.CloseUser(username, "role changed");
             app.Services.GetRequiredService<Auth.AuthService>().LoginEnded += registry.CloseLogin;
         });
         return app;

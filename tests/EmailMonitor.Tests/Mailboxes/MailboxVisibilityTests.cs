@@ -74,6 +74,29 @@ public sealed class MailboxVisibilityTests
         Assert.Equal(later[0], (await vera.ReceiveAsync("new_email")).GetProperty("id").GetString());
     }
 
+    [Fact]
+    public async Task An_administrator_demoted_to_a_limited_viewer_loses_the_other_mailboxes_on_the_connection_already_open()
+    {
+        await using var service = await ServiceHost.StartAsync();
+        using var admin = await ApiClient.SignInAsync(service, ServiceHost.AdminUsername, service.AdminPassword);
+        await admin.SendAsync(HttpMethod.Post, "/api/admin/mailboxes", new { name = "alpha", host = "127.0.0.1", port = FreePort.Next(), security = "none", username = "a", password = "pw" });
+        await admin.SendAsync(HttpMethod.Post, "/api/admin/users", new { username = "ada", password = "second-admin-password", role = "admin" });
+        await using var ada = await WsClient.ConnectAsync(service.WebSocketUri);
+        var login = await ada.LoginAsync("ada", "second-admin-password");
+
+        await admin.SendAsync(HttpMethod.Patch, "/api/admin/users/ada", new { mailboxes = new[] { "alpha" } });
+        await admin.SendAsync(HttpMethod.Patch, "/api/admin/users/ada", new { role = "viewer" });
+
+        Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.PolicyViolation, await ada.WaitForCloseAsync());
+        Assert.Equal("role changed", ada.CloseDescription);
+        await using var again = await WsClient.ConnectAsync(service.WebSocketUri);
+        await again.SendAsync(new { type = "token_auth", token = login.GetProperty("access_token").GetString() });
+        Assert.Equal("viewer", (await again.ReceiveAsync("auth_success")).GetProperty("role").GetString());
+        await InjectedEvents.InjectAsync(service, 1, mailbox: "default");
+        var shown = await InjectedEvents.InjectAsync(service, 1, mailbox: "alpha");
+        Assert.Equal(shown[0], (await again.ReceiveAsync("new_email")).GetProperty("id").GetString());
+    }
+
     [Theory]
     [InlineData("{\"mailboxes\":[\"nope\"]}", "no mailbox is named 'nope'")]
     [InlineData("{\"mailboxes\":\"alpha\"}", "must be a list of mailbox names")]

@@ -48,6 +48,16 @@ public sealed class OAuth2MailboxTests
         Assert.True(oauth.Refreshes > refreshesBefore);
         var stored = Assert.IsType<OAuth2Credential>((await service.Get<MailboxStore>().ListAsync(TestContext.Current.CancellationToken)).Single().Credential);
         Assert.Equal(oauth.CurrentRefreshToken("desk"), stored.RefreshToken);
+
+        // Neither the client secret nor any refresh token ever issued is in the database or the logs in clear.
+        await service.StopAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        string[] secrets = [OAuth2Server.ClientSecret, .. oauth.IssuedRefreshTokens];
+        foreach (var file in Directory.GetFiles(Path.Combine(service.Directory, "data")).Concat(Directory.GetFiles(service.LogDirectory)))
+        {
+            var content = System.Text.Encoding.Latin1.GetString(await File.ReadAllBytesAsync(file, TestContext.Current.CancellationToken));
+            Assert.All(secrets, secret => Assert.DoesNotContain(secret, content, StringComparison.Ordinal));
+        }
     }
 
     [Fact]

@@ -40,6 +40,9 @@ internal sealed class OAuth2Server : IAsyncDisposable
 
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Every refresh token handed out so far, spent or not.</summary>
+    public IReadOnlyList<string> IssuedRefreshTokens => [.. _refreshTokens.Keys];
+
     /// <summary>Successful refreshes so far.</summary>
     public int Refreshes => Volatile.Read(ref _refreshes);
 
