@@ -73,6 +73,36 @@ public sealed class Pop3Tests
     }
 
     [Fact]
+    public async Task A_server_without_uidl_is_not_watched_and_says_why_and_nothing_on_it_is_touched()
+    {
+        await using var dovecot = await DovecotServer.StartAsync();
+        // The real Dovecot as a server without UIDL: not in its CAPA answer, and the command itself
+        // unknown (MailKit tries "UIDL 1" when CAPA is silent), renamed on its way to Dovecot.
+        static byte[] Rewrite(byte[] chunk, string from, string to) =>
+            System.Text.Encoding.Latin1.GetBytes(System.Text.Encoding.Latin1.GetString(chunk).Replace(from, to, StringComparison.Ordinal));
+        await using var proxy = new TcpProxy(
+            dovecot.Pop3Port,
+            rewriteServer: chunk => Rewrite(chunk, "\r\nUIDL\r\n", "\r\n"),
+            rewriteClient: chunk => Rewrite(chunk, "UIDL", "XUID"));
+        await dovecot.AppendAsync(Emails.Numbered("on the server", 2));
+        await using var service = await ServiceHost.StartAsync(dovecot, v =>
+        {
+            Pop3(dovecot)(v);
+            v["EMAIL_PORT"] = proxy.Port.ToString();
+        });
+
+        var board = service.Get<MailboxStatusBoard>();
+        await Eventually.TrueAsync(() => board.Get(Inbox)?.LastError?.Contains("UIDL", StringComparison.Ordinal) == true, "the missing UIDL is reported");
+        await Eventually.TrueAsync(
+            async () => (await File.ReadAllTextAsync(Path.Combine(service.LogDirectory, "email_monitor.log"))).Contains("does not support UIDL", StringComparison.Ordinal),
+            "a warning says why");
+
+        Assert.NotEqual(FolderState.Watching, board.Get(Inbox)!.State);
+        Assert.Null(await Seen(service));
+        Assert.Equal(2, await dovecot.CountAsync());
+    }
+
+    [Fact]
     public async Task Test_email_checks_a_pop3_mailbox()
     {
         await using var dovecot = await DovecotServer.StartAsync();

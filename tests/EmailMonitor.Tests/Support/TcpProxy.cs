@@ -6,6 +6,7 @@ namespace EmailMonitor.Tests.Support;
 /// <summary>
 /// A loopback TCP relay that can go silent on its open connections while staying connected:
 /// the half-open link a dead NAT or a pulled cable leaves behind. New connections work normally.
+/// It can also rewrite what the server sends, to make a real server look like a lesser one.
 /// </summary>
 internal sealed class TcpProxy : IAsyncDisposable
 {
@@ -14,10 +15,17 @@ internal sealed class TcpProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Link> _links = [];
     private readonly Task _accepting;
+    private readonly Func<byte[], byte[]>? _rewriteServer;
+    private readonly Func<byte[], byte[]>? _rewriteClient;
 
-    public TcpProxy(int targetPort)
+    /// <param name="targetPort">The server's port on loopback.</param>
+    /// <param name="rewriteServer">Rewrites each chunk the server sends (on loopback a short response arrives in one chunk).</param>
+    /// <param name="rewriteClient">Rewrites each chunk the client sends.</param>
+    public TcpProxy(int targetPort, Func<byte[], byte[]>? rewriteServer = null, Func<byte[], byte[]>? rewriteClient = null)
     {
         _targetPort = targetPort;
+        _rewriteServer = rewriteServer;
+        _rewriteClient = rewriteClient;
         _listener.Start();
         _accepting = AcceptAsync();
     }
@@ -77,7 +85,7 @@ internal sealed class TcpProxy : IAsyncDisposable
             var client = await _listener.AcceptTcpClientAsync(_stop.Token);
             var server = new TcpClient();
             await server.ConnectAsync(IPAddress.Loopback, _targetPort, _stop.Token);
-            var link = new Link(client, server);
+            var link = new Link(client, server, _rewriteServer, _rewriteClient);
             lock (_links)
             {
                 _links.Add(link);
@@ -91,12 +99,12 @@ internal sealed class TcpProxy : IAsyncDisposable
         private readonly TcpClient _server;
         private readonly CancellationTokenSource _silence = new();
 
-        public Link(TcpClient client, TcpClient server)
+        public Link(TcpClient client, TcpClient server, Func<byte[], byte[]>? rewriteServer, Func<byte[], byte[]>? rewriteClient)
         {
             _client = client;
             _server = server;
-            _ = PumpAsync(client.GetStream(), server.GetStream());
-            _ = PumpAsync(server.GetStream(), client.GetStream());
+            _ = PumpAsync(client.GetStream(), server.GetStream(), rewriteClient);
+            _ = PumpAsync(server.GetStream(), client.GetStream(), rewriteServer);
         }
 
         public void Silence() => _silence.Cancel();
@@ -108,7 +116,7 @@ internal sealed class TcpProxy : IAsyncDisposable
             _server.Dispose();
         }
 
-        private async Task PumpAsync(NetworkStream from, NetworkStream to)
+        private async Task PumpAsync(NetworkStream from, NetworkStream to, Func<byte[], byte[]>? rewrite)
         {
             var buffer = new byte[16 * 1024];
             try
@@ -122,7 +130,8 @@ internal sealed class TcpProxy : IAsyncDisposable
                         return;
                     }
 
-                    await to.WriteAsync(buffer.AsMemory(0, read), _silence.Token);
+                    var chunk = rewrite is null ? buffer.AsMemory(0, read) : rewrite(buffer[..read]);
+                    await to.WriteAsync(chunk, _silence.Token);
                 }
             }
             catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
