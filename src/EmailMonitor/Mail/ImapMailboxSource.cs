@@ -141,20 +141,16 @@ internal sealed class ImapMailboxSource : IMailSource
                 return false;
             }
 
-            var open = await OpenAllAsync(client, cancellationToken);
-            var home = open[0];
-            if (push)
+            var open = await OpenAsync(client, _folders, cancellationToken);
+            if (open.Count == 0)
             {
-                await SwitchToAsync(home.Folder, cancellationToken);
-                await client.NotifyAsync(
-                    status: false,
-                    [
-                        new ImapEventGroup(ImapMailboxFilter.Selected, new ImapEvent.MessageNew(), ImapEvent.MessageExpunge),
-                        .. open.Count > 1
-                            ? [new ImapEventGroup(new ImapMailboxFilter.Mailboxes([.. open.Skip(1).Select(f => f.Folder)]), new ImapEvent.MessageNew(), ImapEvent.MessageExpunge)]
-                            : Array.Empty<ImapEventGroup>(),
-                    ],
-                    cancellationToken);
+                throw new MailConnectException(ConnectStep.Folder, $"none of the folders {string.Join(", ", _folders)} can be opened");
+            }
+
+            if (push && !await NotifyAsync(client, open, cancellationToken))
+            {
+                // Offered but refused (NO/BAD): this server gets a connection per folder instead.
+                return false;
             }
 
             // Mail that arrived between a folder's catch-up and the NOTIFY is fetched in a first round.
@@ -189,12 +185,36 @@ internal sealed class ImapMailboxSource : IMailSource
         }
     }
 
-    // Opens and catches up every folder once; one that cannot be opened is reported and left out
-    // of this session (the others go on), and tried again at the next session.
-    private async Task<List<(string Name, IMailFolder Folder)>> OpenAllAsync(ImapClient client, CancellationToken cancellationToken)
+    // Selects the home folder (the first open one) and asks for news of the others.
+    private async Task<bool> NotifyAsync(ImapClient client, List<(string Name, IMailFolder Folder)> open, CancellationToken cancellationToken)
+    {
+        await SwitchToAsync(open[0].Folder, cancellationToken);
+        try
+        {
+            await client.NotifyAsync(
+                status: false,
+                [
+                    new ImapEventGroup(ImapMailboxFilter.Selected, new ImapEvent.MessageNew(), ImapEvent.MessageExpunge),
+                    .. open.Count > 1
+                        ? [new ImapEventGroup(new ImapMailboxFilter.Mailboxes([.. open.Skip(1).Select(f => f.Folder)]), new ImapEvent.MessageNew(), ImapEvent.MessageExpunge)]
+                        : Array.Empty<ImapEventGroup>(),
+                ],
+                cancellationToken);
+            return true;
+        }
+        catch (ImapCommandException ex)
+        {
+            _logger.NotifyRefused(Mailbox.Name, ex.Message);
+            return false;
+        }
+    }
+
+    // Opens and catches up each of the folders; one that cannot be opened is reported and left out
+    // (the others go on), and tried again at every re-sync.
+    private async Task<List<(string Name, IMailFolder Folder)>> OpenAsync(ImapClient client, IEnumerable<string> folders, CancellationToken cancellationToken)
     {
         var open = new List<(string, IMailFolder)>();
-        foreach (var name in _folders)
+        foreach (var name in folders)
         {
             IMailFolder folder;
             _switching = true;
@@ -221,7 +241,7 @@ internal sealed class ImapMailboxSource : IMailSource
             open.Add((name, folder));
         }
 
-        return open.Count > 0 ? open : throw new MailConnectException(ConnectStep.Folder, $"none of the folders {string.Join(", ", _folders)} can be opened");
+        return open;
     }
 
     private async Task WatchAsync(ImapClient client, List<(string Name, IMailFolder Folder)> open, bool push, CancellationToken cancellationToken)
@@ -248,6 +268,26 @@ internal sealed class ImapMailboxSource : IMailSource
             }
 
             var selectedAway = false;
+            if (resync && open.Count < _folders.Count)
+            {
+                var found = await OpenAsync(client, _folders.Where(f => open.All(o => o.Name != f)).ToList(), cancellationToken);
+                if (found.Count > 0)
+                {
+                    open.AddRange(found);
+                    var connectedAt = _parts.Time.GetUtcNow();
+                    foreach (var (name, _) in found)
+                    {
+                        _parts.Board.Update(Key(name), s => s with { State = FolderState.Watching, IdleSupported = push, LastError = null, LastConnectedAt = connectedAt });
+                    }
+
+                    // The NOTIFY now names them too; it selects the home folder again on its way.
+                    if (push && !await NotifyAsync(client, open, cancellationToken))
+                    {
+                        throw new MailConnectException(ConnectStep.Folder, "the server refused NOTIFY for the folders found again");
+                    }
+                }
+            }
+
             foreach (var (name, folder) in open)
             {
                 if (!_news.TryRemove(name, out _) && !resync)

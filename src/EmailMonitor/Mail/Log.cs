@@ -51,4 +51,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1016, Level = LogLevel.Information, Message = "The server of mailbox {Mailbox} lacks NOTIFY: {Own} folders get their own IDLE connection, {Polled} share one polled connection")]
     public static partial void WatchingWithoutNotify(this ILogger logger, string mailbox, int own, int polled);
+
+    [LoggerMessage(EventId = 1017, Level = LogLevel.Warning, Message = "The server of mailbox {Mailbox} offers NOTIFY but refused it ({Reason}); its folders get their own connections")]
+    public static partial void NotifyRefused(this ILogger logger, string mailbox, string reason);
 }

@@ -52,6 +52,37 @@ public sealed class FolderConnectionTests
         Assert.Equal(1, await dovecot.ImapSessionsAsync());
     }
 
+    [Fact]
+    public async Task A_folder_missing_at_start_is_found_again_at_a_resync_on_the_same_connection_while_the_others_go_on()
+    {
+        await using var dovecot = await DovecotServer.StartAsync();
+        await dovecot.CreateFolderAsync("Alerts");
+        // A re-sync comes when an IDLE ends after the check interval: both short, to keep the test quick.
+        await using var service = await ServiceHost.StartAsync(
+            dovecot,
+            v =>
+            {
+                v["EMAIL_FOLDER"] = "INBOX,Alerts,Phishing";
+                v["EMAIL_CHECK_INTERVAL"] = "5";
+            },
+            configure: builder => builder.Configuration["Mail:IdleRenewInterval"] = "00:00:02");
+        await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
+        await client.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
+        await Watching.WaitAsync(service, "Alerts");
+        var board = service.Get<MailboxStatusBoard>();
+        await Eventually.TrueAsync(() => board.Get(new FolderKey("default", "Phishing"))?.LastError?.Contains("Phishing", StringComparison.Ordinal) == true, "the missing folder is reported");
+        await dovecot.AppendAsync(Emails.Plain("alerts go on"), "Alerts");
+        Assert.Equal("alerts go on", (await client.ReceiveAsync("new_email")).GetProperty("subject").GetString());
+
+        await dovecot.CreateFolderAsync("Phishing");
+        await Watching.WaitAsync(service, "Phishing");
+        await dovecot.AppendAsync(Emails.Plain("to phishing at last"), "Phishing");
+
+        var email = await client.ReceiveAsync("new_email");
+        Assert.Equal("Phishing", email.GetProperty("folder").GetString());
+        Assert.Equal(1, await dovecot.ImapSessionsAsync());
+    }
+
     /// <summary>Counts the EXAMINE and IDLE commands the monitor sends.</summary>
     private sealed class CommandCounter : MailKit.IProtocolLogger
     {
