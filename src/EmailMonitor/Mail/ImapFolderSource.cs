@@ -71,7 +71,7 @@ internal sealed class ImapFolderSource : IMailSource
             }
             catch (Exception ex)
             {
-                var error = Describe(ex);
+                var error = MailConnectException.Explain(ex);
                 refused = ex is MailConnectException { Step: ConnectStep.Authentication or ConnectStep.Tls };
                 authFailed = ex is MailConnectException { Step: ConnectStep.Authentication };
                 _board.Update(Folder, s => s with { State = authFailed ? FolderState.AuthFailed : FolderState.Reconnecting, LastError = error });
@@ -148,7 +148,7 @@ internal sealed class ImapFolderSource : IMailSource
         }
         finally
         {
-            await DisconnectQuietlyAsync(client);
+            await MailConnector.DisconnectQuietlyAsync(client, _time);
         }
     }
 
@@ -171,28 +171,4 @@ internal sealed class ImapFolderSource : IMailSource
 
     // Catching up compares UIDVALIDITY first and resets the checkpoint when it changed.
     private void OnUidValidityChanged(object? sender, EventArgs e) => OnCountChanged(sender, e);
-
-    private async Task DisconnectQuietlyAsync(ImapClient client)
-    {
-        if (!client.IsConnected)
-        {
-            return;
-        }
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2), _time);
-        try
-        {
-            await client.DisconnectAsync(quit: true, timeout.Token);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // The session is being discarded; a failed LOGOUT changes nothing.
-        }
-    }
-
-    private static string Describe(Exception ex) => ex switch
-    {
-        MailConnectException connect => $"{MailConnectException.Describe(connect.Step)}: {connect.Message}",
-        _ => $"{ex.GetType().Name}: {ex.Message}",
-    };
 }

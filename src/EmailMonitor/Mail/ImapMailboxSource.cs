@@ -81,7 +81,7 @@ internal sealed class ImapMailboxSource : IMailSource
             }
             catch (Exception ex)
             {
-                var error = ex is MailConnectException connect ? $"{MailConnectException.Describe(connect.Step)}: {connect.Message}" : $"{ex.GetType().Name}: {ex.Message}";
+                var error = MailConnectException.Explain(ex);
                 refused = ex is MailConnectException { Step: ConnectStep.Authentication or ConnectStep.Tls };
                 authFailed = ex is MailConnectException { Step: ConnectStep.Authentication };
                 UpdateAll(s => s with { State = authFailed ? FolderState.AuthFailed : FolderState.Reconnecting, LastError = error });
@@ -181,7 +181,7 @@ internal sealed class ImapMailboxSource : IMailSource
         }
         finally
         {
-            await DisconnectQuietlyAsync(client);
+            await MailConnector.DisconnectQuietlyAsync(client, _parts.Time);
         }
     }
 
@@ -356,22 +356,4 @@ internal sealed class ImapMailboxSource : IMailSource
     }
 
     private Pipeline.FolderKey Key(string folder) => new(Mailbox.Name, folder);
-
-    private async Task DisconnectQuietlyAsync(ImapClient client)
-    {
-        if (!client.IsConnected)
-        {
-            return;
-        }
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2), _parts.Time);
-        try
-        {
-            await client.DisconnectAsync(quit: true, timeout.Token);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            // The session is being discarded; a failed LOGOUT changes nothing.
-        }
-    }
 }

@@ -6,6 +6,11 @@ internal sealed class MailConnectException(ConnectStep step, string message, Exc
 {
     public ConnectStep Step { get; } = step;
 
+    /// <summary>Why a session failed, as the status board and the log show it.</summary>
+    public static string Explain(Exception ex) => ex is MailConnectException connect
+        ? $"{Describe(connect.Step)}: {connect.Message}"
+        : $"{ex.GetType().Name}: {ex.Message}";
+
     public static string Describe(ConnectStep step) => step switch
     {
         ConnectStep.Dns => "DNS",

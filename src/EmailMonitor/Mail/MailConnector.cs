@@ -152,6 +152,25 @@ internal static class MailConnector
         }
     }
 
+    /// <summary>Ends a session that is being discarded: a LOGOUT if it answers within 2 s, else nothing.</summary>
+    public static async Task DisconnectQuietlyAsync(MailService client, TimeProvider time)
+    {
+        if (!client.IsConnected)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2), time);
+        try
+        {
+            await client.DisconnectAsync(quit: true, timeout.Token);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The session is being discarded; a failed LOGOUT changes nothing.
+        }
+    }
+
     private static string FirstLine(string message)
     {
         var end = message.IndexOfAny(['\r', '\n']);

@@ -87,7 +87,7 @@ internal sealed class Pop3MailboxSource : IMailSource
             }
             catch (Exception ex)
             {
-                var error = ex is MailConnectException connect ? $"{MailConnectException.Describe(connect.Step)}: {connect.Message}" : $"{ex.GetType().Name}: {ex.Message}";
+                var error = MailConnectException.Explain(ex);
                 var refused = ex is MailConnectException { Step: ConnectStep.Authentication or ConnectStep.Tls };
                 var authFailed = ex is MailConnectException { Step: ConnectStep.Authentication };
                 delay = _backoff.NextDelay(refused);
