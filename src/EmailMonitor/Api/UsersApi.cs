@@ -13,7 +13,7 @@ internal static class UsersApi
         group.MapGet("/", (UserAdministration users, CancellationToken cancellationToken) => users.ListAsync(cancellationToken))
             .WithSummary("Every account, without password hashes");
         group.MapPost("/", CreateAsync)
-            .WithSummary("Create an account: {username, password, role}, role admin or viewer")
+            .WithSummary("Create an account: {username, password, role}, role admin or viewer; optional mailboxes (names the user sees)")
             .Produces<UserSummary>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -31,9 +31,16 @@ internal static class UsersApi
         return endpoints;
     }
 
-    private static async Task<IResult> CreateAsync(CreateUserRequest request, HttpContext context, UserAdministration users, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(
+        CreateUserRequest request, HttpContext context, UserAdministration users, MailboxRegistry mailboxes, CancellationToken cancellationToken)
     {
-        var (outcome, problem) = await users.CreateAsync(request.Username, request.Password, request.Role, By(context), cancellationToken);
+        var (visible, invalid) = ReadMailboxes(request.Mailboxes, mailboxes);
+        if (invalid is not null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: invalid);
+        }
+
+        var (outcome, problem) = await users.CreateAsync(request.Username, request.Password, request.Role, visible, By(context), cancellationToken);
         return outcome == UserChange.Done
             ? Results.Created($"/api/admin/users/{request.Username}", await users.FindAsync(request.Username!, cancellationToken))
             : Refusal(outcome, problem);

@@ -26,7 +26,7 @@ internal sealed class UserAdministration(
         (await users.ListAsync(username, cancellationToken)).SingleOrDefault();
 
     public async Task<(UserChange Outcome, string? Problem)> CreateAsync(
-        string? username, string? password, string? role, AuditContext by, CancellationToken cancellationToken)
+        string? username, string? password, string? role, MailboxList? mailboxes, AuditContext by, CancellationToken cancellationToken)
     {
         if ((NameProblem(username) ?? PasswordProblem(password) ?? RoleProblem(role)) is { } problem)
         {
@@ -39,7 +39,13 @@ internal sealed class UserAdministration(
         }
 
         await users.CreateAsync(username!, PasswordHasher.Hash(password!), role!, time.GetUtcNow(), cancellationToken);
-        securityLog.UserChanged(by.Ip, by.Username, $"created {username} as {role}");
+        if (mailboxes?.Names is not null)
+        {
+            await users.UpdateAsync(username!, null, null, null, mailboxes, cancellationToken);
+            mailboxAccess.Changed(username!, mailboxes.Names);
+        }
+
+        securityLog.UserChanged(by.Ip, by.Username, $"created {username} as {role}{(mailboxes?.Names is { } names ? $", sees mailboxes [{string.Join(", ", names)}]" : string.Empty)}");
         return (UserChange.Done, null);
     }
 

@@ -36,7 +36,7 @@ internal static class MailConnector
         Socket? socket = null;
         try
         {
-            var addresses = await ResolveAsync(mailbox.Server, cancellationToken);
+            var addresses = await ResolveAsync(mailbox.Server, timeout, cancellationToken);
             stepDone?.Invoke(ConnectStep.Dns, string.Join(", ", addresses.Select(a => a.ToString())));
             socket = await OpenSocketAsync(addresses, mailbox, timeout, cancellationToken);
             stepDone?.Invoke(ConnectStep.Connect, socket.RemoteEndPoint?.ToString() ?? mailbox.Server);
@@ -69,16 +69,19 @@ internal static class MailConnector
         }
     }
 
-    private static async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken)
+    private static async Task<IPAddress[]> ResolveAsync(string host, TimeSpan timeout, CancellationToken cancellationToken)
     {
         if (IPAddress.TryParse(host, out var literal))
         {
             return [literal];
         }
 
+        // A resolver that never answers holds up only this attempt, for as long as any other step may take.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
         try
         {
-            var addresses = await Dns.GetHostAddressesAsync(host, cancellationToken);
+            var addresses = await Dns.GetHostAddressesAsync(host, deadline.Token);
             return addresses.Length > 0
                 ? addresses
                 : throw new MailConnectException(ConnectStep.Dns, $"{host} has no address");
@@ -86,6 +89,10 @@ internal static class MailConnector
         catch (SocketException ex)
         {
             throw new MailConnectException(ConnectStep.Dns, $"cannot resolve {host} ({ex.SocketErrorCode})", ex);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new MailConnectException(ConnectStep.Dns, $"cannot resolve {host} (no answer within {timeout.TotalSeconds:0} s)", ex);
         }
     }
 

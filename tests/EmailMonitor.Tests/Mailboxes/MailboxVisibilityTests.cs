@@ -97,6 +97,27 @@ public sealed class MailboxVisibilityTests
         Assert.Equal(shown[0], (await again.ReceiveAsync("new_email")).GetProperty("id").GetString());
     }
 
+    [Fact]
+    public async Task A_user_can_be_created_limited_from_the_start()
+    {
+        await using var service = await ServiceHost.StartAsync();
+        using var admin = await ApiClient.SignInAsync(service, ServiceHost.AdminUsername, service.AdminPassword);
+        await admin.SendAsync(HttpMethod.Post, "/api/admin/mailboxes", new { name = "alpha", host = "127.0.0.1", port = FreePort.Next(), security = "none", username = "a", password = "pw" });
+
+        using var created = await admin.SendAsync(HttpMethod.Post, "/api/admin/users", new { username = "vera", password = "viewer-password-123", role = "viewer", mailboxes = new[] { "alpha" } });
+        using var unknown = await admin.SendAsync(HttpMethod.Post, "/api/admin/users", new { username = "otto", password = "viewer-password-123", role = "viewer", mailboxes = new[] { "nope" } });
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(["alpha"], (await ApiClient.ReadAsync(created)).GetProperty("mailboxes").EnumerateArray().Select(m => m.GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.DoesNotContain((await admin.GetJsonAsync("/api/admin/users")).EnumerateArray(), u => u.GetProperty("username").GetString() == "otto");
+        await using var vera = await WsClient.ConnectAsync(service.WebSocketUri);
+        await vera.LoginAsync("vera", "viewer-password-123");
+        await InjectedEvents.InjectAsync(service, 1, mailbox: "default");
+        var shown = await InjectedEvents.InjectAsync(service, 1, mailbox: "alpha");
+        Assert.Equal(shown[0], (await vera.ReceiveAsync("new_email")).GetProperty("id").GetString());
+    }
+
     [Theory]
     [InlineData("{\"mailboxes\":[\"nope\"]}", "no mailbox is named 'nope'")]
     [InlineData("{\"mailboxes\":\"alpha\"}", "must be a list of mailbox names")]
