@@ -1,6 +1,4 @@
-using System.Threading.Channels;
 using EmailMonitor.Pipeline;
-using EmailMonitor.Storage;
 using MailKit;
 using MailKit.Net.Imap;
 
@@ -26,30 +24,20 @@ internal sealed class ImapFolderSource : IMailSource
     private readonly ImapFolderFetcher _fetcher;
     private readonly ImapIdler _idler;
 
-    public ImapFolderSource(
-        MailLogin login,
-        string folder,
-        MailOptions options,
-        ChannelWriter<IncomingEmail> output,
-        EventStore store,
-        MailboxStatusBoard board,
-        MailProtocolLogs protocolLogs,
-        ConnectGate connectGate,
-        TimeProvider time,
-        ILogger logger)
+    public ImapFolderSource(MailLogin login, string folder, MailOptions options, MailSourceParts parts)
     {
         _login = login;
         _mailbox = login.Mailbox;
         _options = options;
-        _board = board;
-        _protocolLogs = protocolLogs;
-        _connectGate = connectGate;
-        _time = time;
-        _logger = logger;
-        _backoff = new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, options.StableSessionLength, time, Random.Shared);
+        _board = parts.Board;
+        _protocolLogs = parts.ProtocolLogs;
+        _connectGate = parts.ConnectGate;
+        _time = parts.Time;
+        _logger = parts.LoggerFactory.CreateLogger<ImapFolderSource>();
+        _backoff = ReconnectBackoff.For(options, _time);
         Folder = new FolderKey(_mailbox.Name, folder);
-        _idler = new ImapIdler(options, time);
-        _fetcher = new ImapFolderFetcher(Folder, options, output, store, board, time, logger);
+        _idler = new ImapIdler(options, _time);
+        _fetcher = new ImapFolderFetcher(Folder, options, parts.Output, parts.Store, _board, _time, _logger);
         _board.Update(Folder, s => s);
     }
 

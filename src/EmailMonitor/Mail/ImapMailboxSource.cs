@@ -48,7 +48,7 @@ internal sealed class ImapMailboxSource : IMailSource
         _options = options;
         _parts = parts;
         _logger = parts.LoggerFactory.CreateLogger<ImapMailboxSource>();
-        _backoff = new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, options.StableSessionLength, parts.Time, Random.Shared);
+        _backoff = ReconnectBackoff.For(options, parts.Time);
         _idler = new ImapIdler(options, parts.Time);
         foreach (var folder in folders)
         {
@@ -115,9 +115,7 @@ internal sealed class ImapMailboxSource : IMailSource
         var own = _folders.Count <= budget ? _folders : _folders.Take(budget - 1).ToList();
         var polled = _folders.Skip(own.Count).ToList();
         _logger.WatchingWithoutNotify(Mailbox.Name, own.Count, polled.Count);
-        var sources = own.Select(folder => (IMailSource)new ImapFolderSource(
-            _login, folder, _options, _parts.Output, _parts.Store, _parts.Board, _parts.ProtocolLogs, _parts.ConnectGate, _parts.Time, _parts.LoggerFactory.CreateLogger<ImapFolderSource>()))
-            .ToList();
+        var sources = own.Select(folder => (IMailSource)new ImapFolderSource(_login, folder, _options, _parts)).ToList();
         if (polled.Count > 0)
         {
             sources.Add(new ImapMailboxSource(_login, polled, pollOnly: true, _options, _parts));

@@ -28,8 +28,8 @@ internal sealed class MailSourceFactory(
         var mailbox = login.Mailbox;
         return (mailbox.Protocol, mailbox.Folders.Count) switch
         {
-            (MailProtocol.Pop3, _) => [new Pop3MailboxSource(login, options.Value, output, store, board, protocolLogs, connectGate, time, loggerFactory.CreateLogger<Pop3MailboxSource>())],
-            (_, 1) => [new ImapFolderSource(login, mailbox.Folders[0], options.Value, output, store, board, protocolLogs, connectGate, time, loggerFactory.CreateLogger<ImapFolderSource>())],
+            (MailProtocol.Pop3, _) => [new Pop3MailboxSource(login, options.Value, _parts)],
+            (_, 1) => [new ImapFolderSource(login, mailbox.Folders[0], options.Value, _parts)],
             _ => [new ImapMailboxSource(login, mailbox.Folders, pollOnly: false, options.Value, _parts)],
         };
     }

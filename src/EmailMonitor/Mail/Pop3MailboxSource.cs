@@ -38,28 +38,19 @@ internal sealed class Pop3MailboxSource : IMailSource
     // The message a failed fetch stopped at, and how many polls in a row failed on it.
     private (string Uidl, int Failures) _stuck;
 
-    public Pop3MailboxSource(
-        MailLogin login,
-        MailOptions options,
-        ChannelWriter<IncomingEmail> output,
-        EventStore store,
-        MailboxStatusBoard board,
-        MailProtocolLogs protocolLogs,
-        ConnectGate connectGate,
-        TimeProvider time,
-        ILogger logger)
+    public Pop3MailboxSource(MailLogin login, MailOptions options, MailSourceParts parts)
     {
         _login = login;
         _mailbox = login.Mailbox;
         _options = options;
-        _output = output;
-        _store = store;
-        _board = board;
-        _protocolLogs = protocolLogs;
-        _connectGate = connectGate;
-        _time = time;
-        _logger = logger;
-        _backoff = new ReconnectBackoff(options.ReconnectInitialDelay, options.ReconnectMaxDelay, options.StableSessionLength, time, Random.Shared);
+        _output = parts.Output;
+        _store = parts.Store;
+        _board = parts.Board;
+        _protocolLogs = parts.ProtocolLogs;
+        _connectGate = parts.ConnectGate;
+        _time = parts.Time;
+        _logger = parts.LoggerFactory.CreateLogger<Pop3MailboxSource>();
+        _backoff = ReconnectBackoff.For(options, _time);
         Folder = new FolderKey(_mailbox.Name, MailboxDefinition.Pop3Folder);
         // UIDLs are unique only within one maildrop (Dovecot's are the UID and UIDVALIDITY, which
         // two accounts can share), so message ids also name the account they came from.

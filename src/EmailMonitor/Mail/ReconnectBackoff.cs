@@ -25,6 +25,10 @@ internal sealed class ReconnectBackoff(
 {
     private const int TroubleShare = 5;
 
+    /// <summary>The backoff of one source, as <paramref name="options"/> set it.</summary>
+    public static ReconnectBackoff For(MailOptions options, TimeProvider time) =>
+        new(options.ReconnectInitialDelay, options.ReconnectMaxDelay, options.StableSessionLength, time, Random.Shared);
+
     private long? _troubleSince;
     private long? _establishedAt;
     private int _refusedInARow;
