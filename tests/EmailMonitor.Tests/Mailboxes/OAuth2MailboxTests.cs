@@ -18,7 +18,9 @@ public sealed class OAuth2MailboxTests
     public async Task Tokens_are_refreshed_when_they_expire_and_the_rotated_refresh_token_is_stored(string protocol)
     {
         await using var oauth = await OAuth2Server.StartAsync();
-        oauth.AccessTokenLifetime = TimeSpan.FromSeconds(2);
+        // Short, so it expires within the test, yet long enough to outlast Dovecot's introspection
+        // on a machine busy with the rest of the suite (2 s did not, once).
+        oauth.AccessTokenLifetime = TimeSpan.FromSeconds(6);
         await using var dovecot = await DovecotServer.StartAsync(oauth2IntrospectionUrl: oauth.IntrospectionUrl);
         await using var service = await ServiceHost.StartAsync(dovecot);
         using var admin = await ApiClient.SignInAsync(service, ServiceHost.AdminUsername, service.AdminPassword);
