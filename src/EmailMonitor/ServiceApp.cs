@@ -9,6 +9,7 @@ using EmailMonitor.Observability;
 using EmailMonitor.Realtime;
 using EmailMonitor.Security;
 using EmailMonitor.Storage;
+using Microsoft.Extensions.Options;
 
 namespace EmailMonitor;
 
@@ -47,9 +48,16 @@ internal static class ServiceApp
     public static async Task<string?> PrepareAsync(WebApplication app, TextWriter console, CancellationToken cancellationToken)
     {
         var database = app.Services.GetRequiredService<Database>();
-        await database.MigrateAsync(cancellationToken);
-        app.Logger.DatabaseReady(database.Path, SchemaMigrations.LatestVersion);
+        var patience = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value.StartupPatience;
+        var (version, problem) = await DatabaseStartup.MigrateAsync(database, patience, app.Services.GetRequiredService<TimeProvider>(), app.Logger, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        app.Logger.DatabaseReady(database.Sql.Engine, database.Description, version);
         _ = app.Services.GetRequiredService<SigningKey>().Key;
+        await app.Services.GetRequiredService<SigningKeyRing>().LoadAsync(cancellationToken);
         await app.Services.GetRequiredService<BlockList>().LoadAsync(cancellationToken);
         await app.Services.GetRequiredService<MailboxAccess>().LoadAsync(cancellationToken);
         return await app.Services.GetRequiredService<AdminBootstrap>().EnsureAdminAsync(console, cancellationToken);

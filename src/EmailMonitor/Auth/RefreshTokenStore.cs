@@ -1,9 +1,7 @@
 using System.Buffers.Text;
-using System.Data;
 using System.Security.Cryptography;
 using System.Text;
 using EmailMonitor.Storage;
-using Microsoft.Data.Sqlite;
 
 namespace EmailMonitor.Auth;
 
@@ -31,13 +29,13 @@ internal sealed class RefreshTokenStore(Database database, TimeProvider time)
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
-        // IMMEDIATE: two rotations of one token serialize, and the second sees it retired.
-        await using var transaction = connection.BeginTransaction(IsolationLevel.Serializable, deferred: false);
+        // Two rotations of one token serialize (the row is locked), and the second sees it retired.
+        await using var transaction = await database.Sql.BeginWriteAsync(connection, cancellationToken);
 
         await using var find = connection.CreateCommand();
         find.Transaction = transaction;
-        find.CommandText = "SELECT username, family_id, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_hash = $hash";
-        find.Parameters.AddWithValue("$hash", HashOf(token));
+        find.CommandText = "SELECT username, family_id, expires_at, used_at, revoked_at FROM refresh_tokens WHERE token_hash = @hash" + database.Sql.ForUpdate;
+        find.AddText("@hash", HashOf(token));
         string username, sessionId;
         DateTimeOffset expiresAt;
         bool used, revoked;
@@ -75,9 +73,9 @@ internal sealed class RefreshTokenStore(Database database, TimeProvider time)
 
         await using var retire = connection.CreateCommand();
         retire.Transaction = transaction;
-        retire.CommandText = "UPDATE refresh_tokens SET used_at = $now WHERE token_hash = $hash";
-        retire.Parameters.AddWithValue("$hash", HashOf(token));
-        retire.Parameters.AddWithValue("$now", StoredTime.Format(now));
+        retire.CommandText = "UPDATE refresh_tokens SET used_at = @now WHERE token_hash = @hash";
+        retire.AddText("@hash", HashOf(token));
+        retire.AddText("@now", StoredTime.Format(now));
         await retire.ExecuteNonQueryAsync(cancellationToken);
 
         var next = await InsertAsync(connection, transaction, username, sessionId, lifetime, cancellationToken);
@@ -96,9 +94,9 @@ internal sealed class RefreshTokenStore(Database database, TimeProvider time)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE refresh_tokens SET revoked_at = $now WHERE username = $username AND revoked_at IS NULL";
-        command.Parameters.AddWithValue("$username", username);
-        command.Parameters.AddWithValue("$now", StoredTime.Format(time.GetUtcNow()));
+        command.CommandText = "UPDATE refresh_tokens SET revoked_at = @now WHERE username = @username AND revoked_at IS NULL";
+        command.AddText("@username", username);
+        command.AddText("@now", StoredTime.Format(time.GetUtcNow()));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -106,13 +104,13 @@ internal sealed class RefreshTokenStore(Database database, TimeProvider time)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = $family AND revoked_at IS NOT NULL)";
-        command.Parameters.AddWithValue("$family", sessionId);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))! == 1;
+        command.CommandText = "SELECT EXISTS (SELECT 1 FROM refresh_tokens WHERE family_id = @family AND revoked_at IS NOT NULL)";
+        command.AddText("@family", sessionId);
+        return Convert.ToBoolean(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private async Task<string> InsertAsync(
-        SqliteConnection connection, SqliteTransaction? transaction, string username, string sessionId, TimeSpan lifetime, CancellationToken cancellationToken)
+        System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction, string username, string sessionId, TimeSpan lifetime, CancellationToken cancellationToken)
     {
         var token = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(TokenBytes));
         var now = time.GetUtcNow();
@@ -120,24 +118,24 @@ internal sealed class RefreshTokenStore(Database database, TimeProvider time)
         command.Transaction = transaction;
         command.CommandText = """
             INSERT INTO refresh_tokens (token_hash, family_id, username, created_at, expires_at)
-            VALUES ($hash, $family, $username, $now, $expires)
+            VALUES (@hash, @family, @username, @now, @expires)
             """;
-        command.Parameters.AddWithValue("$hash", HashOf(token));
-        command.Parameters.AddWithValue("$family", sessionId);
-        command.Parameters.AddWithValue("$username", username);
-        command.Parameters.AddWithValue("$now", StoredTime.Format(now));
-        command.Parameters.AddWithValue("$expires", StoredTime.Format(now + lifetime));
+        command.AddText("@hash", HashOf(token));
+        command.AddText("@family", sessionId);
+        command.AddText("@username", username);
+        command.AddText("@now", StoredTime.Format(now));
+        command.AddText("@expires", StoredTime.Format(now + lifetime));
         await command.ExecuteNonQueryAsync(cancellationToken);
         return token;
     }
 
-    private async Task RevokeFamilyAsync(SqliteConnection connection, SqliteTransaction? transaction, string sessionId, CancellationToken cancellationToken)
+    private async Task RevokeFamilyAsync(System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction, string sessionId, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "UPDATE refresh_tokens SET revoked_at = $now WHERE family_id = $family AND revoked_at IS NULL";
-        command.Parameters.AddWithValue("$family", sessionId);
-        command.Parameters.AddWithValue("$now", StoredTime.Format(time.GetUtcNow()));
+        command.CommandText = "UPDATE refresh_tokens SET revoked_at = @now WHERE family_id = @family AND revoked_at IS NULL";
+        command.AddText("@family", sessionId);
+        command.AddText("@now", StoredTime.Format(time.GetUtcNow()));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

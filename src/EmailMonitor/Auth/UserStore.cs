@@ -10,8 +10,8 @@ internal sealed class UserStore(Database database)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT username, password_hash, role, disabled FROM users WHERE username = $username";
-        command.Parameters.AddWithValue("$username", username);
+        command.CommandText = "SELECT username, password_hash, role, disabled FROM users WHERE username = @username";
+        command.AddText("@username", username);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -30,7 +30,7 @@ internal sealed class UserStore(Database database)
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM users";
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async Task CreateAsync(string username, string passwordHash, string role, DateTimeOffset now, CancellationToken cancellationToken)
@@ -39,12 +39,12 @@ internal sealed class UserStore(Database database)
         await using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO users (username, password_hash, role, created_at)
-            VALUES ($username, $hash, $role, $now)
+            VALUES (@username, @hash, @role, @now)
             """;
-        command.Parameters.AddWithValue("$username", username);
-        command.Parameters.AddWithValue("$hash", passwordHash);
-        command.Parameters.AddWithValue("$role", role);
-        command.Parameters.AddWithValue("$now", StoredTime.Format(now));
+        command.AddText("@username", username);
+        command.AddText("@hash", passwordHash);
+        command.AddText("@role", role);
+        command.AddText("@now", StoredTime.Format(now));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -55,10 +55,10 @@ internal sealed class UserStore(Database database)
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT username, role, disabled, created_at, mailboxes FROM users
-            WHERE $username IS NULL OR username = $username
+            WHERE @username IS NULL OR username = @username
             ORDER BY username COLLATE NOCASE
             """;
-        command.Parameters.AddWithValue("$username", (object?)username ?? DBNull.Value);
+        command.AddText("@username", username);
         var users = new List<UserSummary>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -97,33 +97,46 @@ internal sealed class UserStore(Database database)
     public async Task<UserChange> UpdateAsync(
         string username, string? role, string? passwordHash, bool? disabled, MailboxList? mailboxes, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"""
+        var sql = $"""
             UPDATE users SET
-                role = coalesce($role, role),
-                password_hash = coalesce($hash, password_hash),
-                disabled = coalesce($disabled, disabled),
-                mailboxes = CASE WHEN $setMailboxes THEN $mailboxes ELSE mailboxes END
-            WHERE username = $username
-              AND NOT ({IsLastEnabledAdmin} AND (coalesce($role, role) <> 'admin' OR coalesce($disabled, disabled) <> 0))
+                role = coalesce(@role, role),
+                password_hash = coalesce(@hash, password_hash),
+                disabled = coalesce(@disabled, disabled),
+                mailboxes = CASE WHEN @setMailboxes THEN @mailboxes ELSE mailboxes END
+            WHERE username = @username
+              AND NOT ({IsLastEnabledAdmin} AND (coalesce(@role, role) <> 'admin' OR coalesce(@disabled, disabled) <> 0))
             """;
-        command.Parameters.AddWithValue("$username", username);
-        command.Parameters.AddWithValue("$role", (object?)role ?? DBNull.Value);
-        command.Parameters.AddWithValue("$hash", (object?)passwordHash ?? DBNull.Value);
-        command.Parameters.AddWithValue("$disabled", disabled is { } d ? (d ? 1 : 0) : DBNull.Value);
-        command.Parameters.AddWithValue("$setMailboxes", mailboxes is not null);
-        command.Parameters.AddWithValue("$mailboxes", mailboxes?.Names is { } names ? JsonSerializer.Serialize(names, AuthJson.Default.IReadOnlyListString) : DBNull.Value);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? UserChange.Done : await WhyNotAsync(username, cancellationToken);
+        var changed = await ChangeAsync(sql, command =>
+        {
+            command.AddText("@username", username);
+            command.AddText("@role", role);
+            command.AddText("@hash", passwordHash);
+            command.AddInt64("@disabled", disabled is { } d ? (d ? 1 : 0) : null);
+            command.AddBoolean("@setMailboxes", mailboxes is not null);
+            command.AddText("@mailboxes", mailboxes?.Names is { } names ? JsonSerializer.Serialize(names, AuthJson.Default.IReadOnlyListString) : null);
+        }, cancellationToken);
+        return changed == 1 ? UserChange.Done : await WhyNotAsync(username, cancellationToken);
     }
 
     public async Task<UserChange> DeleteAsync(string username, CancellationToken cancellationToken)
     {
+        var changed = await ChangeAsync(
+            $"DELETE FROM users WHERE username = @username AND NOT {IsLastEnabledAdmin}", command => command.AddText("@username", username), cancellationToken);
+        return changed == 1 ? UserChange.Done : await WhyNotAsync(username, cancellationToken);
+    }
+
+    // Changes that count administrators run one at a time (on every instance), or two at once could
+    // each see the other administrator still enabled and leave none.
+    private async Task<int> ChangeAsync(string sql, Action<System.Data.Common.DbCommand> parameters, CancellationToken cancellationToken)
+    {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = $"DELETE FROM users WHERE username = $username AND NOT {IsLastEnabledAdmin}";
-        command.Parameters.AddWithValue("$username", username);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1 ? UserChange.Done : await WhyNotAsync(username, cancellationToken);
+        await using var transaction = await database.Sql.BeginWriteAsync(connection, cancellationToken);
+        await connection.ExecuteAsync(database.Sql.Lock(Writers.Users), cancellationToken, transaction);
+        await using var command = connection.Command(sql, transaction);
+        parameters(command);
+        var changed = await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return changed;
     }
 
     private static IReadOnlyList<string> ReadMailboxes(string json) =>

@@ -17,7 +17,7 @@ internal static class TestEmailCommand
         var mailboxes = new List<MailboxDefinition> { options.ToDefaultMailbox() };
         // Those administrators added live in the database; --test-email never creates one.
         var database = services.GetRequiredService<Database>();
-        if (File.Exists(database.Path))
+        if (database.Path is null || File.Exists(database.Path))
         {
             await database.MigrateAsync(cancellationToken);
             mailboxes.AddRange(await services.GetRequiredService<MailboxStore>().ListAsync(cancellationToken));

@@ -47,8 +47,8 @@ internal sealed class MailboxStore(Database database, CredentialVault vault, Tim
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT 1 FROM paused_mailboxes WHERE name = $name";
-        command.Parameters.AddWithValue("$name", name);
+        command.CommandText = "SELECT 1 FROM paused_mailboxes WHERE name = @name";
+        command.AddText("@name", name);
         return await command.ExecuteScalarAsync(cancellationToken) is not null;
     }
 
@@ -59,7 +59,7 @@ internal sealed class MailboxStore(Database database, CredentialVault vault, Tim
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO mailboxes (name, settings, secrets, created_at, updated_at) VALUES ($name, $settings, $secrets, $now, $now)
+            INSERT INTO mailboxes (name, settings, secrets, created_at, updated_at) VALUES (@name, @settings, @secrets, @now, @now)
             ON CONFLICT (name) DO NOTHING
             """;
         AddParameters(command, mailbox);
@@ -81,7 +81,7 @@ internal sealed class MailboxStore(Database database, CredentialVault vault, Tim
         if (mailbox.Name != MailboxDefinition.DefaultName && mailbox.Credential is not UnreadableCredential)
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE mailboxes SET settings = $settings, secrets = $secrets, updated_at = $now WHERE name = $name";
+            command.CommandText = "UPDATE mailboxes SET settings = @settings, secrets = @secrets, updated_at = @now WHERE name = @name";
             AddParameters(command, mailbox);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -95,7 +95,7 @@ internal sealed class MailboxStore(Database database, CredentialVault vault, Tim
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE mailboxes SET secrets = $secrets, updated_at = $now WHERE name = $name";
+        command.CommandText = "UPDATE mailboxes SET secrets = @secrets, updated_at = @now WHERE name = @name";
         AddParameters(command, mailbox);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -104,30 +104,30 @@ internal sealed class MailboxStore(Database database, CredentialVault vault, Tim
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM mailboxes WHERE name = $name; DELETE FROM paused_mailboxes WHERE name = $name;";
-        command.Parameters.AddWithValue("$name", name);
+        command.CommandText = "DELETE FROM mailboxes WHERE name = @name; DELETE FROM paused_mailboxes WHERE name = @name;";
+        command.AddText("@name", name);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private async Task SetPausedAsync(Microsoft.Data.Sqlite.SqliteConnection connection, string name, bool paused, CancellationToken cancellationToken)
+    private async Task SetPausedAsync(System.Data.Common.DbConnection connection, string name, bool paused, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = paused
-            ? "INSERT INTO paused_mailboxes (name, paused_at) VALUES ($name, $now) ON CONFLICT (name) DO NOTHING"
-            : "DELETE FROM paused_mailboxes WHERE name = $name";
-        command.Parameters.AddWithValue("$name", name);
-        command.Parameters.AddWithValue("$now", StoredTime.Format(time.GetUtcNow()));
+            ? "INSERT INTO paused_mailboxes (name, paused_at) VALUES (@name, @now) ON CONFLICT (name) DO NOTHING"
+            : "DELETE FROM paused_mailboxes WHERE name = @name";
+        command.AddText("@name", name);
+        command.AddText("@now", StoredTime.Format(time.GetUtcNow()));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private void AddParameters(Microsoft.Data.Sqlite.SqliteCommand command, MailboxDefinition mailbox)
+    private void AddParameters(System.Data.Common.DbCommand command, MailboxDefinition mailbox)
     {
         var (settings, secrets) = FromDefinition(mailbox);
         var settingsJson = JsonSerializer.Serialize(settings, MailboxJson.Default.StoredSettings);
-        command.Parameters.AddWithValue("$name", mailbox.Name);
-        command.Parameters.AddWithValue("$settings", settingsJson);
-        command.Parameters.AddWithValue("$secrets", vault.Seal(Binding(mailbox.Name, settingsJson), JsonSerializer.Serialize(secrets, MailboxJson.Default.StoredSecrets)));
-        command.Parameters.AddWithValue("$now", StoredTime.Format(time.GetUtcNow()));
+        command.AddText("@name", mailbox.Name);
+        command.AddText("@settings", settingsJson);
+        command.AddBytes("@secrets", vault.Seal(Binding(mailbox.Name, settingsJson), JsonSerializer.Serialize(secrets, MailboxJson.Default.StoredSecrets)));
+        command.AddText("@now", StoredTime.Format(time.GetUtcNow()));
     }
 
     // Secrets are sealed to their mailbox's name and settings: a row whose host or token_url was

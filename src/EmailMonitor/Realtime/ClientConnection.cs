@@ -343,7 +343,9 @@ internal sealed class ClientConnection : IAsyncDisposable
             }
         }
 
-        await SendAsync(ServerMessages.ResumeComplete(count), cancellationToken);
+        // Read after the replay: a deletion that overtook it is reported too.
+        var deletedThrough = await _store.DeletedThroughAsync(cancellationToken);
+        await SendAsync(ServerMessages.ResumeComplete(count, deletedThrough > afterEventId ? deletedThrough : null), cancellationToken);
     }
 
     private Task SendAsync(byte[] frame, CancellationToken cancellationToken) =>

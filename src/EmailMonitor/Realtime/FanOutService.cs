@@ -1,16 +1,25 @@
-using System.Threading.Channels;
 using EmailMonitor.Storage;
 
 namespace EmailMonitor.Realtime;
 
-/// <summary>Hands each committed event, in event_id order, to every connection.</summary>
-internal sealed class FanOutService(ChannelReader<StoredEvent> committed, ConnectionRegistry connections) : BackgroundService
+/// <summary>
+/// Hands each committed event, in event_id order, to every connection of this instance. Starts at
+/// the end of the log: what was committed before a client connected reaches it by <c>resume</c>.
+/// </summary>
+internal sealed class FanOutService(CommitLog log, EventStore store, ConnectionRegistry connections, TimeProvider time, ILogger<FanOutService> logger)
+    : CommitLogReader(log, store, time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override string Name => "fan-out";
+
+    protected override Task<long> StartingPointAsync(CancellationToken cancellationToken) => Store.LastEventIdAsync(cancellationToken);
+
+    protected override Task HandleAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
     {
-        await foreach (var stored in committed.ReadAllAsync(stoppingToken))
+        foreach (var stored in events)
         {
             connections.Publish(stored);
         }
+
+        return Task.CompletedTask;
     }
 }

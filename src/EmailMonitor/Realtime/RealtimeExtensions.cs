@@ -1,7 +1,5 @@
 using EmailMonitor.Configuration;
-using System.Threading.Channels;
 using EmailMonitor.Security;
-using EmailMonitor.Storage;
 
 namespace EmailMonitor.Realtime;
 
@@ -11,8 +9,6 @@ internal static class RealtimeExtensions
     {
         builder.Services.AddValidatedOptions<RealtimeOptions, RealtimeOptionsValidator>(RealtimeOptions.Section);
         builder.Services.AddSingleton<ConnectionRegistry>();
-        // Wait: fan-out never blocks on a client, so this queue only fills if fan-out itself stalls.
-        builder.Services.AddBoundedChannel<StoredEvent>(capacity: 1024, BoundedChannelFullMode.Wait);
         builder.Services.AddHostedService<FanOutService>();
         return builder;
     }

@@ -52,10 +52,16 @@ internal static class ServerMessages
         writer.WriteString("token_type", "Bearer");
     });
 
-    public static byte[] ResumeComplete(int count) => Write(writer =>
+    // deletedThrough: when retention has deleted events the resume asked for, the last event_id it deleted.
+    public static byte[] ResumeComplete(int count, long? deletedThrough = null) => Write(writer =>
     {
         writer.WriteString("type", "resume_complete");
         writer.WriteNumber("count", count);
+        if (deletedThrough is { } through)
+        {
+            writer.WriteBoolean("truncated", true);
+            writer.WriteNumber("deleted_through", through);
+        }
     });
 
     private static long ExpiresIn(AuthenticatedUser user, DateTimeOffset now) =>

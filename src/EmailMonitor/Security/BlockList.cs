@@ -64,8 +64,8 @@ internal sealed class BlockList(Database database, ChannelWriter<BlockChange> ch
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT ip, reason, blocked_at, expires_at FROM ip_blocks WHERE expires_at > $now";
-        command.Parameters.AddWithValue("$now", StoredTime.Format(time.GetUtcNow()));
+        command.CommandText = "SELECT ip, reason, blocked_at, expires_at FROM ip_blocks WHERE expires_at > @now";
+        command.AddText("@now", StoredTime.Format(time.GetUtcNow()));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

@@ -26,20 +26,20 @@ internal sealed class BlockListWriter(ChannelReader<BlockChange> changes, Databa
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.Parameters.AddWithValue("$ip", change.Address.ToString());
+        command.AddText("@ip", change.Address.ToString());
         if (change.Block is { } block)
         {
             command.CommandText = """
-                INSERT INTO ip_blocks (ip, reason, blocked_at, expires_at) VALUES ($ip, $reason, $blockedAt, $expiresAt)
+                INSERT INTO ip_blocks (ip, reason, blocked_at, expires_at) VALUES (@ip, @reason, @blockedAt, @expiresAt)
                 ON CONFLICT (ip) DO UPDATE SET reason = excluded.reason, blocked_at = excluded.blocked_at, expires_at = excluded.expires_at
                 """;
-            command.Parameters.AddWithValue("$reason", block.Reason);
-            command.Parameters.AddWithValue("$blockedAt", StoredTime.Format(block.BlockedAt));
-            command.Parameters.AddWithValue("$expiresAt", StoredTime.Format(block.ExpiresAt));
+            command.AddText("@reason", block.Reason);
+            command.AddText("@blockedAt", StoredTime.Format(block.BlockedAt));
+            command.AddText("@expiresAt", StoredTime.Format(block.ExpiresAt));
         }
         else
         {
-            command.CommandText = "DELETE FROM ip_blocks WHERE ip = $ip";
+            command.CommandText = "DELETE FROM ip_blocks WHERE ip = @ip";
         }
 
         await command.ExecuteNonQueryAsync(cancellationToken);

@@ -1,81 +1,83 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
+using EmailMonitor.Storage.Postgres;
+using EmailMonitor.Storage.Sqlite;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace EmailMonitor.Storage;
 
 /// <summary>
-/// The SQLite database in DATA_DIR: opens connections with the pragmas every one needs and
-/// brings the schema up to date once at start-up.
+/// The database: SQLite in DATA_DIR unless DATABASE_URL names a PostgreSQL server. Hands out open
+/// connections and the engine's <see cref="SqlDialect"/>, and brings the schema up to date once at start-up.
 /// </summary>
-internal sealed class Database
+internal sealed class Database : IAsyncDisposable
 {
-    private readonly string _connectionString;
+    private readonly DbDataSource _source;
 
     public Database(IOptions<StorageOptions> options)
     {
-        Path = options.Value.DatabasePath;
-        _connectionString = new SqliteConnectionStringBuilder
+        var settings = options.Value;
+        if (string.IsNullOrEmpty(settings.DatabaseUrl))
         {
-            DataSource = Path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Cache = SqliteCacheMode.Private,
-            Pooling = true,
-            // Seconds a statement waits for another connection's write lock before failing.
-            DefaultTimeout = 30,
-        }.ToString();
-    }
-
-    public string Path { get; }
-
-    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken);
-            // FULL makes a commit durable across power loss as well as process death: an event
-            // that was pushed to a client is never rolled back and re-delivered under a new event_id.
-            await ExecuteAsync(connection, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;", cancellationToken);
-            return connection;
+            Path = settings.DatabasePath;
+            Description = Path;
+            _source = new SqliteDataSource(Path);
+            Sql = new SqliteDialect();
         }
-        catch
+        else
         {
-            await connection.DisposeAsync();
-            throw;
+            // The validator has already refused a URL with problems.
+            var url = PostgresUrl.Parse(settings.DatabaseUrl).Url
+                ?? throw new InvalidOperationException("DATABASE_URL is not a PostgreSQL URL");
+            Description = url.Description;
+            _source = NpgsqlDataSource.Create(url.ConnectionString);
+            Sql = new PostgresDialect();
         }
     }
 
-    public async Task MigrateAsync(CancellationToken cancellationToken)
-    {
-        PrivateFiles.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        // SQLite gives its -wal and -shm files the database file's permissions, so a database
-        // made 0600 before SQLite first opens it keeps all three private.
-        using (new FileStream(Path, PrivateFiles.Create(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite)))
-        {
-        }
+    /// <summary>The SQLite file; null on PostgreSQL.</summary>
+    public string? Path { get; }
 
-        foreach (var file in new[] { Path, Path + "-wal", Path + "-shm", Path + "-journal" })
+    /// <summary>Where the data lives, without credentials: a file, or host:port/database.</summary>
+    public string Description { get; }
+
+    public SqlDialect Sql { get; }
+
+    public ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken) => _source.OpenConnectionAsync(cancellationToken);
+
+    /// <summary>Brings the schema to this build's version and returns it.</summary>
+    public async Task<int> MigrateAsync(CancellationToken cancellationToken, int? upTo = null)
+    {
+        if (Path is not null)
         {
-            PrivateFiles.Restrict(file);
+            PrivateFiles.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+            // SQLite gives its -wal and -shm files the database file's permissions, so a database
+            // made 0600 before SQLite first opens it keeps all three private.
+            using (new FileStream(Path, PrivateFiles.Create(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite)))
+            {
+            }
+
+            foreach (var file in new[] { Path, Path + "-wal", Path + "-shm", Path + "-journal" })
+            {
+                PrivateFiles.Restrict(file);
+            }
         }
 
         await using var connection = await OpenAsync(cancellationToken);
-        await ExecuteAsync(connection, "PRAGMA journal_mode = WAL;", cancellationToken);
-        await SchemaMigrations.ApplyAsync(connection, cancellationToken);
+        if (Path is not null)
+        {
+            await connection.ExecuteAsync("PRAGMA journal_mode = WAL;", cancellationToken);
+        }
+
+        return await SchemaMigrations.ApplyAsync(connection, Sql, cancellationToken, upTo);
     }
 
     public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT 1";
+        await using var command = connection.Command("SELECT 1");
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) == 1;
     }
 
-    internal static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
+    public ValueTask DisposeAsync() => _source.DisposeAsync();
 }

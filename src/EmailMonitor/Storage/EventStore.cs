@@ -1,7 +1,7 @@
 using System.Text.Json;
 using EmailMonitor.Analysis;
+using System.Data.Common;
 using EmailMonitor.Pipeline;
-using Microsoft.Data.Sqlite;
 
 namespace EmailMonitor.Storage;
 
@@ -10,6 +10,12 @@ namespace EmailMonitor.Storage;
 /// transaction, and the message id is unique, so a message can neither be lost between a crash
 /// and a restart nor become two events.
 /// </summary>
+/// <remarks>
+/// The events table is a log that readers follow by event_id (resume, fan-out, other instances).
+/// That only works if ids are handed out in commit order, whatever the number of writers: every
+/// append takes the engine's event log lock (<see cref="Writers.EventLog"/>) before drawing
+/// ids and holds it until it commits, so an id is never committed after a higher one.
+/// </remarks>
 internal sealed class EventStore(Database database, TimeProvider time, ILogger<EventStore> logger)
 {
     /// <summary>A source's committed position; null when it has none (never started, or forgotten).</summary>
@@ -27,16 +33,15 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
     public async Task<StoredPosition> ResetPositionAsync(FolderKey source, string value, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
+        await using var command = connection.Command("""
             INSERT INTO source_positions (mailbox, folder, generation, sequence, position, updated_at)
-            VALUES ($mailbox, $folder, 1, 0, $position, $now)
+            VALUES (@mailbox, @folder, 1, 0, @position, @now)
             ON CONFLICT (mailbox, folder) DO UPDATE SET
-                generation = generation + 1, sequence = 0, position = excluded.position, updated_at = excluded.updated_at
+                generation = source_positions.generation + 1, sequence = 0, position = excluded.position, updated_at = excluded.updated_at
             RETURNING generation
-            """;
+            """);
         AddPositionParameters(command, source, value);
-        var generation = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        var generation = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
         return new StoredPosition(generation, 0, value);
     }
 
@@ -48,41 +53,45 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
     public async Task ForgetPositionsAsync(string mailbox, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            UPDATE source_positions SET generation = generation + 1, sequence = 0, position = '', updated_at = $now
-            WHERE mailbox = $mailbox
-            """;
-        command.Parameters.AddWithValue("$mailbox", mailbox);
-        command.Parameters.AddWithValue("$now", StoredTime.Format(time.GetUtcNow()));
+        await using var command = connection.Command("""
+            UPDATE source_positions SET generation = generation + 1, sequence = 0, position = '', updated_at = @now
+            WHERE mailbox = @mailbox
+            """);
+        command.AddText("@mailbox", mailbox);
+        command.AddText("@now", StoredTime.Format(time.GetUtcNow()));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>
     /// Stores a batch of analysed emails and advances their sources' checkpoints in one
-    /// transaction. Returns the events that are new, in event_id order; a message stored before
-    /// (re-fetched after a crash) is skipped. A checkpoint moves only along its source's unbroken
-    /// sequence (see <see cref="SourceCheckpoint"/>).
+    /// transaction. Returns the events that are new, in event_id order, with where the log ended
+    /// before them; a message stored before (re-fetched after a crash) is skipped. A checkpoint
+    /// moves only along its source's unbroken sequence (see <see cref="SourceCheckpoint"/>).
     /// </summary>
-    public async Task<IReadOnlyList<StoredEvent>> AppendAsync(IReadOnlyList<AnalysedEmail> batch, CancellationToken cancellationToken)
+    public async Task<CommittedEvents> AppendAsync(IReadOnlyList<AnalysedEmail> batch, CancellationToken cancellationToken)
     {
         var stored = new List<StoredEvent>(batch.Count);
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await database.Sql.BeginWriteAsync(connection, cancellationToken);
+        await connection.ExecuteAsync(database.Sql.Lock(Writers.EventLog), cancellationToken, transaction);
 
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = """
+        long after;
+        await using (var end = connection.Command("SELECT coalesce(max(event_id), 0) FROM events", transaction))
+        {
+            after = Convert.ToInt64(await end.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        await using var insert = connection.Command("""
             INSERT INTO events (message_key, mailbox, folder, received_at, payload)
-            VALUES ($key, $mailbox, $folder, $receivedAt, $payload)
+            VALUES (@key, @mailbox, @folder, @receivedAt, @payload)
             ON CONFLICT (message_key) DO NOTHING
             RETURNING event_id
-            """;
-        var key = insert.Parameters.Add("$key", SqliteType.Text);
-        var mailbox = insert.Parameters.Add("$mailbox", SqliteType.Text);
-        var folder = insert.Parameters.Add("$folder", SqliteType.Text);
-        var receivedAt = insert.Parameters.Add("$receivedAt", SqliteType.Text);
-        var payload = insert.Parameters.Add("$payload", SqliteType.Text);
+            """, transaction);
+        var key = insert.AddText("@key", null);
+        var mailbox = insert.AddText("@mailbox", null);
+        var folder = insert.AddText("@folder", null);
+        var receivedAt = insert.AddText("@receivedAt", null);
+        var payload = insert.AddText("@payload", null);
 
         foreach (var email in batch)
         {
@@ -92,10 +101,9 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
             folder.Value = email.Event.Folder;
             receivedAt.Value = email.Event.ReceivedAt;
             payload.Value = json;
-            var eventId = await insert.ExecuteScalarAsync(cancellationToken);
-            if (eventId is long id)
+            if (await insert.ExecuteScalarAsync(cancellationToken) is { } eventId and not DBNull)
             {
-                stored.Add(new StoredEvent(id, email.Event.Mailbox, json));
+                stored.Add(new StoredEvent(Convert.ToInt64(eventId, System.Globalization.CultureInfo.InvariantCulture), email.Event.Mailbox, json));
             }
         }
 
@@ -105,11 +113,11 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return stored;
+        return new CommittedEvents(after, stored);
     }
 
     private async Task AdvanceAsync(
-        SqliteConnection connection, SqliteTransaction transaction, FolderKey source, IEnumerable<SourceCheckpoint> checkpoints, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, FolderKey source, IEnumerable<SourceCheckpoint> checkpoints, CancellationToken cancellationToken)
     {
         var current = await ReadPositionAsync(connection, transaction, source, cancellationToken);
         if (current is null)
@@ -142,30 +150,100 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
             return;
         }
 
-        await using var advance = connection.CreateCommand();
-        advance.Transaction = transaction;
-        advance.CommandText = """
-            UPDATE source_positions SET sequence = $sequence, position = $position, updated_at = $now
-            WHERE mailbox = $mailbox AND folder = $folder AND generation = $generation
-            """;
+        await using var advance = connection.Command("""
+            UPDATE source_positions SET sequence = @sequence, position = @position, updated_at = @now
+            WHERE mailbox = @mailbox AND folder = @folder AND generation = @generation
+            """, transaction);
         AddPositionParameters(advance, source, reached.Position.Serialize());
-        advance.Parameters.AddWithValue("$sequence", reached.Sequence);
-        advance.Parameters.AddWithValue("$generation", reached.Generation);
+        advance.AddInt64("@sequence", reached.Sequence);
+        advance.AddInt64("@generation", reached.Generation);
         await advance.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task<StoredPosition?> ReadPositionAsync(
-        SqliteConnection connection, SqliteTransaction? transaction, FolderKey source, CancellationToken cancellationToken)
+    private async Task<StoredPosition?> ReadPositionAsync(
+        DbConnection connection, DbTransaction? transaction, FolderKey source, CancellationToken cancellationToken)
     {
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT generation, sequence, position FROM source_positions WHERE mailbox = $mailbox AND folder = $folder";
-        command.Parameters.AddWithValue("$mailbox", source.Mailbox);
-        command.Parameters.AddWithValue("$folder", source.Folder);
+        await using var command = connection.Command(
+            "SELECT generation, sequence, position FROM source_positions WHERE mailbox = @mailbox AND folder = @folder"
+            + (transaction is null ? string.Empty : database.Sql.ForUpdate),
+            transaction);
+        command.AddText("@mailbox", source.Mailbox);
+        command.AddText("@folder", source.Folder);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
             ? new StoredPosition(reader.GetInt64(0), reader.GetInt64(1), reader.GetString(2))
             : null;
+    }
+
+    /// <summary>
+    /// Deletes one batch from the old end of the log: events received before <paramref name="cutoff"/>
+    /// (when given), and those past the newest <paramref name="maxEvents"/> (when positive). Only
+    /// ever a prefix, so everything after the horizon is still there. Returns how many it deleted.
+    /// </summary>
+    public async Task<int> DeleteOldestAsync(DateTimeOffset? cutoff, long maxEvents, int batchSize, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.Sql.BeginWriteAsync(connection, cancellationToken);
+        var through = 0L;
+        var oldest = new List<(long Id, DateTimeOffset ReceivedAt)>(batchSize);
+        await using (var read = connection.Command("SELECT event_id, received_at FROM events ORDER BY event_id LIMIT @batch", transaction))
+        {
+            read.AddInt64("@batch", batchSize);
+            await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                oldest.Add((reader.GetInt64(0), StoredTime.Parse(reader.GetString(1))));
+            }
+        }
+
+        if (cutoff is { } before)
+        {
+            // The prefix that is old enough; an event stamped later (another instance's clock) ends it.
+            foreach (var (id, receivedAt) in oldest.TakeWhile(e => e.ReceivedAt < before))
+            {
+                through = id;
+            }
+        }
+
+        if (maxEvents > 0 && oldest.Count > 0)
+        {
+            await using var count = connection.Command("SELECT event_id FROM events ORDER BY event_id DESC LIMIT 1 OFFSET @keep", transaction);
+            count.AddInt64("@keep", maxEvents);
+            if (await count.ExecuteScalarAsync(cancellationToken) is { } beyond and not DBNull)
+            {
+                through = Math.Max(through, Math.Min(Convert.ToInt64(beyond, System.Globalization.CultureInfo.InvariantCulture), oldest[^1].Id));
+            }
+        }
+
+        if (through == 0)
+        {
+            return 0;
+        }
+
+        await using var delete = connection.Command("""
+            DELETE FROM events WHERE event_id <= @through;
+            UPDATE event_log_horizon SET deleted_through = @through WHERE deleted_through < @through;
+            """, transaction);
+        delete.AddInt64("@through", through);
+        await delete.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return oldest.Count(e => e.Id <= through);
+    }
+
+    /// <summary>The highest event_id retention has deleted through (0 when it never has).</summary>
+    public async Task<long> DeletedThroughAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT deleted_through FROM event_log_horizon");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken) ?? 0L, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The last event_id in the log (0 when it is empty).</summary>
+    public async Task<long> LastEventIdAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT coalesce(max(event_id), 0) FROM events");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Events after <paramref name="afterEventId"/>, oldest first, at most <paramref name="limit"/>.</summary>
@@ -182,14 +260,13 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
         long afterEventId, int limit, long maxPayloadBytes, IReadOnlySet<string>? visible, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
+        await using var command = connection.Command($"""
             SELECT event_id, mailbox, payload FROM events
-            WHERE event_id > $after AND ($visible IS NULL OR mailbox IN (SELECT value FROM json_each($visible)))
-            ORDER BY event_id LIMIT $limit
-            """;
-        command.Parameters.AddWithValue("$after", afterEventId);
-        command.Parameters.AddWithValue("$limit", limit);
+            WHERE event_id > @after{Visible(visible)}
+            ORDER BY event_id LIMIT @limit
+            """);
+        command.AddInt64("@after", afterEventId);
+        command.AddInt64("@limit", limit);
         AddVisible(command, visible);
         return await ReadEventsAsync(command, maxPayloadBytes, cancellationToken);
     }
@@ -204,17 +281,23 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
         long? beforeEventId, int limit, string? mailbox, string? folder, long maxPayloadBytes, IReadOnlySet<string>? visible, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
+        await using var command = connection.Command($"""
             SELECT event_id, mailbox, payload FROM events
-            WHERE event_id < $before AND ($mailbox IS NULL OR mailbox = $mailbox) AND ($folder IS NULL OR folder = $folder)
-              AND ($visible IS NULL OR mailbox IN (SELECT value FROM json_each($visible)))
-            ORDER BY event_id DESC LIMIT $limit
-            """;
-        command.Parameters.AddWithValue("$before", beforeEventId ?? long.MaxValue);
-        command.Parameters.AddWithValue("$mailbox", (object?)mailbox ?? DBNull.Value);
-        command.Parameters.AddWithValue("$folder", (object?)folder ?? DBNull.Value);
-        command.Parameters.AddWithValue("$limit", limit);
+            WHERE event_id < @before{(mailbox is null ? "" : " AND mailbox = @mailbox")}{(folder is null ? "" : " AND folder = @folder")}{Visible(visible)}
+            ORDER BY event_id DESC LIMIT @limit
+            """);
+        command.AddInt64("@before", beforeEventId ?? long.MaxValue);
+        if (mailbox is not null)
+        {
+            command.AddText("@mailbox", mailbox);
+        }
+
+        if (folder is not null)
+        {
+            command.AddText("@folder", folder);
+        }
+
+        command.AddInt64("@limit", limit);
         AddVisible(command, visible);
         return await ReadEventsAsync(command, maxPayloadBytes, cancellationToken);
     }
@@ -223,13 +306,12 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
     public async Task<StoredEvent?> FindAsync(string messageId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT event_id, mailbox, payload FROM events WHERE message_key = $key";
-        command.Parameters.AddWithValue("$key", messageId);
+        await using var command = connection.Command("SELECT event_id, mailbox, payload FROM events WHERE message_key = @key");
+        command.AddText("@key", messageId);
         return (await ReadEventsAsync(command, long.MaxValue, cancellationToken)).SingleOrDefault();
     }
 
-    private static async Task<List<StoredEvent>> ReadEventsAsync(SqliteCommand command, long maxPayloadBytes, CancellationToken cancellationToken)
+    private static async Task<List<StoredEvent>> ReadEventsAsync(DbCommand command, long maxPayloadBytes, CancellationToken cancellationToken)
     {
         var events = new List<StoredEvent>();
         long bytes = 0;
@@ -244,14 +326,22 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
         return events;
     }
 
-    private static void AddVisible(SqliteCommand command, IReadOnlySet<string>? visible) =>
-        command.Parameters.AddWithValue("$visible", visible is null ? DBNull.Value : JsonSerializer.Serialize(visible.ToArray(), StorageJson.Default.StringArray));
+    private string Visible(IReadOnlySet<string>? visible) =>
+        visible is null ? string.Empty : " AND " + database.Sql.IsOneOf("mailbox", "@visible");
 
-    private void AddPositionParameters(SqliteCommand command, FolderKey source, string position)
+    private void AddVisible(DbCommand command, IReadOnlySet<string>? visible)
     {
-        command.Parameters.AddWithValue("$mailbox", source.Mailbox);
-        command.Parameters.AddWithValue("$folder", source.Folder);
-        command.Parameters.AddWithValue("$position", position);
-        command.Parameters.AddWithValue("$now", StoredTime.Format(time.GetUtcNow()));
+        if (visible is not null)
+        {
+            database.Sql.AddStringList(command, "@visible", visible);
+        }
+    }
+
+    private void AddPositionParameters(DbCommand command, FolderKey source, string position)
+    {
+        command.AddText("@mailbox", source.Mailbox);
+        command.AddText("@folder", source.Folder);
+        command.AddText("@position", position);
+        command.AddText("@now", StoredTime.Format(time.GetUtcNow()));
     }
 }

@@ -5,12 +5,12 @@ using EmailMonitor.Observability;
 namespace EmailMonitor.Storage;
 
 /// <summary>
-/// The single writer of events: commits analysed emails in batches, then hands each stored event
-/// to fan-out in event_id order. Being the only writer keeps event_id order and publish order the same.
+/// This instance's writer of events: commits analysed emails in batches, then announces each
+/// commit to the log's readers (<see cref="CommitLog"/>).
 /// </summary>
 internal sealed class EventWriter(
     ChannelReader<AnalysedEmail> analysed,
-    ChannelWriter<StoredEvent> committed,
+    CommitLog log,
     EventStore store,
     ServiceMetrics metrics,
     TimeProvider time,
@@ -30,19 +30,15 @@ internal sealed class EventWriter(
                 batch.Add(email);
             }
 
-            var stored = await CommitAsync(batch, stoppingToken);
-            foreach (var storedEvent in stored)
-            {
-                await committed.WriteAsync(storedEvent, stoppingToken);
-            }
-
-            metrics.EmailsProcessed(stored.Count);
+            var committed = await CommitAsync(batch, stoppingToken);
+            log.Announce(committed);
+            metrics.EmailsProcessed(committed.Events.Count);
         }
     }
 
     // A failed commit (disk full, database locked too long) is retried until it succeeds: the
     // checkpoint has not moved, so nothing is lost, and dropping the batch would lose mail.
-    private async Task<IReadOnlyList<StoredEvent>> CommitAsync(List<AnalysedEmail> batch, CancellationToken stoppingToken)
+    private async Task<CommittedEvents> CommitAsync(List<AnalysedEmail> batch, CancellationToken stoppingToken)
     {
         while (true)
         {

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using EmailMonitor.Tests.Support;
-using Microsoft.Data.Sqlite;
 
 namespace EmailMonitor.Tests.Integration;
 
@@ -59,21 +58,12 @@ public sealed class CrashTests
         Assert.Equal(BurstSize, received.Count);
         Assert.Equal(BurstSize, received.Select(e => e.GetProperty("id").GetString()).Distinct().Count());
         Assert.Equal(Enumerable.Range(1, BurstSize).Select(i => $"burst {i:D3}"), received.Select(Subject).Order());
-        Assert.Equal(BurstSize, await CountStoredEventsAsync(Path.Combine(variables["DATA_DIR"], "email-monitor.db")));
+        Assert.Equal(BurstSize, await ServiceDatabase.CountAsync(variables, "SELECT count(*) FROM events"));
     }
 
     private static string Subject(JsonElement email) => email.GetProperty("subject").GetString()!;
 
     private static Uri WebSocketUri(Uri baseUri) => new UriBuilder(baseUri) { Scheme = "ws", Path = "/ws" }.Uri;
-
-    private static async Task<long> CountStoredEventsAsync(string path)
-    {
-        await using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM events";
-        return (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
-    }
 
     private static async Task<JsonElement?> ReceivedBeforeTheEndAsync(WsClient client)
     {

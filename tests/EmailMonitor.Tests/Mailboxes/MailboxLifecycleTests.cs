@@ -194,13 +194,7 @@ public sealed class MailboxLifecycleTests
         using var trap = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         trap.Start();
         var trapPort = ((System.Net.IPEndPoint)trap.LocalEndpoint).Port;
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(first.Directory, "data", "email-monitor.db")}"))
-        {
-            await connection.OpenAsync(TestContext.Current.CancellationToken);
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"UPDATE mailboxes SET settings = replace(settings, '\"port\":{dovecot.ImapPort}', '\"port\":{trapPort}')";
-            Assert.Equal(1, await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
-        }
+        Assert.Equal(1, await ServiceDatabase.ExecuteAsync(first.Variables, $"UPDATE mailboxes SET settings = replace(settings, '\"port\":{dovecot.ImapPort}', '\"port\":{trapPort}')"));
 
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         await using var second = await first.StartAgainAsync();

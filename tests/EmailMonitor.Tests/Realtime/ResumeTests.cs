@@ -2,6 +2,7 @@ using System.Text.Json;
 using EmailMonitor.Realtime;
 using EmailMonitor.Storage;
 using EmailMonitor.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EmailMonitor.Tests.Realtime;
 
@@ -29,6 +30,30 @@ public sealed class ResumeTests
         var rest = await client.ReceiveUntilAsync(IsResumeComplete);
         Assert.Equal(ids.Take(2), MessageIds(rest));
         Assert.Equal(2, rest[^1].GetProperty("count").GetInt32());
+    }
+
+    [Fact]
+    public async Task Resume_from_before_what_retention_kept_sends_what_is_left_and_says_how_far_it_was_deleted()
+    {
+        await using var service = await ServiceHost.StartAsync(variables: v => v["RETENTION_MAX_EVENTS"] = "3");
+        var ids = await InjectedEvents.InjectAsync(service, 5);
+        var stored = await StoredAsync(service, 5);
+        var retention = service.App.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<RetentionService>().Single();
+        Assert.Equal(2, await retention.RunAsync(service.Get<Microsoft.Extensions.Options.IOptions<StorageOptions>>().Value, TestContext.Current.CancellationToken));
+        await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
+        await client.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
+
+        await client.SendAsync(new { type = "resume", last_event_id = 0 });
+        var replay = await client.ReceiveUntilAsync(IsResumeComplete);
+        Assert.Equal(ids.Skip(2), MessageIds(replay));
+        Assert.True(replay[^1].GetProperty("truncated").GetBoolean());
+        Assert.Equal(stored[1].EventId, replay[^1].GetProperty("deleted_through").GetInt64());
+
+        // From the horizon on, nothing is missing, and the answer does not say otherwise.
+        await client.SendAsync(new { type = "resume", last_event_id = stored[1].EventId });
+        var complete = await client.ReceiveAsync("resume_complete");
+        Assert.Equal(0, complete.GetProperty("count").GetInt32());
+        Assert.False(complete.TryGetProperty("truncated", out _));
     }
 
     [Fact]

@@ -20,6 +20,8 @@ public sealed class PrivateFilesTests
         variables["LOG_DIR"] = Path.Combine(directory.Path, "state", "logs");
         // Development without JWT_SECRET_KEY: the service makes and keeps its own key in DATA_DIR.
         variables.Remove("JWT_SECRET_KEY");
+        // The files of the embedded database are what this is about.
+        variables.Remove("DATABASE_URL");
         await using (var service = ServiceProcess.Start(variables, directory.Path))
         {
             var uri = await service.ListeningAsync();

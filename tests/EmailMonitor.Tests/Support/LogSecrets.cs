@@ -30,5 +30,11 @@ internal static class LogSecrets
                 throw new InvalidOperationException($"{where} holds the value of {name}.");
             }
         }
+
+        if (variables.TryGetValue("DATABASE_URL", out var url) && Uri.TryCreate(url, UriKind.Absolute, out var uri)
+            && uri.UserInfo.Split(':', 2) is [_, { Length: >= 6 } password] && text.Contains(Uri.UnescapeDataString(password), StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"{where} holds the password of DATABASE_URL.");
+        }
     }
 }

@@ -53,7 +53,18 @@ internal sealed class ServiceHost : IAsyncDisposable
     public static Action<WebApplicationBuilder> UseClock(TimeProvider time) =>
         builder => builder.Services.Replace(ServiceDescriptor.Singleton(time));
 
-    public static Dictionary<string, string> DefaultVariables(string directory, DovecotServer? dovecot) => new()
+    public static Dictionary<string, string> DefaultVariables(string directory, DovecotServer? dovecot)
+    {
+        var variables = SqliteVariables(directory, dovecot);
+        if (PostgresServer.EveryService)
+        {
+            variables["DATABASE_URL"] = PostgresServer.Shared.CreateDatabase();
+        }
+
+        return variables;
+    }
+
+    private static Dictionary<string, string> SqliteVariables(string directory, DovecotServer? dovecot) => new()
     {
         ["ENVIRONMENT"] = "development",
         ["DATA_DIR"] = Path.Combine(directory, "data"),

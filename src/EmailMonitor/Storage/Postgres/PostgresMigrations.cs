@@ -1,0 +1,122 @@
+namespace EmailMonitor.Storage.Postgres;
+
+/// <summary>
+/// The schema on PostgreSQL, step for step the same tables as <see cref="Sqlite.SqliteMigrations"/>.
+/// Instants stay ISO 8601 text as on SQLite, so both engines sort and compare them alike; user
+/// names compare without case through an ICU collation, as SQLite's NOCASE does.
+/// </summary>
+internal static class PostgresMigrations
+{
+    public static readonly string[] Steps =
+    [
+        // 1: events, checkpoints, users and refresh tokens.
+        """
+        CREATE COLLATION IF NOT EXISTS nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+
+        CREATE TABLE events (
+            event_id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            message_key  text NOT NULL UNIQUE,
+            mailbox      text NOT NULL,
+            folder       text NOT NULL,
+            received_at  text NOT NULL,
+            payload      text NOT NULL
+        );
+
+        CREATE TABLE checkpoints (
+            mailbox       text NOT NULL,
+            folder        text NOT NULL,
+            uid_validity  bigint NOT NULL,
+            last_uid      bigint NOT NULL,
+            updated_at    text NOT NULL,
+            PRIMARY KEY (mailbox, folder)
+        );
+
+        CREATE TABLE users (
+            username         text COLLATE nocase NOT NULL PRIMARY KEY,
+            password_hash    text NOT NULL,
+            role             text NOT NULL CHECK (role IN ('admin', 'viewer')),
+            disabled         bigint NOT NULL DEFAULT 0,
+            failed_attempts  bigint NOT NULL DEFAULT 0,
+            locked_until     text NULL,
+            created_at       text NOT NULL
+        );
+
+        CREATE TABLE refresh_tokens (
+            token_hash  text NOT NULL PRIMARY KEY,
+            family_id   text NOT NULL,
+            username    text COLLATE nocase NOT NULL,
+            created_at  text NOT NULL,
+            expires_at  text NOT NULL,
+            used_at     text NULL,
+            revoked_at  text NULL
+        );
+
+        CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family_id);
+        """,
+
+        // 2: IP blocks, so a restart does not forgive.
+        """
+        CREATE TABLE ip_blocks (
+            ip          text NOT NULL PRIMARY KEY,
+            reason      text NOT NULL,
+            blocked_at  text NOT NULL,
+            expires_at  text NOT NULL
+        );
+        """,
+
+        // 3: checkpoints become opaque source positions, numbered so Storage can check their order.
+        """
+        CREATE TABLE source_positions (
+            mailbox     text NOT NULL,
+            folder      text NOT NULL,
+            generation  bigint NOT NULL,
+            sequence    bigint NOT NULL,
+            position    text NOT NULL,
+            updated_at  text NOT NULL,
+            PRIMARY KEY (mailbox, folder)
+        );
+
+        INSERT INTO source_positions (mailbox, folder, generation, sequence, position, updated_at)
+        SELECT mailbox, folder, 1, 0, uid_validity || ':' || last_uid, updated_at FROM checkpoints;
+
+        DROP TABLE checkpoints;
+        """,
+
+        // 4: mailboxes as data (credentials sealed), paused mailboxes, and the mailboxes a user may see (NULL = all).
+        """
+        CREATE TABLE mailboxes (
+            name        text NOT NULL PRIMARY KEY,
+            settings    text NOT NULL,
+            secrets     bytea NOT NULL,
+            created_at  text NOT NULL,
+            updated_at  text NOT NULL
+        );
+
+        CREATE TABLE paused_mailboxes (
+            name       text NOT NULL PRIMARY KEY,
+            paused_at  text NOT NULL
+        );
+
+        ALTER TABLE users ADD COLUMN mailboxes text NULL;
+        """,
+
+        // 5: how far retention has deleted the event log, so resume can say when it asks for less than is left.
+        """
+        CREATE TABLE event_log_horizon (
+            id               integer NOT NULL PRIMARY KEY CHECK (id = 1),
+            deleted_through  bigint NOT NULL
+        );
+
+        INSERT INTO event_log_horizon (id, deleted_through) VALUES (1, 0);
+        """,
+
+        // 6: the ring of access token signing keys, sealed (the root, JWT_SECRET_KEY, is never stored: its row only dates it).
+        """
+        CREATE TABLE signing_keys (
+            kid         text NOT NULL PRIMARY KEY,
+            sealed_key  bytea NULL,
+            created_at  text NOT NULL
+        );
+        """,
+    ];
+}

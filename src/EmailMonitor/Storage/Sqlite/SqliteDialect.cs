@@ -1,0 +1,36 @@
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace EmailMonitor.Storage.Sqlite;
+
+internal sealed class SqliteDialect : SqlDialect
+{
+    public override string Engine => "sqlite";
+
+    public override IReadOnlyList<string> Migrations => SqliteMigrations.Steps;
+
+    // BEGIN IMMEDIATE takes the database's one write lock before the first statement and holds it
+    // to the commit: writers (of this process or any other on the same file) never overlap.
+    public override string Lock(Writers writers) => string.Empty;
+
+    public override string ForUpdate => string.Empty;
+
+    public override string IsOneOf(string column, string parameter) => $"{column} IN (SELECT value FROM json_each({parameter}))";
+
+    public override void AddStringList(DbCommand command, string parameter, IReadOnlyCollection<string> values) =>
+        command.AddText(parameter, JsonSerializer.Serialize(values.ToArray(), StorageJson.Default.StringArray));
+
+    public override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(IsolationLevel.Serializable, deferred: false));
+
+    public override async Task<int> GetVersionAsync(DbConnection connection, DbTransaction? transaction, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command("PRAGMA user_version", transaction);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    public override string SetVersion(int version) => $"PRAGMA user_version = {version.ToString(CultureInfo.InvariantCulture)};";
+}

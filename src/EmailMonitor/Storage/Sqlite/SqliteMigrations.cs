@@ -1,0 +1,116 @@
+namespace EmailMonitor.Storage.Sqlite;
+
+/// <summary>The schema on SQLite, one step per version (see <see cref="SqlDialect.Migrations"/>).</summary>
+internal static class SqliteMigrations
+{
+    public static readonly string[] Steps =
+    [
+        // 1: events, checkpoints, users and refresh tokens.
+        """
+        CREATE TABLE events (
+            event_id     INTEGER PRIMARY KEY AUTOINCREMENT,
+            message_key  TEXT NOT NULL UNIQUE,
+            mailbox      TEXT NOT NULL,
+            folder       TEXT NOT NULL,
+            received_at  TEXT NOT NULL,
+            payload      TEXT NOT NULL
+        );
+
+        CREATE TABLE checkpoints (
+            mailbox       TEXT NOT NULL,
+            folder        TEXT NOT NULL,
+            uid_validity  INTEGER NOT NULL,
+            last_uid      INTEGER NOT NULL,
+            updated_at    TEXT NOT NULL,
+            PRIMARY KEY (mailbox, folder)
+        );
+
+        CREATE TABLE users (
+            username         TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+            password_hash    TEXT NOT NULL,
+            role             TEXT NOT NULL CHECK (role IN ('admin', 'viewer')),
+            disabled         INTEGER NOT NULL DEFAULT 0,
+            failed_attempts  INTEGER NOT NULL DEFAULT 0,
+            locked_until     TEXT NULL,
+            created_at       TEXT NOT NULL
+        );
+
+        CREATE TABLE refresh_tokens (
+            token_hash  TEXT NOT NULL PRIMARY KEY,
+            family_id   TEXT NOT NULL,
+            username    TEXT NOT NULL COLLATE NOCASE,
+            created_at  TEXT NOT NULL,
+            expires_at  TEXT NOT NULL,
+            used_at     TEXT NULL,
+            revoked_at  TEXT NULL
+        );
+
+        CREATE INDEX refresh_tokens_by_family ON refresh_tokens (family_id);
+        """,
+
+        // 2: IP blocks, so a restart does not forgive.
+        """
+        CREATE TABLE ip_blocks (
+            ip          TEXT NOT NULL PRIMARY KEY,
+            reason      TEXT NOT NULL,
+            blocked_at  TEXT NOT NULL,
+            expires_at  TEXT NOT NULL
+        );
+        """,
+
+        // 3: checkpoints become opaque source positions, numbered so Storage can check their order.
+        """
+        CREATE TABLE source_positions (
+            mailbox     TEXT NOT NULL,
+            folder      TEXT NOT NULL,
+            generation  INTEGER NOT NULL,
+            sequence    INTEGER NOT NULL,
+            position    TEXT NOT NULL,
+            updated_at  TEXT NOT NULL,
+            PRIMARY KEY (mailbox, folder)
+        );
+
+        INSERT INTO source_positions (mailbox, folder, generation, sequence, position, updated_at)
+        SELECT mailbox, folder, 1, 0, uid_validity || ':' || last_uid, updated_at FROM checkpoints;
+
+        DROP TABLE checkpoints;
+        """,
+
+        // 4: mailboxes as data (credentials sealed), paused mailboxes, and the mailboxes a user may see (NULL = all).
+        """
+        CREATE TABLE mailboxes (
+            name        TEXT NOT NULL PRIMARY KEY,
+            settings    TEXT NOT NULL,
+            secrets     BLOB NOT NULL,
+            created_at  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL
+        );
+
+        CREATE TABLE paused_mailboxes (
+            name       TEXT NOT NULL PRIMARY KEY,
+            paused_at  TEXT NOT NULL
+        );
+
+        ALTER TABLE users ADD COLUMN mailboxes TEXT NULL;
+        """,
+
+        // 5: how far retention has deleted the event log, so resume can say when it asks for less than is left.
+        """
+        CREATE TABLE event_log_horizon (
+            id               INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+            deleted_through  INTEGER NOT NULL
+        );
+
+        INSERT INTO event_log_horizon (id, deleted_through) VALUES (1, 0);
+        """,
+
+        // 6: the ring of access token signing keys, sealed (the root, JWT_SECRET_KEY, is never stored: its row only dates it).
+        """
+        CREATE TABLE signing_keys (
+            kid         TEXT NOT NULL PRIMARY KEY,
+            sealed_key  BLOB NULL,
+            created_at  TEXT NOT NULL
+        );
+        """,
+    ];
+}
