@@ -42,6 +42,7 @@ internal static class ApiExtensions
         app.MapStatsApi();
         app.MapEmailsApi();
         app.MapBlockedIpsApi();
+        app.MapSigningKeysApi();
         app.MapUsersApi();
         app.MapMailboxesApi();
         app.MapOpenApi();

@@ -9,7 +9,7 @@ namespace EmailMonitor.Auth;
 /// signature, issuer and audience must match, and <c>exp</c> must be present and is checked
 /// against the service's own clock.
 /// </summary>
-internal sealed class AccessTokens(SigningKey signingKey, IOptions<AuthOptions> options, TimeProvider time)
+internal sealed class AccessTokens(SigningKeyRing keys, IOptions<AuthOptions> options, TimeProvider time)
 {
     private const int MaxTokenBytes = 8 * 1024;
 
@@ -30,7 +30,7 @@ internal sealed class AccessTokens(SigningKey signingKey, IOptions<AuthOptions> 
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = expiresAt.UtcDateTime,
-            SigningCredentials = new SigningCredentials(signingKey.Key, SecurityAlgorithms.HmacSha256),
+            SigningCredentials = new SigningCredentials(keys.Current, SecurityAlgorithms.HmacSha256),
             Claims = new Dictionary<string, object>
             {
                 [JwtRegisteredClaimNames.Sub] = username,
@@ -44,7 +44,22 @@ internal sealed class AccessTokens(SigningKey signingKey, IOptions<AuthOptions> 
 
     public async Task<AccessTokenCheck> ValidateAsync(string token)
     {
-        if (string.IsNullOrEmpty(token) || token.Length > MaxTokenBytes)
+        if (string.IsNullOrEmpty(token) || token.Length > MaxTokenBytes || !_handler.CanReadToken(token))
+        {
+            return AccessTokenCheck.Invalid;
+        }
+
+        string? kid;
+        try
+        {
+            kid = _handler.ReadJsonWebToken(token).Kid;
+        }
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenException or FormatException)
+        {
+            return AccessTokenCheck.Invalid;
+        }
+
+        if (await keys.ForValidationAsync(kid, CancellationToken.None) is not { } key)
         {
             return AccessTokenCheck.Invalid;
         }
@@ -53,7 +68,8 @@ internal sealed class AccessTokens(SigningKey signingKey, IOptions<AuthOptions> 
         {
             ValidIssuer = AuthOptions.Issuer,
             ValidAudience = AuthOptions.Audience,
-            IssuerSigningKey = signingKey.Key,
+            // The one key named by kid (the root for a token without one): nothing else is tried.
+            IssuerSigningKey = key,
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
             RequireSignedTokens = true,
             ValidateIssuerSigningKey = true,

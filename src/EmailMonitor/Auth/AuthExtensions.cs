@@ -9,6 +9,8 @@ internal static class AuthExtensions
         builder.Services.AddValidatedOptions<AuthOptions, AuthOptionsValidator>(AuthOptions.Section);
         builder.Services.AddSingleton<PasswordHasher>();
         builder.Services.AddSingleton<SigningKey>();
+        builder.Services.AddSingleton<SigningKeyRing>();
+        builder.Services.AddHostedService<SigningKeyRotation>();
         builder.Services.AddSingleton<AccessTokens>();
         builder.Services.AddSingleton<UserStore>();
         builder.Services.AddSingleton<RefreshTokenStore>();

@@ -15,6 +15,12 @@ internal sealed class AuthOptions
 
     public TimeSpan RefreshTokenLifetime { get; set; }
 
+    /// <summary>How long a signing key signs before a new one takes over; zero rotates only on an administrator's call.</summary>
+    public TimeSpan SigningKeyRotation { get; set; }
+
+    /// <summary>How often an instance reads the ring again, to sign with a key another instance made.</summary>
+    public TimeSpan SigningKeyReload { get; set; } = TimeSpan.FromSeconds(30);
+
     public string AdminUsername { get; set; } = string.Empty;
 
     public string AdminPassword { get; set; } = string.Empty;

@@ -26,6 +26,11 @@ internal sealed class AuthOptionsValidator(IOptions<ServiceOptions> service) : I
             failures.Add($"JWT_SECRET_KEY: must be at least {MinSecretBytes} bytes long (e.g. from 'openssl rand -base64 48')");
         }
 
+        if (options.SigningKeyRotation < TimeSpan.Zero || options.SigningKeyRotation > TimeSpan.FromDays(3650))
+        {
+            failures.Add("JWT_KEY_ROTATION_DAYS: must be between 0 (rotate only on an administrator's call) and 3650");
+        }
+
         if (options.AccessTokenLifetime < TimeSpan.FromMinutes(1) || options.AccessTokenLifetime > TimeSpan.FromDays(1))
         {
             failures.Add("JWT_EXPIRATION_MINUTES: must be between 1 and 1440");

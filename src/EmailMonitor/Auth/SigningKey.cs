@@ -8,8 +8,8 @@ using Microsoft.IdentityModel.Tokens;
 namespace EmailMonitor.Auth;
 
 /// <summary>
-/// The HMAC key that signs access tokens: JWT_SECRET_KEY, or in development a random key
-/// generated once and kept in DATA_DIR so tokens survive restarts.
+/// The root of the signing key ring (<see cref="SigningKeyRing"/>): JWT_SECRET_KEY, or in
+/// development a random key generated once and kept in DATA_DIR so tokens survive restarts.
 /// </summary>
 internal sealed class SigningKey(IOptions<AuthOptions> auth, IOptions<StorageOptions> storage, IOptions<ServiceOptions> service, ILogger<SigningKey> logger)
 {
@@ -23,7 +23,7 @@ internal sealed class SigningKey(IOptions<AuthOptions> auth, IOptions<StorageOpt
     {
         if (auth.JwtSecretKey.Length > 0)
         {
-            return new SymmetricSecurityKey(Encoding.UTF8.GetBytes(auth.JwtSecretKey));
+            return Named(Encoding.UTF8.GetBytes(auth.JwtSecretKey));
         }
 
         if (!service.IsDevelopment)
@@ -40,6 +40,10 @@ internal sealed class SigningKey(IOptions<AuthOptions> auth, IOptions<StorageOpt
         }
 
         logger.GeneratedSigningKey(path);
-        return new SymmetricSecurityKey(Encoding.UTF8.GetBytes(File.ReadAllText(path).Trim()));
+        return Named(Encoding.UTF8.GetBytes(File.ReadAllText(path).Trim()));
     }
+
+    // Its kid names this secret without revealing anything of it, and changes when the secret does.
+    private static SymmetricSecurityKey Named(byte[] secret) =>
+        new(secret) { KeyId = "root-" + Convert.ToHexStringLower(HMACSHA256.HashData(secret, "email-monitor/kid"u8))[..16] };
 }

@@ -16,7 +16,8 @@ internal static class Tokens
         bool withExpiry = true,
         TimeSpan? notBeforeIn = null,
         string subject = "admin",
-        string sessionId = "session")
+        string sessionId = "session",
+        string? keyId = null)
     {
         var claims = new Dictionary<string, object>
         {
@@ -33,7 +34,7 @@ internal static class Tokens
             NotBefore = (now + (notBeforeIn ?? TimeSpan.Zero)).UtcDateTime,
             Expires = withExpiry ? now.AddMinutes(15 + (notBeforeIn ?? TimeSpan.Zero).TotalMinutes).UtcDateTime : null,
             Claims = claims,
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret)), algorithm),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secret)) { KeyId = keyId }, algorithm),
         };
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(descriptor);
     }
