@@ -102,6 +102,14 @@ internal sealed class ClientConnection : IAsyncDisposable
         {
             await ReceiveLoopAsync(cancellationToken);
         }
+        catch (WebSocketException ex) when (_socket.State == WebSocketState.CloseSent)
+        {
+            // The socket refused what the client sent (a text frame that is not UTF-8: 1007) and
+            // has said so in a close frame. Waiting for the client's answer completes the
+            // handshake, so that frame is not lost to a connection torn down under it.
+            _logger.ConnectionDropped(RemoteAddress, ex.Message);
+            await AwaitClientCloseAsync();
+        }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
         {
             _logger.ConnectionDropped(RemoteAddress, ex.Message);
@@ -360,6 +368,23 @@ internal sealed class ClientConnection : IAsyncDisposable
 
         // The client must answer the close frame soon; one that does not is cut off.
         _closeTimer = _time.CreateTimer(_ => _socket.Abort(), null, _options.CloseTimeout, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task AwaitClientCloseAsync()
+    {
+        using var timeout = new CancellationTokenSource(_options.CloseTimeout, _time);
+        var scratch = new byte[256];
+        try
+        {
+            while (_socket.State == WebSocketState.CloseSent)
+            {
+                await _socket.ReceiveAsync(scratch, timeout.Token);
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            _socket.Abort();
+        }
     }
 
     private async Task AwaitSenderAsync(Task sender)
