@@ -1,6 +1,7 @@
 using EmailMonitor.Analysis;
 using EmailMonitor.Api;
 using EmailMonitor.Auth;
+using EmailMonitor.Cluster;
 using EmailMonitor.Configuration;
 using EmailMonitor.Dashboard;
 using EmailMonitor.Mail;
@@ -32,6 +33,7 @@ internal static class ServiceApp
         builder.AddAnalysis();
         builder.AddMail();
         builder.AddMailboxes();
+        builder.AddCluster();
         builder.AddApi();
         customize?.Invoke(builder);
 

@@ -27,12 +27,14 @@ internal sealed record MailboxResponse(
     DateTimeOffset? LastConnectedAt,
     IReadOnlyList<MailboxResponse.FolderResponse> FolderStates)
 {
-    public static MailboxResponse Of(MailboxDefinition mailbox, MailboxStatusBoard board)
+    // owners: mailbox → the instance watching it (see Cluster.MailboxOwners).
+    public static MailboxResponse Of(MailboxDefinition mailbox, MailboxStatusBoard board, IReadOnlyDictionary<string, string> owners)
     {
+        var owner = owners.GetValueOrDefault(mailbox.Name);
         var folders = mailbox.WatchedFolders
             .Select(name => board.Get(new FolderKey(mailbox.Name, name)) is { } status
-                ? new FolderResponse(name, status.State.Name(), status.IdleSupported, status.LastUid, status.LastError, status.LastConnectedAt, status.NextAttemptAt)
-                : new FolderResponse(name, (mailbox.Paused ? FolderState.Paused : FolderState.Starting).Name(), false, 0, null, null, null))
+                ? new FolderResponse(name, status.State.Name(), status.IdleSupported, status.LastUid, status.LastError, status.LastConnectedAt, status.NextAttemptAt, owner)
+                : new FolderResponse(name, (mailbox.Paused ? FolderState.Paused : FolderState.Starting).Name(), false, 0, null, null, null, owner))
             .ToList();
         var oauth2 = mailbox.Credential as OAuth2Credential;
         return new MailboxResponse(
@@ -62,12 +64,12 @@ internal sealed record MailboxResponse(
             return FolderState.Paused.Name();
         }
 
-        FolderState[] worstFirst = [FolderState.AuthFailed, FolderState.Reconnecting, FolderState.Connecting, FolderState.Starting, FolderState.Stopped];
+        FolderState[] worstFirst = [FolderState.AuthFailed, FolderState.Reconnecting, FolderState.Connecting, FolderState.Starting, FolderState.Stopped, FolderState.Elsewhere];
         return worstFirst.Select(s => s.Name()).FirstOrDefault(name => folders.Any(f => f.State == name)) ?? FolderState.Watching.Name();
     }
 
     internal sealed record OAuth2Response(string TokenUrl, string ClientId, string? Scope, bool ClientSecretSet, bool RefreshTokenSet);
 
     internal sealed record FolderResponse(
-        string Folder, string State, bool Idle, uint LastUid, string? LastError, DateTimeOffset? LastConnectedAt, DateTimeOffset? NextAttemptAt);
+        string Folder, string State, bool Idle, uint LastUid, string? LastError, DateTimeOffset? LastConnectedAt, DateTimeOffset? NextAttemptAt, string? Owner);
 }

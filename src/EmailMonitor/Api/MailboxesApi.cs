@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EmailMonitor.Auth;
+using EmailMonitor.Cluster;
 using EmailMonitor.Mail;
 using EmailMonitor.Mailboxes;
 using EmailMonitor.Security;
@@ -47,14 +48,17 @@ internal static class MailboxesApi
         return endpoints;
     }
 
-    private static IReadOnlyList<MailboxResponse> List(MailboxRegistry registry, MailboxStatusBoard board) =>
-        [.. registry.List().Select(mailbox => MailboxResponse.Of(mailbox, board))];
+    private static async Task<IReadOnlyList<MailboxResponse>> List(MailboxRegistry registry, MailboxStatusBoard board, MailboxOwners owners, CancellationToken cancellationToken)
+    {
+        var watchedBy = await owners.OwnersAsync(cancellationToken);
+        return [.. registry.List().Select(mailbox => MailboxResponse.Of(mailbox, board, watchedBy))];
+    }
 
-    private static IResult Get(string name, MailboxRegistry registry, MailboxStatusBoard board) =>
-        registry.Find(name) is { } mailbox ? Results.Ok(MailboxResponse.Of(mailbox, board)) : NotFound();
+    private static async Task<IResult> Get(string name, MailboxRegistry registry, MailboxStatusBoard board, MailboxOwners owners, CancellationToken cancellationToken) =>
+        registry.Find(name) is { } mailbox ? Results.Ok(MailboxResponse.Of(mailbox, board, await owners.OwnersAsync(cancellationToken))) : NotFound();
 
     private static async Task<IResult> CreateAsync(
-        HttpContext context, MailboxRegistry registry, MailboxStatusBoard board, IOptions<MailOptions> options, SecurityLog securityLog, CancellationToken cancellationToken)
+        HttpContext context, MailboxRegistry registry, MailboxStatusBoard board, MailboxOwners owners, IOptions<MailOptions> options, SecurityLog securityLog, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var body = await ReadBodyAsync(context, errors, cancellationToken);
@@ -71,11 +75,11 @@ internal static class MailboxesApi
         }
 
         securityLog.MailboxChanged(context.Connection.RemoteIpAddress, context.User.Identity?.Name, $"added mailbox {mailbox}");
-        return Results.Created($"/api/admin/mailboxes/{mailbox.Name}", MailboxResponse.Of(mailbox, board));
+        return Results.Created($"/api/admin/mailboxes/{mailbox.Name}", MailboxResponse.Of(mailbox, board, await owners.OwnersAsync(cancellationToken)));
     }
 
     private static async Task<IResult> ChangeAsync(
-        string name, HttpContext context, MailboxRegistry registry, MailboxStatusBoard board, IOptions<MailOptions> options, SecurityLog securityLog, CancellationToken cancellationToken)
+        string name, HttpContext context, MailboxRegistry registry, MailboxStatusBoard board, MailboxOwners owners, IOptions<MailOptions> options, SecurityLog securityLog, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var body = await ReadBodyAsync(context, errors, cancellationToken);
@@ -101,7 +105,7 @@ internal static class MailboxesApi
 
         securityLog.MailboxChanged(
             context.Connection.RemoteIpAddress, context.User.Identity?.Name, $"changed mailbox {before} to {mailbox} ({string.Join(", ", request.Given)})");
-        return Results.Ok(MailboxResponse.Of(mailbox, board));
+        return Results.Ok(MailboxResponse.Of(mailbox, board, await owners.OwnersAsync(cancellationToken)));
     }
 
     // Two at a time across all mailboxes, each within a minute: tests open sessions beside the

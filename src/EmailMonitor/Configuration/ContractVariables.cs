@@ -13,6 +13,8 @@ internal static class ContractVariables
         new("DATABASE_URL", "Storage:DatabaseUrl", VariableFormat.Secret, "", "postgres://user:password@host:port/database; empty = SQLite in DATA_DIR"),
         new("RETENTION_DAYS", "Storage:RetentionAge", VariableFormat.Days, "90", "events older than this many days are deleted, oldest first; 0 keeps them forever"),
         new("RETENTION_MAX_EVENTS", "Storage:RetentionMaxEvents", VariableFormat.Integer, "0", "at most this many events are kept, the oldest deleted first; 0 = no limit"),
+        new("REDIS_URL", "Cluster:RedisUrl", VariableFormat.Secret, "", "redis://[:password@]host:port[/database] (rediss:// for TLS): new events reach clients on every instance, limits count across instances; empty = a single instance"),
+        new("INSTANCE_ID", "Cluster:InstanceId", VariableFormat.Text, "", "this instance's name in /health/ready, logs and mailbox owners; empty = host name and process id"),
         new("EMAIL_SERVER", "Mail:Server", VariableFormat.Text, null, "IMAP (or POP3) host of the default mailbox"),
         new("EMAIL_PORT", "Mail:Port", VariableFormat.Integer, null, "993 with ssl, 143 with starttls or none (POP3: 995, 110)"),
         new("EMAIL_SECURITY", "Mail:Security", VariableFormat.Choice, "ssl", "ssl (implicit TLS), starttls, or none (loopback only unless EMAIL_ALLOW_INSECURE=true)", ["ssl", "starttls", "none"]),

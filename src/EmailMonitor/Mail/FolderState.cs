@@ -12,6 +12,9 @@ internal enum FolderState
 
     /// <summary>An administrator paused the mailbox.</summary>
     Paused,
+
+    /// <summary>Another instance holds the mailbox's lease and watches it (or none does yet).</summary>
+    Elsewhere,
     Stopped,
 }
 

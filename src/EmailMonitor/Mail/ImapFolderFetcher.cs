@@ -19,6 +19,7 @@ internal sealed class ImapFolderFetcher(
     MailOptions options,
     ChannelWriter<IncomingEmail> output,
     EventStore store,
+    long fence,
     MailboxStatusBoard board,
     TimeProvider time,
     ILogger logger)
@@ -42,7 +43,7 @@ internal sealed class ImapFolderFetcher(
         if (_position is null && await store.GetPositionAsync(key, cancellationToken) is { } stored && ImapPosition.Parse(stored.Value) is { } read)
         {
             _position = read;
-            _numbering = new CheckpointNumbering(key, stored);
+            _numbering = new CheckpointNumbering(key, stored, fence);
         }
 
         if (_position is not null && _position.UidValidity == folder.UidValidity)
@@ -57,7 +58,7 @@ internal sealed class ImapFolderFetcher(
 
         // First start (or renumbered folder): begin at "now"; existing mail is not replayed.
         var start = new ImapPosition(folder.UidValidity, await GetLastExistingUidAsync(folder, cancellationToken));
-        _numbering = new CheckpointNumbering(key, await store.ResetPositionAsync(key, start.Serialize(), cancellationToken));
+        _numbering = new CheckpointNumbering(key, await store.ResetPositionAsync(key, start.Serialize(), fence, cancellationToken), fence);
         _position = start;
         logger.StartingAtNow(key, start.LastUid);
     }

@@ -23,14 +23,16 @@ internal sealed class MailSourceFactory(
 {
     private readonly MailSourceParts _parts = new(output, store, board, protocolLogs, connectGate, time, loggerFactory);
 
-    public IReadOnlyList<IMailSource> Create(MailLogin login)
+    // fence: the token of the lease the mailbox is watched under (0 without leases), carried by every checkpoint.
+    public IReadOnlyList<IMailSource> Create(MailLogin login, long fence)
     {
         var mailbox = login.Mailbox;
+        var parts = _parts with { Fence = fence };
         return (mailbox.Protocol, mailbox.Folders.Count) switch
         {
-            (MailProtocol.Pop3, _) => [new Pop3MailboxSource(login, options.Value, _parts)],
-            (_, 1) => [new ImapFolderSource(login, mailbox.Folders[0], options.Value, _parts)],
-            _ => [new ImapMailboxSource(login, mailbox.Folders, pollOnly: false, options.Value, _parts)],
+            (MailProtocol.Pop3, _) => [new Pop3MailboxSource(login, options.Value, parts)],
+            (_, 1) => [new ImapFolderSource(login, mailbox.Folders[0], options.Value, parts)],
+            _ => [new ImapMailboxSource(login, mailbox.Folders, pollOnly: false, options.Value, parts)],
         };
     }
 

@@ -12,4 +12,8 @@ internal sealed record MailSourceParts(
     MailProtocolLogs ProtocolLogs,
     ConnectGate ConnectGate,
     TimeProvider Time,
-    ILoggerFactory LoggerFactory);
+    ILoggerFactory LoggerFactory)
+{
+    /// <summary>The token of the lease the mailbox is watched under (0: no leases, one instance).</summary>
+    public long Fence { get; init; }
+}

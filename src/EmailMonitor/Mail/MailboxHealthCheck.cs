@@ -19,8 +19,8 @@ internal sealed class MailboxHealthCheck(MailboxStatusBoard board) : IHealthChec
                 f.Folder.Mailbox, f.Folder.Folder, f.State.Name(), f.IdleSupported, f.LastUid, f.LastConnectedAt)).ToList(),
         };
 
-        // A paused mailbox is an administrator's choice, not a fault.
-        var down = folders.Count(f => f.State is not (FolderState.Watching or FolderState.Paused));
+        // A paused mailbox is an administrator's choice, not a fault; another instance answers for its own.
+        var down = folders.Count(f => f.State is not (FolderState.Watching or FolderState.Paused or FolderState.Elsewhere));
         var result = down == 0
             ? HealthCheckResult.Healthy($"{folders.Count} folders watched", data)
             : HealthCheckResult.Degraded($"{down} of {folders.Count} folders not connected", data: data);

@@ -24,6 +24,7 @@ internal sealed class Pop3MailboxSource : IMailSource
     private readonly MailOptions _options;
     private readonly ChannelWriter<IncomingEmail> _output;
     private readonly EventStore _store;
+    private readonly long _fence;
     private readonly MailboxStatusBoard _board;
     private readonly MailProtocolLogs _protocolLogs;
     private readonly ConnectGate _connectGate;
@@ -45,6 +46,7 @@ internal sealed class Pop3MailboxSource : IMailSource
         _options = options;
         _output = parts.Output;
         _store = parts.Store;
+        _fence = parts.Fence;
         _board = parts.Board;
         _protocolLogs = parts.ProtocolLogs;
         _connectGate = parts.ConnectGate;
@@ -176,13 +178,13 @@ internal sealed class Pop3MailboxSource : IMailSource
         if (await _store.GetPositionAsync(Folder, cancellationToken) is { } stored)
         {
             _position = Pop3Position.Parse(stored.Value);
-            _numbering = new CheckpointNumbering(Folder, stored);
+            _numbering = new CheckpointNumbering(Folder, stored, _fence);
             return;
         }
 
         // First start: begin at "now"; the mail already on the server is not replayed.
         var start = new Pop3Position([.. onServer]);
-        _numbering = new CheckpointNumbering(Folder, await _store.ResetPositionAsync(Folder, start.Serialize(), cancellationToken));
+        _numbering = new CheckpointNumbering(Folder, await _store.ResetPositionAsync(Folder, start.Serialize(), _fence, cancellationToken), _fence);
         _position = start;
         _logger.Pop3StartingAtNow(Folder, onServer.Count);
     }

@@ -13,10 +13,16 @@ namespace EmailMonitor.Mailboxes;
 /// runs always matches what is stored. When the service stops, every source stops and the queue
 /// into analysis is closed.
 /// </summary>
+/// <remarks>
+/// On a database several instances share, a mailbox is watched only by the instance holding its
+/// lease (<see cref="Cluster.LeaseKeeper"/> hands them out with <see cref="OwnAsync"/> and
+/// <see cref="DisownAsync"/>); on SQLite this instance owns them all.
+/// </remarks>
 internal sealed class MailboxRegistry(
     IOptions<MailOptions> options,
     MailboxStore store,
     EventStore events,
+    Database database,
     MailSourceFactory sources,
     MailboxStatusBoard board,
     ChannelWriter<IncomingEmail> output,
@@ -24,6 +30,9 @@ internal sealed class MailboxRegistry(
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, Entry> _mailboxes = new(StringComparer.Ordinal);
+
+    // Mailbox → token of the lease this instance holds on it; unused without leases.
+    private readonly Dictionary<string, long> _owned = new(StringComparer.Ordinal);
     private CancellationToken _stopping;
 
     /// <summary>Every mailbox, the default first, then by name.</summary>
@@ -34,6 +43,118 @@ internal sealed class MailboxRegistry(
             return [.. _mailboxes.Values.Select(e => e.Definition)
                 .OrderBy(m => m.Name != MailboxDefinition.DefaultName)
                 .ThenBy(m => m.Name, StringComparer.Ordinal)];
+        }
+    }
+
+    /// <summary>Whether mailboxes are handed out by leases (a shared database) rather than all watched here.</summary>
+    public bool Leased => database.Path is null;
+
+    /// <summary>The mailboxes this instance watches now, with their lease tokens.</summary>
+    public IReadOnlyDictionary<string, long> Owned()
+    {
+        lock (_mailboxes)
+        {
+            return new Dictionary<string, long>(_owned, StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>Starts watching a mailbox under the lease <paramref name="fence"/> this instance just took.</summary>
+    public async Task OwnAsync(string name, long fence, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            await StopAsync(name);
+            lock (_mailboxes)
+            {
+                _owned[name] = fence;
+            }
+
+            if (Find(name) is { } mailbox)
+            {
+                Start(mailbox);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Stops watching a mailbox whose lease this instance lost or gives up; returns once its sources have stopped.</summary>
+    public async Task DisownAsync(string name, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            lock (_mailboxes)
+            {
+                _owned.Remove(name);
+            }
+
+            await StopAsync(name);
+            if (Find(name) is { } mailbox)
+            {
+                Start(mailbox);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Brings what runs here in line with what is stored, for changes another instance made:
+    /// mailboxes added, removed, changed or paused there. Each one that differs restarts alone.
+    /// </summary>
+    public async Task SyncAsync(CancellationToken cancellationToken)
+    {
+        var defaultMailbox = options.Value.ToDefaultMailbox() with { Paused = await store.IsPausedAsync(MailboxDefinition.DefaultName, cancellationToken) };
+        var stored = new Dictionary<string, MailboxDefinition>(StringComparer.Ordinal) { [defaultMailbox.Name] = defaultMailbox };
+        foreach (var mailbox in await store.ListAsync(cancellationToken))
+        {
+            stored[mailbox.Name] = mailbox;
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_stopping.CanBeCanceled)
+            {
+                return;
+            }
+
+            foreach (var (name, mailbox) in stored)
+            {
+                var running = Find(name);
+                if (running is null || MailboxStore.Fingerprint(running) != MailboxStore.Fingerprint(mailbox))
+                {
+                    await StopAsync(name);
+                    if (running is not null && !SameAccount(running, mailbox))
+                    {
+                        board.Remove(folder => folder.Mailbox == name);
+                    }
+
+                    board.Remove(folder => folder.Mailbox == name && !mailbox.WatchedFolders.Contains(folder.Folder));
+                    Start(mailbox);
+                }
+            }
+
+            foreach (var name in List().Select(m => m.Name).Where(name => !stored.ContainsKey(name)).ToList())
+            {
+                await StopAsync(name);
+                lock (_mailboxes)
+                {
+                    _mailboxes.Remove(name);
+                }
+
+                board.Remove(folder => folder.Mailbox == name);
+            }
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
@@ -253,10 +374,17 @@ internal sealed class MailboxRegistry(
                 });
             }
         }
+        else if (Leased && !_owned.ContainsKey(mailbox.Name))
+        {
+            foreach (var folder in mailbox.WatchedFolders)
+            {
+                board.Update(new FolderKey(mailbox.Name, folder), s => s with { State = FolderState.Elsewhere, NextAttemptAt = null });
+            }
+        }
         else if (_stopping.CanBeCanceled)
         {
             var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
-            var running = sources.Create(login);
+            var running = sources.Create(login, _owned.GetValueOrDefault(mailbox.Name));
             watch = new Watch(cancellation, Task.WhenAll(running.Select(source => Task.Run(() => source.RunAsync(cancellation.Token), CancellationToken.None))));
         }
 

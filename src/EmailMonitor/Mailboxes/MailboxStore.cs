@@ -130,6 +130,19 @@ internal sealed class MailboxStore(Database database, CredentialVault vault, Tim
         command.AddText("@now", StoredTime.Format(time.GetUtcNow()));
     }
 
+    /// <summary>Changes whenever anything stored of the mailbox changes (settings, secrets, pause), and says nothing of them.</summary>
+    public static string Fingerprint(MailboxDefinition mailbox)
+    {
+        if (mailbox.Credential is UnreadableCredential)
+        {
+            return $"unreadable|{mailbox.Paused}|{mailbox}";
+        }
+
+        var (settings, secrets) = FromDefinition(mailbox);
+        var text = JsonSerializer.Serialize(settings, MailboxJson.Default.StoredSettings) + "\n" + JsonSerializer.Serialize(secrets, MailboxJson.Default.StoredSecrets) + "\n" + mailbox.Paused;
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+    }
+
     // Secrets are sealed to their mailbox's name and settings: a row whose host or token_url was
     // altered in the database (by someone without the key) no longer opens, so its credentials
     // are never sent to the altered destination.

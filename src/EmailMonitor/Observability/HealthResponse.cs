@@ -11,18 +11,20 @@ internal static class HealthResponse
     {
         context.Response.ContentType = "application/json; charset=utf-8";
         var buffer = new ArrayBufferWriter<byte>();
+        var instance = context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Cluster.ClusterOptions>>().Value.ResolvedInstanceId;
         using (var writer = new Utf8JsonWriter(buffer))
         {
-            Write(writer, report);
+            Write(writer, report, instance);
         }
 
         await context.Response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
     }
 
-    private static void Write(Utf8JsonWriter writer, HealthReport report)
+    private static void Write(Utf8JsonWriter writer, HealthReport report, string instance)
     {
         writer.WriteStartObject();
         writer.WriteString("status", report.Status.ToString());
+        writer.WriteString("instance", instance);
         writer.WriteStartObject("checks");
         foreach (var (name, entry) in report.Entries)
         {

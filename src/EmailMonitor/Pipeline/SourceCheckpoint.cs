@@ -18,8 +18,11 @@ namespace EmailMonitor.Pipeline;
 /// <para><see cref="Generation"/> changes when a source restarts its numbering (a new UIDVALIDITY,
 /// a mailbox pointed elsewhere, removed or added again; its row is never deleted, so generations
 /// only grow): emails handed over under an older generation never move the checkpoint.</para>
+/// <para><see cref="Fence"/> is the token of the mailbox lease the source ran under (0 where one
+/// instance owns every mailbox). Storage commits an email only while that lease is still the
+/// current one, so an owner that stalled past its lease, and was replaced, commits nothing.</para>
 /// </remarks>
-internal sealed record SourceCheckpoint(FolderKey Source, long Generation, long Sequence, ISourcePosition Position);
+internal sealed record SourceCheckpoint(FolderKey Source, long Generation, long Sequence, ISourcePosition Position, long Fence = 0);
 
 /// <summary>A source's own, opaque record of how far it has read.</summary>
 internal interface ISourcePosition

@@ -15,8 +15,11 @@ internal sealed class BlockList(Database database, ChannelWriter<BlockChange> ch
 {
     private readonly ConcurrentDictionary<IPAddress, IpBlock> _blocks = new();
 
-    /// <summary>Raised when an address is blocked, so its open connections can be closed.</summary>
+    /// <summary>Raised when an address is blocked (here or, through <see cref="Apply"/>, on another instance), so its open connections can be closed.</summary>
     public event Action<IPAddress>? Blocked;
+
+    /// <summary>Raised for each block or lift made by this instance, for the other instances to apply.</summary>
+    public event Action<BlockChange>? ChangedHere;
 
     public int Count => Active().Count;
 
@@ -50,6 +53,21 @@ internal sealed class BlockList(Database database, ChannelWriter<BlockChange> ch
         _blocks[block.Address] = block;
         changes.TryWrite(new BlockChange(block.Address, block));
         Blocked?.Invoke(block.Address);
+        ChangedHere?.Invoke(new BlockChange(block.Address, block));
+    }
+
+    /// <summary>A block or lift another instance made (and stored): applied here, not stored again.</summary>
+    public void Apply(BlockChange change)
+    {
+        if (change.Block is { } block)
+        {
+            _blocks[change.Address] = block;
+            Blocked?.Invoke(change.Address);
+        }
+        else
+        {
+            _blocks.TryRemove(change.Address, out _);
+        }
     }
 
     public bool Lift(IPAddress address)
@@ -57,6 +75,7 @@ internal sealed class BlockList(Database database, ChannelWriter<BlockChange> ch
         var key = NetworkRules.ClientKey(address);
         var removed = _blocks.TryRemove(key, out _);
         changes.TryWrite(new BlockChange(key, null));
+        ChangedHere?.Invoke(new BlockChange(key, null));
         return removed;
     }
 

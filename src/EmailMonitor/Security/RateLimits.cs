@@ -14,10 +14,14 @@ internal sealed class RateLimits : IAsyncDisposable
 {
     private readonly PartitionedRateLimiter<IPAddress> _requests;
     private readonly PartitionedRateLimiter<IPAddress> _logins;
+    private readonly ISharedBudget _shared;
+    private readonly SecurityOptions _settings;
 
-    public RateLimits(IOptions<SecurityOptions> options)
+    public RateLimits(IOptions<SecurityOptions> options, ISharedBudget shared)
     {
         var settings = options.Value;
+        _settings = settings;
+        _shared = shared;
         _requests = PartitionedRateLimiter.Create<IPAddress, IPAddress>(address => RateLimitPartition.GetSlidingWindowLimiter(
             address,
             _ => new SlidingWindowRateLimiterOptions
@@ -38,9 +42,23 @@ internal sealed class RateLimits : IAsyncDisposable
     }
 
     /// <summary>Takes one request from the address's budget; false, with when to retry, when it is spent.</summary>
-    public bool TryRequest(IPAddress? address, out TimeSpan retryAfter) => TryAcquire(_requests, address, out retryAfter);
+    public bool TryRequest(IPAddress? address, out TimeSpan retryAfter) =>
+        TryAcquire(_requests, address, out retryAfter) && Shared("requests", address, _settings.RateLimitRequests, _settings.RateLimitWindow, ref retryAfter);
 
-    public bool TryLogin(IPAddress? address, out TimeSpan retryAfter) => TryAcquire(_logins, address, out retryAfter);
+    public bool TryLogin(IPAddress? address, out TimeSpan retryAfter) =>
+        TryAcquire(_logins, address, out retryAfter) && Shared("logins", address, _settings.LoginAttemptsPerMinute, TimeSpan.FromMinutes(1), ref retryAfter);
+
+    // Spent on other instances counts too; their count arrives a moment late, so this is the looser check.
+    private bool Shared(string budget, IPAddress? address, int limit, TimeSpan window, ref TimeSpan retryAfter)
+    {
+        if (_shared.TrySpend(budget, NetworkRules.ClientKey(address ?? IPAddress.None), limit, window))
+        {
+            return true;
+        }
+
+        retryAfter = window;
+        return false;
+    }
 
     public async ValueTask DisposeAsync()
     {

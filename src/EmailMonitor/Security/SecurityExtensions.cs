@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using EmailMonitor.Configuration;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace EmailMonitor.Security;
@@ -14,6 +15,7 @@ internal static class SecurityExtensions
         builder.Services.AddSingleton<BlockList>();
         builder.Services.AddSingleton<AutoBlocker>();
         builder.Services.AddSingleton<RateLimits>();
+        builder.Services.TryAddSingleton<ISharedBudget, LocalBudget>();
         builder.Services.AddSingleton<SecurityLog>();
         // Blocks are rare; a full queue (TryWrite false) costs only a block's survival of a restart.
         builder.Services.AddBoundedChannel<BlockChange>(capacity: 4096, BoundedChannelFullMode.Wait);

@@ -45,13 +45,14 @@ internal sealed class CommitLog
 
     public void Announce(CommittedEvents committed)
     {
-        if (committed.Events.Count == 0)
-        {
-            return;
-        }
-
         lock (_gate)
         {
+            // A commit that added nothing (every message a duplicate), or a notice of what is known.
+            if (committed.IsNotice ? committed.End <= End : committed.End <= committed.After)
+            {
+                return;
+            }
+
             End = Math.Max(End, committed.End);
         }
 

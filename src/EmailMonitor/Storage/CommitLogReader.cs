@@ -48,6 +48,12 @@ internal abstract class CommitLogReader(CommitLog log, EventStore store, TimePro
                     continue;
                 }
 
+                if (committed.IsNotice)
+                {
+                    cursor = await CatchUpAsync(cursor, committed.End, stoppingToken);
+                    continue;
+                }
+
                 if (committed.After > cursor)
                 {
                     cursor = await CatchUpAsync(cursor, committed.After, stoppingToken);

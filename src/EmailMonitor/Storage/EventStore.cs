@@ -30,18 +30,26 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
     /// its old positions no longer mean anything (a new UIDVALIDITY). Emails handed over under the
     /// previous generation no longer move the checkpoint.
     /// </summary>
-    public async Task<StoredPosition> ResetPositionAsync(FolderKey source, string value, CancellationToken cancellationToken)
+    /// <exception cref="FencedException">The mailbox's lease has passed on since <paramref name="fence"/> was issued.</exception>
+    public async Task<StoredPosition> ResetPositionAsync(FolderKey source, string value, long fence, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.Sql.BeginWriteAsync(connection, cancellationToken);
+        if (!await FenceHoldsAsync(connection, transaction, source.Mailbox, fence, cancellationToken))
+        {
+            throw new FencedException(source.Mailbox);
+        }
+
         await using var command = connection.Command("""
             INSERT INTO source_positions (mailbox, folder, generation, sequence, position, updated_at)
             VALUES (@mailbox, @folder, 1, 0, @position, @now)
             ON CONFLICT (mailbox, folder) DO UPDATE SET
                 generation = source_positions.generation + 1, sequence = 0, position = excluded.position, updated_at = excluded.updated_at
             RETURNING generation
-            """);
+            """, transaction);
         AddPositionParameters(command, source, value);
         var generation = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        await transaction.CommitAsync(cancellationToken);
         return new StoredPosition(generation, 0, value);
     }
 
@@ -79,6 +87,22 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
         await using (var end = connection.Command("SELECT coalesce(max(event_id), 0) FROM events", transaction))
         {
             after = Convert.ToInt64(await end.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        // An owner replaced while it stalled commits nothing: its successor fetches the same mail.
+        var fenced = new HashSet<(string Mailbox, long Fence)>();
+        foreach (var (mailboxName, fence) in batch.Select(e => (e.Checkpoint.Source.Mailbox, e.Checkpoint.Fence)).Distinct())
+        {
+            if (!await FenceHoldsAsync(connection, transaction, mailboxName, fence, cancellationToken))
+            {
+                fenced.Add((mailboxName, fence));
+                logger.FencedCommit(mailboxName, fence, batch.Count(e => e.Checkpoint.Source.Mailbox == mailboxName && e.Checkpoint.Fence == fence));
+            }
+        }
+
+        if (fenced.Count > 0)
+        {
+            batch = [.. batch.Where(e => !fenced.Contains((e.Checkpoint.Source.Mailbox, e.Checkpoint.Fence)))];
         }
 
         await using var insert = connection.Command("""
@@ -151,13 +175,29 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
         }
 
         await using var advance = connection.Command("""
-            UPDATE source_positions SET sequence = @sequence, position = @position, updated_at = @now
+            UPDATE source_positions SET sequence = @sequence, position = @position, fence = @fence, updated_at = @now
             WHERE mailbox = @mailbox AND folder = @folder AND generation = @generation
             """, transaction);
         AddPositionParameters(advance, source, reached.Position.Serialize());
         advance.AddInt64("@sequence", reached.Sequence);
+        advance.AddInt64("@fence", reached.Fence);
         advance.AddInt64("@generation", reached.Generation);
         await advance.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    // Fence 0: no leases (one instance owns everything). Otherwise the lease must still carry this
+    // token; the row stays locked to the commit, so a takeover waits for it and then sees its result.
+    private async Task<bool> FenceHoldsAsync(DbConnection connection, DbTransaction transaction, string mailbox, long fence, CancellationToken cancellationToken)
+    {
+        if (fence == 0)
+        {
+            return true;
+        }
+
+        await using var command = connection.Command("SELECT token FROM mailbox_leases WHERE mailbox = @mailbox" + database.Sql.ForShare, transaction);
+        command.AddText("@mailbox", mailbox);
+        return await command.ExecuteScalarAsync(cancellationToken) is { } token and not DBNull
+            && Convert.ToInt64(token, System.Globalization.CultureInfo.InvariantCulture) == fence;
     }
 
     private async Task<StoredPosition?> ReadPositionAsync(

@@ -24,4 +24,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 3007, Level = LogLevel.Warning, Message = "Retention could not delete old events; it tries again at its next run")]
     public static partial void RetentionFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "{Count} emails of mailbox {Mailbox} were not stored: their lease {Fence} has passed to another instance, which fetches them itself")]
+    public static partial void FencedCommit(this ILogger logger, string mailbox, long fence, int count);
 }

@@ -29,6 +29,9 @@ internal abstract class SqlDialect
     /// <summary>Appended to a SELECT whose rows the transaction goes on to change.</summary>
     public abstract string ForUpdate { get; }
 
+    /// <summary>Appended to a SELECT whose rows must not change until the transaction ends.</summary>
+    public abstract string ForShare { get; }
+
     /// <summary>A condition: <paramref name="column"/> is one of the strings in <paramref name="parameter"/> (see <see cref="AddStringList"/>).</summary>
     public abstract string IsOneOf(string column, string parameter);
 

@@ -9,7 +9,7 @@ public sealed class MailboxesApiTests
     public async Task Admins_see_each_folders_state_and_position_and_never_the_mailbox_password()
     {
         await using var dovecot = await DovecotServer.StartAsync();
-        await using var service = await ServiceHost.StartAsync(dovecot);
+        await using var service = await ServiceHost.StartAsync(dovecot, v => v["INSTANCE_ID"] = "solo-1");
         using var admin = await ApiClient.SignInAsync(service, ServiceHost.AdminUsername, service.AdminPassword);
         await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
         await client.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
@@ -32,6 +32,8 @@ public sealed class MailboxesApiTests
         Assert.Equal("watching", inbox.GetProperty("state").GetString());
         Assert.True(inbox.GetProperty("idle").GetBoolean());
         Assert.Equal(1u, inbox.GetProperty("last_uid").GetUInt32());
+        Assert.Equal("solo-1", inbox.GetProperty("owner").GetString());
+        Assert.Equal("solo-1", (await admin.GetJsonAsync("/health/ready")).GetProperty("instance").GetString());
         Assert.NotEqual(System.Text.Json.JsonValueKind.Null, inbox.GetProperty("last_connected_at").ValueKind);
         Assert.DoesNotContain(dovecot.Password, body);
     }

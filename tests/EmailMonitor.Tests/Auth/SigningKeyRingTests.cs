@@ -64,10 +64,11 @@ public sealed class SigningKeyRingTests
     public async Task Instances_sharing_a_database_share_the_ring_so_a_token_from_one_works_on_the_other_at_once()
     {
         var url = PostgresServer.Shared.CreateDatabase();
-        await using var first = await ServiceHost.StartAsync(variables: v => v["DATABASE_URL"] = url);
+        await using var first = await ServiceHost.StartAsync(variables: v => { v["DATABASE_URL"] = url; v["INSTANCE_ID"] = "first"; });
         await using var second = await ServiceHost.StartAsync(variables: v =>
         {
             v["DATABASE_URL"] = url;
+            v["INSTANCE_ID"] = "second";
             v["JWT_SECRET_KEY"] = first.Variables["JWT_SECRET_KEY"];
         });
         using var admin = ApiClient.WithToken(first, await SignInAsync(first));
@@ -90,9 +91,9 @@ public sealed class SigningKeyRingTests
             builder.Configuration["Auth:SigningKeyReload"] = "00:00:10";
         }
 
-        await using var first = await ServiceHost.StartAsync(variables: v => { v["DATABASE_URL"] = url; v["JWT_KEY_ROTATION_DAYS"] = "1"; }, configure: Configure);
+        await using var first = await ServiceHost.StartAsync(variables: v => { v["DATABASE_URL"] = url; v["JWT_KEY_ROTATION_DAYS"] = "1"; v["INSTANCE_ID"] = "first"; }, configure: Configure);
         await using var second = await ServiceHost.StartAsync(
-            variables: v => { v["DATABASE_URL"] = url; v["JWT_KEY_ROTATION_DAYS"] = "1"; v["JWT_SECRET_KEY"] = first.Variables["JWT_SECRET_KEY"]; },
+            variables: v => { v["DATABASE_URL"] = url; v["JWT_KEY_ROTATION_DAYS"] = "1"; v["INSTANCE_ID"] = "second"; v["JWT_SECRET_KEY"] = first.Variables["JWT_SECRET_KEY"]; },
             configure: Configure);
         var ring = first.Get<EmailMonitor.Auth.SigningKeyRing>();
         Assert.Single(ring.Describe());

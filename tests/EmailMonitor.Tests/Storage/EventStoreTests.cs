@@ -46,7 +46,7 @@ public sealed class EventStoreTests : IAsyncDisposable
     {
         Use(engine);
         await _database.MigrateAsync(TestContext.Current.CancellationToken);
-        var start = await _store.ResetPositionAsync(Inbox, "p0", TestContext.Current.CancellationToken);
+        var start = await _store.ResetPositionAsync(Inbox, "p0", 0, TestContext.Current.CancellationToken);
 
         var first = (await _store.AppendAsync([Email(start, 1, "m1"), Email(start, 2, "m2")], TestContext.Current.CancellationToken)).Events;
         var again = (await _store.AppendAsync([Email(start, 2, "m2"), Email(start, 3, "m3")], TestContext.Current.CancellationToken)).Events;
@@ -64,7 +64,7 @@ public sealed class EventStoreTests : IAsyncDisposable
     {
         Use(engine);
         await _database.MigrateAsync(TestContext.Current.CancellationToken);
-        var start = await _store.ResetPositionAsync(Inbox, "p0", TestContext.Current.CancellationToken);
+        var start = await _store.ResetPositionAsync(Inbox, "p0", 0, TestContext.Current.CancellationToken);
         await _store.AppendAsync([Email(start, 1, "m1")], TestContext.Current.CancellationToken);
 
         // As parallel analysis would: email 3 finished before email 2.
@@ -87,10 +87,10 @@ public sealed class EventStoreTests : IAsyncDisposable
     {
         Use(engine);
         await _database.MigrateAsync(TestContext.Current.CancellationToken);
-        var old = await _store.ResetPositionAsync(Inbox, "7:10", TestContext.Current.CancellationToken);
+        var old = await _store.ResetPositionAsync(Inbox, "7:10", 0, TestContext.Current.CancellationToken);
         await _store.AppendAsync([Email(old, 1, "m1")], TestContext.Current.CancellationToken);
 
-        var renumbered = await _store.ResetPositionAsync(Inbox, "8:3", TestContext.Current.CancellationToken);
+        var renumbered = await _store.ResetPositionAsync(Inbox, "8:3", 0, TestContext.Current.CancellationToken);
         await _store.AppendAsync([Email(old, 2, "m2")], TestContext.Current.CancellationToken);
 
         Assert.Equal(old.Generation + 1, renumbered.Generation);
@@ -104,11 +104,11 @@ public sealed class EventStoreTests : IAsyncDisposable
     {
         Use(engine);
         await _database.MigrateAsync(TestContext.Current.CancellationToken);
-        var old = await _store.ResetPositionAsync(Inbox, "old account", TestContext.Current.CancellationToken);
+        var old = await _store.ResetPositionAsync(Inbox, "old account", 0, TestContext.Current.CancellationToken);
 
         await _store.ForgetPositionsAsync("default", TestContext.Current.CancellationToken);
         Assert.Null(await _store.GetPositionAsync(Inbox, TestContext.Current.CancellationToken));
-        var fresh = await _store.ResetPositionAsync(Inbox, "new account", TestContext.Current.CancellationToken);
+        var fresh = await _store.ResetPositionAsync(Inbox, "new account", 0, TestContext.Current.CancellationToken);
         var stored = await _store.AppendAsync([Email(old, 1, "m1")], TestContext.Current.CancellationToken);
 
         Assert.Single(stored.Events);
@@ -123,7 +123,7 @@ public sealed class EventStoreTests : IAsyncDisposable
     {
         Use(engine);
         await _database.MigrateAsync(TestContext.Current.CancellationToken);
-        var start = await _store.ResetPositionAsync(Inbox, "p0", TestContext.Current.CancellationToken);
+        var start = await _store.ResetPositionAsync(Inbox, "p0", 0, TestContext.Current.CancellationToken);
         var stored = (await _store.AppendAsync([.. Enumerable.Range(1, 25).Select(n => Email(start, n, $"m{n}"))], TestContext.Current.CancellationToken)).Events;
 
         var firstPage = await _store.ReadAfterAsync(0, 10, TestContext.Current.CancellationToken);
@@ -160,7 +160,7 @@ public sealed class EventStoreTests : IAsyncDisposable
     {
         Use(engine);
         await _database.MigrateAsync(TestContext.Current.CancellationToken);
-        var start = await _store.ResetPositionAsync(Inbox, "p0", TestContext.Current.CancellationToken);
+        var start = await _store.ResetPositionAsync(Inbox, "p0", 0, TestContext.Current.CancellationToken);
         await _store.AppendAsync([Email(start, 1, "m1")], TestContext.Current.CancellationToken);
 
         await _database.MigrateAsync(TestContext.Current.CancellationToken);
@@ -282,6 +282,36 @@ public sealed class EventStoreTests : IAsyncDisposable
         Assert.Equal(0, await _store.DeleteOldestAsync(null, 2, 100, TestContext.Current.CancellationToken));
     }
 
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task An_owner_whose_lease_passed_on_commits_nothing_and_its_successor_commits(string engine)
+    {
+        Use(engine);
+        await _database.MigrateAsync(TestContext.Current.CancellationToken);
+        await using (var connection = await _database.OpenAsync(TestContext.Current.CancellationToken))
+        {
+            await connection.ExecuteAsync("INSERT INTO mailbox_leases (mailbox, owner, token, expires_at) VALUES ('default', 'first', 1, 0)", TestContext.Current.CancellationToken);
+        }
+
+        var start = await _store.ResetPositionAsync(Inbox, "p0", 1, TestContext.Current.CancellationToken);
+        await _store.AppendAsync([Fenced(Email(start, 1, "m1"), 1)], TestContext.Current.CancellationToken);
+
+        // Another instance took the lease over (token 2) while this one stalled with m2 in hand.
+        await using (var connection = await _database.OpenAsync(TestContext.Current.CancellationToken))
+        {
+            await connection.ExecuteAsync("UPDATE mailbox_leases SET owner = 'second', token = 2", TestContext.Current.CancellationToken);
+        }
+
+        var stale = await _store.AppendAsync([Fenced(Email(start, 2, "m2"), 1)], TestContext.Current.CancellationToken);
+        await Assert.ThrowsAsync<FencedException>(() => _store.ResetPositionAsync(Inbox, "p9", 1, TestContext.Current.CancellationToken));
+        var successor = await _store.AppendAsync([Fenced(Email(start, 2, "m2"), 2)], TestContext.Current.CancellationToken);
+
+        Assert.Empty(stale.Events);
+        Assert.Single(successor.Events);
+        Assert.Equal(new StoredPosition(start.Generation, 2, "after m2"), await _store.GetPositionAsync(Inbox, TestContext.Current.CancellationToken));
+        Assert.Contains(_log.Collector.GetSnapshot(), r => r.Message.Contains("their lease 1 has passed to another instance", StringComparison.Ordinal));
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var database in _databases)
@@ -304,6 +334,8 @@ public sealed class EventStoreTests : IAsyncDisposable
                 Folder = Inbox.Folder,
             },
             new SourceCheckpoint(Inbox, numbering.Generation, sequence, new Position("after " + name)));
+
+    private static AnalysedEmail Fenced(AnalysedEmail email, long fence) => email with { Checkpoint = email.Checkpoint with { Fence = fence } };
 
     private sealed class RecordingReader(CommitLog log, EventStore store, long until)
         : CommitLogReader(log, store, TimeProvider.System, new FakeLogger<RecordingReader>())

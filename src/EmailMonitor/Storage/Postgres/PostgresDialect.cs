@@ -26,6 +26,8 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string ForUpdate => " FOR UPDATE";
 
+    public override string ForShare => " FOR SHARE";
+
     public override string IsOneOf(string column, string parameter) => $"{column} = ANY({parameter})";
 
     public override void AddStringList(DbCommand command, string parameter, IReadOnlyCollection<string> values) =>

@@ -118,5 +118,22 @@ internal static class PostgresMigrations
             created_at  text NOT NULL
         );
         """,
+
+        // 7: one owner per mailbox among instances (leases with fencing tokens), and the instances alive.
+        """
+        CREATE TABLE mailbox_leases (
+            mailbox     text NOT NULL PRIMARY KEY,
+            owner       text NOT NULL,
+            token       bigint NOT NULL,
+            expires_at  bigint NOT NULL
+        );
+
+        CREATE TABLE instances (
+            id       text NOT NULL PRIMARY KEY,
+            seen_at  bigint NOT NULL
+        );
+
+        ALTER TABLE source_positions ADD COLUMN fence bigint NOT NULL DEFAULT 0;
+        """,
     ];
 }

@@ -18,6 +18,8 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string ForUpdate => string.Empty;
 
+    public override string ForShare => string.Empty;
+
     public override string IsOneOf(string column, string parameter) => $"{column} IN (SELECT value FROM json_each({parameter}))";
 
     public override void AddStringList(DbCommand command, string parameter, IReadOnlyCollection<string> values) =>

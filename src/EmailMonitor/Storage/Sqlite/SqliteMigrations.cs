@@ -112,5 +112,22 @@ internal static class SqliteMigrations
             created_at  TEXT NOT NULL
         );
         """,
+
+        // 7: one owner per mailbox among instances (leases with fencing tokens), and the instances alive.
+        """
+        CREATE TABLE mailbox_leases (
+            mailbox     TEXT NOT NULL PRIMARY KEY,
+            owner       TEXT NOT NULL,
+            token       INTEGER NOT NULL,
+            expires_at  INTEGER NOT NULL
+        );
+
+        CREATE TABLE instances (
+            id       TEXT NOT NULL PRIMARY KEY,
+            seen_at  INTEGER NOT NULL
+        );
+
+        ALTER TABLE source_positions ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 }

@@ -1,0 +1,142 @@
+using System.Buffers;
+using System.Net;
+using System.Text.Json;
+using EmailMonitor.Auth;
+using EmailMonitor.Realtime;
+using EmailMonitor.Security;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace EmailMonitor.Cluster;
+
+/// <summary>
+/// What one instance decides about clients and the others must act on at once, through Redis:
+/// an address blocked or its block lifted, a user's logins revoked or role changed, a login ended.
+/// The database already holds each decision (blocks, revoked refresh tokens); this closes the
+/// connections the decision concerns on every instance, and puts blocks in force everywhere.
+/// </summary>
+internal sealed class ClusterBus(
+    RedisConnection redis,
+    BlockList blocks,
+    UserAdministration users,
+    AuthService auth,
+    ConnectionRegistry connections,
+    IOptions<ClusterOptions> options,
+    ILogger<ClusterBus> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (await redis.GetAsync() is not { } connection)
+        {
+            return;
+        }
+
+        var channel = redis.Channel("control");
+        var instance = options.Value.ResolvedInstanceId;
+        var subscriber = connection.GetSubscriber();
+        var messages = await subscriber.SubscribeAsync(channel);
+        messages.OnMessage(message => Receive(message.Message, instance));
+
+        void Publish(string kind, Action<Utf8JsonWriter> body)
+        {
+            var buffer = new ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                writer.WriteString("instance", instance);
+                writer.WriteString("kind", kind);
+                body(writer);
+                writer.WriteEndObject();
+            }
+
+            try
+            {
+                subscriber.Publish(channel, buffer.WrittenSpan.ToArray(), CommandFlags.FireAndForget);
+            }
+            catch (RedisException ex)
+            {
+                logger.ControlNotSent(kind, ex.GetType().Name);
+            }
+        }
+
+        void OnBlockChanged(BlockChange change) => Publish(change.Block is null ? "lifted" : "blocked", writer =>
+        {
+            writer.WriteString("ip", change.Address.ToString());
+            if (change.Block is { } block)
+            {
+                writer.WriteString("reason", block.Reason);
+                writer.WriteNumber("blocked_at", block.BlockedAt.ToUnixTimeMilliseconds());
+                writer.WriteNumber("expires_at", block.ExpiresAt.ToUnixTimeMilliseconds());
+            }
+        });
+        void OnLoginsRevoked(string username) => Publish("logins_revoked", writer => writer.WriteString("username", username));
+        void OnRoleChanged(string username) => Publish("role_changed", writer => writer.WriteString("username", username));
+        void OnLoginEnded(string session, LoginEnd end) => Publish("login_ended", writer =>
+        {
+            writer.WriteString("session", session);
+            writer.WriteString("end", end.ToString());
+        });
+
+        blocks.ChangedHere += OnBlockChanged;
+        users.LoginsRevoked += OnLoginsRevoked;
+        users.RoleChanged += OnRoleChanged;
+        auth.LoginEnded += OnLoginEnded;
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            blocks.ChangedHere -= OnBlockChanged;
+            users.LoginsRevoked -= OnLoginsRevoked;
+            users.RoleChanged -= OnRoleChanged;
+            auth.LoginEnded -= OnLoginEnded;
+            await messages.UnsubscribeAsync();
+        }
+    }
+
+    private void Receive(RedisValue message, string instance)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse((ReadOnlyMemory<byte>)message);
+            var root = document.RootElement;
+            if (root.GetProperty("instance").GetString() == instance)
+            {
+                return;
+            }
+
+            switch (root.GetProperty("kind").GetString())
+            {
+                case "blocked":
+                    var address = IPAddress.Parse(root.GetProperty("ip").GetString()!);
+                    blocks.Apply(new BlockChange(address, new IpBlock(
+                        address,
+                        root.GetProperty("reason").GetString()!,
+                        DateTimeOffset.FromUnixTimeMilliseconds(root.GetProperty("blocked_at").GetInt64()),
+                        DateTimeOffset.FromUnixTimeMilliseconds(root.GetProperty("expires_at").GetInt64()))));
+                    break;
+                case "lifted":
+                    blocks.Apply(new BlockChange(IPAddress.Parse(root.GetProperty("ip").GetString()!), null));
+                    break;
+                case "logins_revoked":
+                    connections.CloseUser(root.GetProperty("username").GetString()!);
+                    break;
+                case "role_changed":
+                    connections.CloseUser(root.GetProperty("username").GetString()!, "role changed");
+                    break;
+                case "login_ended":
+                    connections.CloseLogin(root.GetProperty("session").GetString()!, Enum.Parse<LoginEnd>(root.GetProperty("end").GetString()!));
+                    break;
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            logger.AnnouncementUnreadable(ex);
+        }
+    }
+}

@@ -1,0 +1,27 @@
+using EmailMonitor.Configuration;
+using EmailMonitor.Security;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace EmailMonitor.Cluster;
+
+internal static class ClusterExtensions
+{
+    public static IHostApplicationBuilder AddCluster(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<ClusterOptions, ClusterOptionsValidator>(ClusterOptions.Section);
+        builder.Services.AddSingleton<RedisConnection>();
+        builder.Services.AddHostedService<CommitRelay>();
+        builder.Services.AddHostedService<CommitLogPoller>();
+        builder.Services.AddSingleton<MailboxLeases>();
+        builder.Services.AddSingleton<MailboxOwners>();
+        builder.Services.AddHostedService<LeaseKeeper>();
+        builder.Services.AddHostedService<ClusterBus>();
+        if (!string.IsNullOrEmpty(builder.Configuration[$"{ClusterOptions.Section}:{nameof(ClusterOptions.RedisUrl)}"]))
+        {
+            builder.Services.AddSingleton<RedisBudget>();
+            builder.Services.Replace(ServiceDescriptor.Singleton<ISharedBudget>(services => services.GetRequiredService<RedisBudget>()));
+            builder.Services.AddHostedService(services => services.GetRequiredService<RedisBudget>());
+        }
+        return builder;
+    }
+}

@@ -1,0 +1,37 @@
+namespace EmailMonitor.Cluster;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 8001, Level = LogLevel.Warning, Message = "Redis connection lost ({Failure}); commits of other instances are read from the database meanwhile")]
+    public static partial void RedisConnectionLost(this ILogger logger, string failure);
+
+    [LoggerMessage(EventId = 8002, Level = LogLevel.Information, Message = "Redis connection restored")]
+    public static partial void RedisConnectionRestored(this ILogger logger);
+
+    [LoggerMessage(EventId = 8003, Level = LogLevel.Warning, Message = "A commit could not be announced through Redis ({Reason}); other instances find it in the database")]
+    public static partial void CommitNotAnnounced(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 8004, Level = LogLevel.Warning, Message = "An announcement on Redis could not be read; ignored (the database has the events)")]
+    public static partial void AnnouncementUnreadable(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 8005, Level = LogLevel.Warning, Message = "Reading the end of the event log failed; trying again")]
+    public static partial void CommitPollFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 8006, Level = LogLevel.Information, Message = "Watching mailbox {Mailbox} (lease {Fence})")]
+    public static partial void LeaseTaken(this ILogger logger, string mailbox, long fence);
+
+    [LoggerMessage(EventId = 8007, Level = LogLevel.Warning, Message = "The lease {Fence} of mailbox {Mailbox} has passed to another instance; stopped watching it")]
+    public static partial void LeaseLost(this ILogger logger, string mailbox, long fence);
+
+    [LoggerMessage(EventId = 8008, Level = LogLevel.Information, Message = "Handed mailbox {Mailbox} over, so {Instances} instances share the mailboxes evenly")]
+    public static partial void LeaseHandedOver(this ILogger logger, string mailbox, int instances);
+
+    [LoggerMessage(EventId = 8009, Level = LogLevel.Warning, Message = "Renewing or taking mailbox leases failed; trying again next round")]
+    public static partial void LeaseRoundFailed(this ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 8010, Level = LogLevel.Warning, Message = "Could not tell the other instances of {Kind} ({Reason}); they apply it from the database at their next start")]
+    public static partial void ControlNotSent(this ILogger logger, string kind, string reason);
+
+    [LoggerMessage(EventId = 8011, Level = LogLevel.Debug, Message = "Client budgets could not be shared through Redis ({Reason}); each instance's own limits hold meanwhile")]
+    public static partial void BudgetNotShared(this ILogger logger, string reason);
+}

@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using EmailMonitor.Security;
+using StackExchange.Redis;
+
+namespace EmailMonitor.Cluster;
+
+/// <summary>
+/// Client budgets counted by all instances together in Redis, in fixed windows. The request path
+/// never waits for Redis: spending is counted locally and added to the shared count every
+/// <see cref="FlushInterval"/>, and each flush brings back what all instances spent. A budget spent
+/// on one instance is therefore spent on all within a flush, give or take the requests of that
+/// moment. Without Redis (down, restarting) each instance's own limiter still holds.
+/// </summary>
+internal sealed class RedisBudget(RedisConnection redis, TimeProvider time, ILogger<RedisBudget> logger) : BackgroundService, ISharedBudget
+{
+    private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
+    private readonly ConcurrentDictionary<Window, Counter> _counters = new();
+
+    public bool TrySpend(string budget, IPAddress client, int limit, TimeSpan window)
+    {
+        var index = time.GetUtcNow().ToUnixTimeMilliseconds() / (long)window.TotalMilliseconds;
+        var counter = _counters.GetOrAdd(new Window(budget, client, index, window), static _ => new Counter());
+        var pending = Interlocked.Increment(ref counter.Pending);
+        if (Volatile.Read(ref counter.SpentEverywhere) + pending <= limit)
+        {
+            return true;
+        }
+
+        // Refused: it did not spend anything.
+        Interlocked.Decrement(ref counter.Pending);
+        return false;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(FlushInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await FlushAsync();
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                logger.BudgetNotShared(ex.GetType().Name);
+            }
+        }
+    }
+
+    private async Task FlushAsync()
+    {
+        if (await redis.GetAsync() is not { IsConnected: true } connection)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var database = connection.GetDatabase();
+        var batch = database.CreateBatch();
+        var sent = new List<(Counter Counter, long Count, Task<long> Total)>();
+        foreach (var (window, counter) in _counters)
+        {
+            if ((window.Index + 1) * (long)window.Length.TotalMilliseconds < now)
+            {
+                _counters.TryRemove(window, out _);
+                continue;
+            }
+
+            // A client that spends nothing here needs nothing from there.
+            var count = Interlocked.Exchange(ref counter.Pending, 0);
+            if (count == 0)
+            {
+                continue;
+            }
+
+            var key = redis.Key($"budget:{window.Budget}:{window.Client}:{window.Index.ToString(CultureInfo.InvariantCulture)}");
+            sent.Add((counter, count, batch.StringIncrementAsync(key, count)));
+            _ = batch.KeyExpireAsync(key, window.Length * 2);
+        }
+
+        batch.Execute();
+        foreach (var (counter, count, total) in sent)
+        {
+            try
+            {
+                Volatile.Write(ref counter.SpentEverywhere, await total);
+            }
+            catch (RedisException)
+            {
+                // Not counted there: counted again next time.
+                Interlocked.Add(ref counter.Pending, count);
+            }
+        }
+    }
+
+    private sealed record Window(string Budget, IPAddress Client, long Index, TimeSpan Length);
+
+    private sealed class Counter
+    {
+        public long Pending;
+        public long SpentEverywhere;
+    }
+}

@@ -1,0 +1,77 @@
+using System.Security.Cryptography;
+using System.Text;
+using EmailMonitor.Storage;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace EmailMonitor.Cluster;
+
+/// <summary>
+/// The connection to Redis when REDIS_URL is set: opened once, re-established by the client in the
+/// background whenever it drops. Names are prefixed per database, so deployments sharing one Redis
+/// never hear each other.
+/// </summary>
+internal sealed class RedisConnection(IOptions<ClusterOptions> options, IOptions<StorageOptions> storage, ILogger<RedisConnection> logger) : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _opening = new(1, 1);
+    private ConnectionMultiplexer? _multiplexer;
+
+    public bool Configured => options.Value.RedisUrl.Length > 0;
+
+    public bool IsConnected => _multiplexer?.IsConnected == true;
+
+    /// <summary>What every key and channel of this deployment starts with.</summary>
+    public string Prefix { get; } = "email-monitor:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(DeploymentName(storage.Value))))[..12] + ":";
+
+    public RedisChannel Channel(string name) => RedisChannel.Literal(Prefix + name);
+
+    public RedisKey Key(string name) => Prefix + name;
+
+    /// <summary>The connection (it may not be up yet); null without REDIS_URL.</summary>
+    public async Task<ConnectionMultiplexer?> GetAsync()
+    {
+        if (!Configured)
+        {
+            return null;
+        }
+
+        if (_multiplexer is { } open)
+        {
+            return open;
+        }
+
+        await _opening.WaitAsync();
+        try
+        {
+            if (_multiplexer is null)
+            {
+                var settings = RedisUrl.Parse(options.Value.RedisUrl).Options!;
+                settings.ClientName = "email-monitor-" + options.Value.ResolvedInstanceId;
+                _multiplexer = await ConnectionMultiplexer.ConnectAsync(settings);
+                _multiplexer.ConnectionFailed += (_, e) => logger.RedisConnectionLost(e.FailureType.ToString());
+                _multiplexer.ConnectionRestored += (_, _) => logger.RedisConnectionRestored();
+            }
+
+            return _multiplexer;
+        }
+        finally
+        {
+            _opening.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_multiplexer is { } multiplexer)
+        {
+            await multiplexer.CloseAsync(allowCommandsToComplete: false);
+            multiplexer.Dispose();
+        }
+
+        _opening.Dispose();
+    }
+
+    // Instances of one deployment share the database; the name of its file or server tells it apart.
+    private static string DeploymentName(StorageOptions storage) =>
+        storage.DatabaseUrl.Length > 0 && Storage.Postgres.PostgresUrl.Parse(storage.DatabaseUrl).Url is { } url ? url.Description : storage.DatabasePath;
+}

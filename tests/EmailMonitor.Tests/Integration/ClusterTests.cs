@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Net;
+using EmailMonitor.Tests.Support;
+
+namespace EmailMonitor.Tests.Integration;
+
+/// <summary>
+/// Three real service processes on one PostgreSQL database and one Redis, a real Dovecot: one owner
+/// per mailbox, taken over when it dies or stalls, and every client on every instance gets every
+/// email once per connection, in event_id order.
+/// </summary>
+public sealed class ClusterTests
+{
+    [Fact]
+    public async Task Every_client_on_every_instance_gets_every_email_once_in_order_while_the_owner_is_killed_and_its_successor_stalled()
+    {
+        await using var dovecot = await DovecotServer.StartAsync();
+        await using var redis = await RedisServer.StartAsync();
+        await using var cluster = await ClusterInstances.StartAsync(dovecot, redis.Url, "a", "b", "c");
+        var password = cluster.Shared["ADMIN_PASSWORD"];
+        var owner = await cluster.OwnerAsync(["a", "b", "c"], TimeSpan.FromSeconds(60));
+        const int Expected = 30;
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        var followers = new[] { "a", "b", "c" }.Select(name => new Follower(cluster, name, password)).ToList();
+        var following = followers.Select(f => f.RunAsync(() => Expected, stop.Token)).ToList();
+
+        // The owner dies (SIGKILL) in the middle of a burst: half of it arrives before, half after.
+        var burst = dovecot.AppendAsync(Emails.Numbered("first", 10));
+        await Eventually.TrueAsync(() => followers.Max(f => f.Seen) >= 5, "the burst has begun to arrive");
+        await cluster.KillAsync(owner);
+        var killedAt = Stopwatch.StartNew();
+        await burst;
+        var seenAtKill = followers.Max(f => f.Seen);
+        await dovecot.AppendAsync(Emails.Numbered("first-after", 10));
+        await Eventually.TrueAsync(() => followers.Max(f => f.Seen) > Math.Max(seenAtKill, 10), "mail flows again", TimeSpan.FromSeconds(30));
+        TestOutput.WriteLine($"owner {owner} killed: the next email reached a client {killedAt.Elapsed.TotalSeconds:0.0} s later");
+        Assert.True(killedAt.Elapsed < TimeSpan.FromSeconds(20), "taken over within the lease and a round, plus the delivery");
+        await Eventually.TrueAsync(() => followers.All(f => f.Seen == 20), "every client has the first burst", TimeSpan.FromSeconds(60));
+
+        // The new owner stalls (SIGSTOP) past its lease; another takes over; then it wakes up.
+        var successor = await cluster.OwnerAsync(cluster.Up, TimeSpan.FromSeconds(30));
+        Assert.NotEqual(owner, successor);
+        await cluster.Process(successor).SignalAsync("STOP");
+        await dovecot.AppendAsync(Emails.Numbered("second", 10));
+        var awake = followers.Where((_, i) => new[] { "a", "b", "c" }[i] != successor && new[] { "a", "b", "c" }[i] != owner).ToList();
+        await Eventually.TrueAsync(() => awake.All(f => f.Seen == Expected), "clients of the instance still running get the second burst", TimeSpan.FromSeconds(60));
+        await cluster.Process(successor).SignalAsync("CONT");
+
+        await Task.WhenAll(following).WaitAsync(TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken);
+        foreach (var follower in followers)
+        {
+            var all = follower.Connections.SelectMany(c => c).ToList();
+            Assert.Equal(Expected, all.Select(e => e.Id).Distinct().Count());
+            foreach (var connection in follower.Connections)
+            {
+                Assert.Equal(connection.Count, connection.Select(e => e.Id).Distinct().Count());
+                Assert.Equal(connection.Select(e => e.EventId).Order(), connection.Select(e => e.EventId));
+                Assert.Equal(connection.Count, connection.Select(e => e.EventId).Distinct().Count());
+            }
+        }
+
+        // The stalled owner woke up to find its lease gone, and stored nothing twice or late.
+        Assert.Equal(Expected, await ServiceDatabase.CountAsync(cluster.Shared, "SELECT count(*) FROM events"));
+        await Eventually.TrueAsync(() => cluster.Process(successor).Output.Contains("has passed to another instance", StringComparison.Ordinal), "the woken owner stops watching");
+    }
+
+    [Fact]
+    public async Task A_redis_restart_mid_stream_loses_nothing_for_clients_of_either_instance()
+    {
+        await using var dovecot = await DovecotServer.StartAsync();
+        await using var redis = await RedisServer.StartAsync();
+        await using var cluster = await ClusterInstances.StartAsync(dovecot, redis.Url, "a", "b");
+        var password = cluster.Shared["ADMIN_PASSWORD"];
+        await cluster.OwnerAsync(["a", "b"], TimeSpan.FromSeconds(60));
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var followers = new[] { "a", "b" }.Select(name => new Follower(cluster, name, password)).ToList();
+        var following = followers.Select(f => f.RunAsync(() => 15, stop.Token)).ToList();
+
+        await dovecot.AppendAsync(Emails.Numbered("before", 5));
+        await Eventually.TrueAsync(() => followers.All(f => f.Seen == 5), "both clients have the first emails");
+        await redis.KillAsync();
+        await dovecot.AppendAsync(Emails.Numbered("during", 5));
+        await Eventually.TrueAsync(() => followers.All(f => f.Seen == 10), "both clients get mail while Redis is down", TimeSpan.FromSeconds(30));
+        await redis.StartAgainAsync();
+        await dovecot.AppendAsync(Emails.Numbered("after", 5));
+
+        await Task.WhenAll(following).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        foreach (var connection in followers.SelectMany(f => f.Connections))
+        {
+            Assert.Equal(connection.Select(e => e.EventId).Distinct().Order(), connection.Select(e => e.EventId));
+        }
+
+        Assert.All(followers, f => Assert.Equal(15, f.Connections.SelectMany(c => c).Select(e => e.Id).Distinct().Count()));
+    }
+
+    [Fact]
+    public async Task A_rate_limit_budget_spent_on_one_instance_is_spent_on_all()
+    {
+        await using var dovecot = await DovecotServer.StartAsync();
+        await using var redis = await RedisServer.StartAsync();
+        await using var cluster = await ClusterInstances.StartAsync(dovecot, redis.Url, v => v["RATE_LIMIT_REQUESTS"] = "20", "a", "b");
+        using var http = new HttpClient();
+        async Task<HttpStatusCode> AskAsync(string instance)
+        {
+            using var response = await http.GetAsync(new Uri(cluster.Uris[instance], "/api/stats"), TestContext.Current.CancellationToken);
+            return response.StatusCode;
+        }
+
+        // This address spends its whole budget on a.
+        var onA = 0;
+        while (await AskAsync("a") != HttpStatusCode.TooManyRequests)
+        {
+            onA++;
+        }
+
+        // On b it has next to nothing left: what b lets through before its next exchange with
+        // Redis (a tenth of a second), where alone it would let through the whole budget again.
+        var onB = 0;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                if (await AskAsync("b") == HttpStatusCode.TooManyRequests)
+                {
+                    return true;
+                }
+
+                onB++;
+                return false;
+            },
+            "b refuses the address");
+
+        TestOutput.WriteLine($"a let through {onA} requests, then b {onB}");
+        Assert.Equal(20, onA);
+        Assert.True(onB < 10, $"b let through {onB} of a budget already spent");
+    }
+}
