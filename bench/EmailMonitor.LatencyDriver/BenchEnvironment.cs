@@ -93,19 +93,26 @@ internal sealed class BenchEnvironment : IAsyncDisposable
 
     public async Task StartMonitorAsync(IReadOnlyDictionary<string, string>? extraVariables = null)
     {
+        _monitor = StartMonitorProcess(WebPort, "data", extraVariables);
+        await WaitUntilWatchingAsync();
+    }
+
+    /// <summary>A monitor process at default settings (LOG_LEVEL=WARNING) on <paramref name="webPort"/>, its state under <paramref name="name"/>.</summary>
+    public Process StartMonitorProcess(int webPort, string name, IReadOnlyDictionary<string, string>? extraVariables = null)
+    {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "email-monitor.dll")])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var (name, value) in new Dictionary<string, string>
+        foreach (var (variable, value) in new Dictionary<string, string>
         {
             ["ENVIRONMENT"] = "development",
             ["LOG_LEVEL"] = "WARNING",
-            ["DATA_DIR"] = Path.Combine(_directory, "data"),
-            ["LOG_DIR"] = Path.Combine(_directory, "logs"),
+            ["DATA_DIR"] = Path.Combine(_directory, name),
+            ["LOG_DIR"] = Path.Combine(_directory, name + "-logs"),
             ["WEBSOCKET_HOST"] = "127.0.0.1",
-            ["WEBSOCKET_PORT"] = Text(WebPort),
+            ["WEBSOCKET_PORT"] = Text(webPort),
             ["EMAIL_SERVER"] = "127.0.0.1",
             ["EMAIL_PORT"] = Text(ImapPort),
             ["EMAIL_SECURITY"] = "none",
@@ -114,20 +121,20 @@ internal sealed class BenchEnvironment : IAsyncDisposable
             ["ADMIN_PASSWORD"] = AdminPassword,
         })
         {
-            start.Environment[name] = value;
+            start.Environment[variable] = value;
         }
 
-        foreach (var (name, value) in extraVariables ?? new Dictionary<string, string>())
+        foreach (var (variable, value) in extraVariables ?? new Dictionary<string, string>())
         {
-            start.Environment[name] = value;
+            start.Environment[variable] = value;
         }
 
-        _monitor = Process.Start(start)!;
-        _monitor.OutputDataReceived += (_, _) => { };
-        _monitor.ErrorDataReceived += (_, _) => { };
-        _monitor.BeginOutputReadLine();
-        _monitor.BeginErrorReadLine();
-        await WaitUntilWatchingAsync();
+        var monitor = Process.Start(start)!;
+        monitor.OutputDataReceived += (_, _) => { };
+        monitor.ErrorDataReceived += (_, _) => { };
+        monitor.BeginOutputReadLine();
+        monitor.BeginErrorReadLine();
+        return monitor;
     }
 
     /// <summary>Returns once /health/ready says every folder is watched.</summary>
@@ -155,10 +162,13 @@ internal sealed class BenchEnvironment : IAsyncDisposable
     }
 
     /// <summary>A WebSocket client of the monitor, logged in as the administrator.</summary>
-    public async Task<ClientWebSocket> ConnectWebSocketAsync(CancellationToken cancellationToken)
+    public Task<ClientWebSocket> ConnectWebSocketAsync(CancellationToken cancellationToken) => ConnectWebSocketAsync(WebPort, cancellationToken);
+
+    /// <summary>A WebSocket client of the monitor on <paramref name="webPort"/>, logged in as the administrator.</summary>
+    public static async Task<ClientWebSocket> ConnectWebSocketAsync(int webPort, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
-        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{WebPort}/ws"), cancellationToken);
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{webPort}/ws"), cancellationToken);
         await SendAsync(socket, new { type = "login", username = "admin", password = AdminPassword }, cancellationToken);
         return socket;
     }
@@ -218,7 +228,7 @@ internal sealed class BenchEnvironment : IAsyncDisposable
         throw new TimeoutException("The monitor did not become ready.");
     }
 
-    private static async Task RunAsync(string file, params string[] arguments)
+    public static async Task RunAsync(string file, params string[] arguments)
     {
         // Its output (doveadm's "kicked connections from…") would mix into the report.
         using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true })!;
@@ -230,7 +240,7 @@ internal sealed class BenchEnvironment : IAsyncDisposable
         }
     }
 
-    private static async Task StopAsync(Process? process)
+    public static async Task StopAsync(Process? process)
     {
         if (process is null || process.HasExited)
         {
@@ -246,7 +256,7 @@ internal sealed class BenchEnvironment : IAsyncDisposable
         process.Dispose();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -4,7 +4,7 @@ namespace EmailMonitor.LatencyDriver;
 
 internal sealed record DriverOptions(
     int Messages, int Warmup, TimeSpan Gap, int Backlog, bool Flood, string? Recovery, int Trials, TimeSpan Outage, string RepositoryRoot,
-    int Mailboxes = 0, int Folders = 3, TimeSpan IdleWindow = default)
+    int Mailboxes = 0, int Folders = 3, TimeSpan IdleWindow = default, bool Cluster = false)
 {
     public static DriverOptions Parse(string[] args)
     {
@@ -33,7 +33,8 @@ internal sealed record DriverOptions(
             FindRoot(),
             Value("--mailboxes", 0),
             Value("--folders", 3),
-            TimeSpan.FromSeconds(Value("--idle-seconds", 30)));
+            TimeSpan.FromSeconds(Value("--idle-seconds", 30)),
+            args.Contains("--cluster"));
     }
 
     private static string FindRoot()

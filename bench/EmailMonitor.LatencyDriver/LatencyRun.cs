@@ -16,6 +16,8 @@ internal sealed class LatencyRun : IAsyncDisposable
 {
     private readonly DriverOptions _options;
     private readonly BenchEnvironment _environment;
+    private readonly int _webPort;
+    private readonly bool _ownsEnvironment;
     private readonly ConcurrentDictionary<int, long> _idleNotifiedAt = new();
     private readonly ConcurrentDictionary<int, long> _newEmailAt = new();
     private readonly CancellationTokenSource _stop = new();
@@ -25,17 +27,27 @@ internal sealed class LatencyRun : IAsyncDisposable
     private Task? _idleLoop;
     private Task? _readLoop;
 
-    private LatencyRun(DriverOptions options, BenchEnvironment environment)
+    private LatencyRun(DriverOptions options, BenchEnvironment environment, int webPort, bool ownsEnvironment)
     {
         _options = options;
         _environment = environment;
+        _webPort = webPort;
+        _ownsEnvironment = ownsEnvironment;
     }
 
     public static async Task<LatencyRun> StartAsync(DriverOptions options)
     {
         var environment = await BenchEnvironment.StartDovecotAsync(options.RepositoryRoot);
         await environment.StartMonitorAsync();
-        var run = new LatencyRun(options, environment);
+        var run = new LatencyRun(options, environment, environment.WebPort, ownsEnvironment: true);
+        await run.ConnectAsync();
+        return run;
+    }
+
+    /// <summary>Times a monitor someone else started on <paramref name="environment"/>'s Dovecot (empty inbox), through the instance on <paramref name="webPort"/>.</summary>
+    public static async Task<LatencyRun> AttachAsync(DriverOptions options, BenchEnvironment environment, int webPort)
+    {
+        var run = new LatencyRun(options, environment, webPort, ownsEnvironment: false);
         await run.ConnectAsync();
         return run;
     }
@@ -80,7 +92,11 @@ internal sealed class LatencyRun : IAsyncDisposable
             }
         }
 
-        await _environment.DisposeAsync();
+        if (_ownsEnvironment)
+        {
+            await _environment.DisposeAsync();
+        }
+
         _socket?.Dispose();
         _stop.Dispose();
     }
@@ -92,7 +108,7 @@ internal sealed class LatencyRun : IAsyncDisposable
         _idleClient.Inbox.CountChanged += (_, _) => _idleNotifiedAt.TryAdd(_idleClient.Inbox.Count, Stopwatch.GetTimestamp());
         _idleLoop = IdleLoopAsync(_idleClient);
         _appender = await _environment.ConnectImapAsync();
-        _socket = await _environment.ConnectWebSocketAsync(_stop.Token);
+        _socket = await BenchEnvironment.ConnectWebSocketAsync(_webPort, _stop.Token);
         _readLoop = BenchEnvironment.ReadFramesAsync(_socket, OnFrame, _stop.Token);
     }
 

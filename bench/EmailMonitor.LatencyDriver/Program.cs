@@ -10,7 +10,8 @@ using EmailMonitor.LatencyDriver;
 // With --backlog N it instead times catching up with N messages that arrived while the monitor was stopped;
 // with --flood, another client's WebSocket round trips while one address floods the HTTP side;
 // with --recovery outage|kick, how soon mail flows again after the server returns or drops the session;
-// with --mailboxes N [--folders F], what N mailboxes of F folders cost at idle, next to a plain MailKit floor.
+// with --mailboxes N [--folders F], what N mailboxes of F folders cost at idle, next to a plain MailKit floor;
+// with --cluster, latency, a burst and failover on one SQLite instance, one PostgreSQL instance and three with Redis.
 if (args is ["--imap-floor", var port, var mailboxes, var folders])
 {
     await ImapFloor.RunAsync(int.Parse(port, CultureInfo.InvariantCulture), int.Parse(mailboxes, CultureInfo.InvariantCulture), int.Parse(folders, CultureInfo.InvariantCulture));
@@ -18,6 +19,12 @@ if (args is ["--imap-floor", var port, var mailboxes, var folders])
 }
 
 var options = DriverOptions.Parse(args);
+if (options.Cluster)
+{
+    Report.PrintCluster(await ClusterRun.MeasureAsync(options), options, Console.Out);
+    return 0;
+}
+
 if (options.Mailboxes > 0)
 {
     Report.PrintScale(await ScaleRun.MeasureAsync(options), Console.Out);

@@ -40,6 +40,31 @@ internal static class Report
             $"| floor: plain MailKit clients, same sessions (from {Mib(r.FloorBeforeKilobytes)} MiB before connecting) | {r.FloorSessions} | {Mib(r.Floor.ResidentKilobytes)} MiB | {floorPerMailbox:0} KiB | {r.Floor.Threads} | {r.FloorCpu:0.00} % |"));
     }
 
+    public static void PrintCluster(IReadOnlyList<TopologyResult> results, DriverOptions options, TextWriter output)
+    {
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{options.Messages} messages one at a time ({options.Warmup} warm-up not counted, {options.Gap.TotalMilliseconds} ms apart); bursts dropped into the Maildir at once"));
+        output.WriteLine();
+        output.WriteLine("| topology | IDLE floor median / p99 (ms) | `new_email` median / p99 (ms) | over the floor median / p99 (ms) | burst: emails, s to the last, emails/s |");
+        output.WriteLine("|---|---|---|---|---|");
+        foreach (var r in results)
+        {
+            var floor = r.Latency.Select(s => s.IdleNotificationMs).Order().ToArray();
+            var email = r.Latency.Select(s => s.NewEmailMs).Order().ToArray();
+            var over = r.Latency.Select(s => s.OverheadMs).Order().ToArray();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {r.Name} | {Percentile(floor, 0.5):0.0} / {Percentile(floor, 0.99):0.0} | {Percentile(email, 0.5):0.0} / {Percentile(email, 0.99):0.0} | {Percentile(over, 0.5):0.0} / {Percentile(over, 0.99):0.0} | {r.BurstCount}, {r.BurstElapsed.TotalSeconds:0.00}, {r.BurstCount / r.BurstElapsed.TotalSeconds:0} |"));
+        }
+
+        foreach (var r in results.Where(r => r.FailoverSeconds.Count > 0))
+        {
+            var sorted = r.FailoverSeconds.Order().ToArray();
+            output.WriteLine();
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Failover, {r.Name}: owner SIGKILLed → one new email at a client of a survivor, {sorted.Length} trials: median {Percentile(sorted, 0.5):0.0} s, p90 {Percentile(sorted, 0.9):0.0} s, max {sorted[^1]:0.0} s (every trial: {string.Join(", ", sorted.Select(v => v.ToString("0.0", CultureInfo.InvariantCulture)))})"));
+        }
+    }
+
     public static void PrintFlood(FloodResult result, TextWriter output)
     {
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -37,6 +37,10 @@ internal sealed class SigningKeyRing(
 
     private SymmetricSecurityKey RootKey => root.Key;
 
+    // How long an older key validates after its successor appeared: a token lifetime, plus the time
+    // other instances may go on signing with it before they read the ring again.
+    private TimeSpan ValidationWindow => options.Value.AccessTokenLifetime + options.Value.SigningKeyReload + AuthOptions.ClockSkew;
+
     public void Dispose() => _reload.Dispose();
 
     /// <summary>Loads the ring, recording when the root key began to sign on a first start.</summary>
@@ -115,7 +119,7 @@ internal sealed class SigningKeyRing(
             ring = Volatile.Read(ref _ring);
         }
 
-        return ring.Find(kid) is { } index && ring.ValidatesAt(index, time.GetUtcNow(), options.Value.AccessTokenLifetime + AuthOptions.ClockSkew)
+        return ring.Find(kid) is { } index && ring.ValidatesAt(index, time.GetUtcNow(), ValidationWindow)
             ? ring.Keys[index].Key
             : null;
     }
@@ -166,7 +170,7 @@ internal sealed class SigningKeyRing(
     {
         var ring = Volatile.Read(ref _ring);
         var now = time.GetUtcNow();
-        var window = options.Value.AccessTokenLifetime + AuthOptions.ClockSkew;
+        var window = ValidationWindow;
         var states = new List<SigningKeyState>
         {
             new(RootKey.KeyId, ring.RootSince == DateTimeOffset.MaxValue ? null : ring.RootSince, ring.Keys.Count == 0 ? "signing" : "validating", "JWT_SECRET_KEY"),

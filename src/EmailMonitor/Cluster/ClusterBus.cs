@@ -4,7 +4,6 @@ using System.Text.Json;
 using EmailMonitor.Auth;
 using EmailMonitor.Realtime;
 using EmailMonitor.Security;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace EmailMonitor.Cluster;
@@ -21,7 +20,8 @@ internal sealed class ClusterBus(
     UserAdministration users,
     AuthService auth,
     ConnectionRegistry connections,
-    IOptions<ClusterOptions> options,
+    ClusterMessages sealing,
+    TimeProvider time,
     ILogger<ClusterBus> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -32,10 +32,9 @@ internal sealed class ClusterBus(
         }
 
         var channel = redis.Channel("control");
-        var instance = options.Value.ResolvedInstanceId;
         var subscriber = connection.GetSubscriber();
-        var messages = await subscriber.SubscribeAsync(channel);
-        messages.OnMessage(message => Receive(message.Message, instance));
+        var messages = await RedisRetry.UntilDoneAsync(() => subscriber.SubscribeAsync(channel), time, logger, stoppingToken);
+        messages.OnMessage(message => Receive(message.Message));
 
         void Publish(string kind, Action<Utf8JsonWriter> body)
         {
@@ -43,7 +42,7 @@ internal sealed class ClusterBus(
             using (var writer = new Utf8JsonWriter(buffer))
             {
                 writer.WriteStartObject();
-                writer.WriteString("instance", instance);
+                writer.WriteString("instance", sealing.Sender);
                 writer.WriteString("kind", kind);
                 body(writer);
                 writer.WriteEndObject();
@@ -51,7 +50,7 @@ internal sealed class ClusterBus(
 
             try
             {
-                subscriber.Publish(channel, buffer.WrittenSpan.ToArray(), CommandFlags.FireAndForget);
+                subscriber.Publish(channel, sealing.Seal(buffer.WrittenSpan), CommandFlags.FireAndForget);
             }
             catch (RedisException ex)
             {
@@ -99,13 +98,19 @@ internal sealed class ClusterBus(
         }
     }
 
-    private void Receive(RedisValue message, string instance)
+    private void Receive(RedisValue message)
     {
         try
         {
-            using var document = JsonDocument.Parse((ReadOnlyMemory<byte>)message);
+            if (sealing.Open((ReadOnlyMemory<byte>)message) is not { } json)
+            {
+                logger.AnnouncementRefused();
+                return;
+            }
+
+            using var document = JsonDocument.Parse(json);
             var root = document.RootElement;
-            if (root.GetProperty("instance").GetString() == instance)
+            if (root.GetProperty("instance").GetString() == sealing.Sender)
             {
                 return;
             }

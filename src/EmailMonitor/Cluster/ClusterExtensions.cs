@@ -10,6 +10,7 @@ internal static class ClusterExtensions
     {
         builder.Services.AddValidatedOptions<ClusterOptions, ClusterOptionsValidator>(ClusterOptions.Section);
         builder.Services.AddSingleton<RedisConnection>();
+        builder.Services.AddSingleton<ClusterMessages>();
         builder.Services.AddHostedService<CommitRelay>();
         builder.Services.AddHostedService<CommitLogPoller>();
         builder.Services.AddSingleton<MailboxLeases>();

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Text.Json;
 using System.Threading.Channels;
 using EmailMonitor.Storage;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace EmailMonitor.Cluster;
@@ -14,7 +13,7 @@ namespace EmailMonitor.Cluster;
 /// log ended before it, so a lost or late one only means a read from the database (Redis
 /// publish/subscribe promises no more than once, and <see cref="CommitLogPoller"/> backs it up).
 /// </summary>
-internal sealed class CommitRelay(CommitLog log, RedisConnection redis, IOptions<ClusterOptions> options, ILogger<CommitRelay> logger) : BackgroundService
+internal sealed class CommitRelay(CommitLog log, RedisConnection redis, ClusterMessages messages, TimeProvider time, ILogger<CommitRelay> logger) : BackgroundService
 {
     private const int MaxRelayedPayloadBytes = 256 * 1024;
 
@@ -38,10 +37,11 @@ internal sealed class CommitRelay(CommitLog log, RedisConnection redis, IOptions
         }
 
         var channel = redis.Channel("commits");
-        var instance = options.Value.ResolvedInstanceId;
         var subscriber = connection.GetSubscriber();
-        var announcements = await subscriber.SubscribeAsync(channel);
-        announcements.OnMessage(message => Receive(message.Message, instance));
+        // Redis may be down as the service starts: it runs without, and subscribes once it can
+        // (the client subscribes again by itself after later reconnects).
+        var announcements = await RedisRetry.UntilDoneAsync(() => subscriber.SubscribeAsync(channel), time, logger, stoppingToken);
+        announcements.OnMessage(message => Receive(message.Message));
         try
         {
             await foreach (var committed in commits.ReadAllAsync(stoppingToken))
@@ -54,7 +54,7 @@ internal sealed class CommitRelay(CommitLog log, RedisConnection redis, IOptions
                 try
                 {
                     // Not awaited by Redis: a commit is never held up by it; one not delivered is read from the database.
-                    await subscriber.PublishAsync(channel, Serialize(instance, committed), CommandFlags.FireAndForget);
+                    await subscriber.PublishAsync(channel, messages.Seal(Serialize(messages.Sender, committed)), CommandFlags.FireAndForget);
                 }
                 catch (RedisException ex)
                 {
@@ -69,19 +69,30 @@ internal sealed class CommitRelay(CommitLog log, RedisConnection redis, IOptions
         }
     }
 
-    private void Receive(RedisValue message, string instance)
+    private void Receive(RedisValue message)
     {
         try
         {
-            using var document = JsonDocument.Parse((ReadOnlyMemory<byte>)message);
+            if (messages.Open((ReadOnlyMemory<byte>)message) is not { } json)
+            {
+                logger.AnnouncementRefused();
+                return;
+            }
+
+            using var document = JsonDocument.Parse(json);
             var root = document.RootElement;
-            if (root.GetProperty("instance").GetString() == instance)
+            if (root.GetProperty("instance").GetString() == messages.Sender)
             {
                 return;
             }
 
             var after = root.GetProperty("after").GetInt64();
             var end = root.GetProperty("end").GetInt64();
+            if (after < 0 || end < after)
+            {
+                throw new FormatException("a commit must end after it begins");
+            }
+
             if (!root.TryGetProperty("events", out var events))
             {
                 log.Announce(CommittedEvents.Notice(end));
@@ -91,7 +102,14 @@ internal sealed class CommitRelay(CommitLog log, RedisConnection redis, IOptions
             var stored = events.EnumerateArray()
                 .Select(e => new StoredEvent(e.GetProperty("event_id").GetInt64(), e.GetProperty("mailbox").GetString()!, e.GetProperty("payload").GetString()!))
                 .ToList();
-            log.Announce(new CommittedEvents(after, stored, Local: false) { End = end });
+            // Ids in order within the range announced, each payload a JSON object: or it is not a commit.
+            if (stored.Count == 0 || stored[^1].EventId != end || stored.Where((e, i) => e.EventId <= (i == 0 ? after : stored[i - 1].EventId)).Any()
+                || stored.Any(e => e.Payload.Length < 2 || e.Payload[0] != '{' || e.Payload[^1] != '}'))
+            {
+                throw new FormatException("the events do not match the commit announced");
+            }
+
+            log.Announce(new CommittedEvents(after, stored, Local: false));
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {

@@ -13,6 +13,9 @@ namespace EmailMonitor.Cluster;
 internal sealed class LeaseKeeper(
     MailboxRegistry registry, MailboxLeases leases, IOptions<ClusterOptions> options, TimeProvider time, ILogger<LeaseKeeper> logger) : BackgroundService
 {
+    private long _renewedAt;
+    private bool _firstRound = true;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!registry.Leased)
@@ -20,6 +23,8 @@ internal sealed class LeaseKeeper(
             return;
         }
 
+        _renewedAt = time.GetTimestamp();
+        var watchdog = WatchdogAsync(stoppingToken);
         using var timer = new PeriodicTimer(options.Value.LeaseRenewal, time);
         do
         {
@@ -34,6 +39,37 @@ internal sealed class LeaseKeeper(
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
+        await watchdog;
+    }
+
+    // A round that cannot renew (the database unreachable from here, a statement hanging) must not
+    // leave sources running past the lease: before another instance may take it, this one stops.
+    private async Task WatchdogAsync(CancellationToken stoppingToken)
+    {
+        var margin = options.Value.LeaseRenewal;
+        var limit = options.Value.LeaseDuration - margin;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+                var since = time.GetElapsedTime(Interlocked.Read(ref _renewedAt));
+                if (since < limit)
+                {
+                    continue;
+                }
+
+                foreach (var mailbox in registry.Owned().Keys)
+                {
+                    logger.LeaseExpiring(mailbox, Math.Round(since.TotalSeconds));
+                    await registry.DisownAsync(mailbox, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -65,8 +101,17 @@ internal sealed class LeaseKeeper(
     private async Task RoundAsync(CancellationToken cancellationToken)
     {
         // Renewed first: nothing slower (a mailbox stopping, a change applied) may cost the leases.
-        var alive = await leases.HeartbeatAsync(cancellationToken);
+        var (alive, twin) = await leases.HeartbeatAsync(cancellationToken);
+        if (twin && !_firstRound)
+        {
+            logger.DuplicateInstance(leases.Instance);
+        }
+
+        _firstRound = false;
+        // Timed from before the renewal: the lease runs from a moment after this one.
+        var renewing = time.GetTimestamp();
         var held = await leases.RenewAsync(cancellationToken);
+        Interlocked.Exchange(ref _renewedAt, renewing);
         var owned = registry.Owned();
         foreach (var (mailbox, token) in owned)
         {

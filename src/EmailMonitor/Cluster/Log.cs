@@ -34,4 +34,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 8011, Level = LogLevel.Debug, Message = "Client budgets could not be shared through Redis ({Reason}); each instance's own limits hold meanwhile")]
     public static partial void BudgetNotShared(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 8012, Level = LogLevel.Warning, Message = "A message on Redis was not sealed by an instance of this deployment (another JWT_SECRET_KEY, or forged); ignored")]
+    public static partial void AnnouncementRefused(this ILogger logger);
+
+    [LoggerMessage(EventId = 8013, Level = LogLevel.Warning, Message = "Redis cannot be reached yet ({Reason}); trying again")]
+    public static partial void RedisUnavailable(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 8014, Level = LogLevel.Error, Message = "Another process is running as INSTANCE_ID {Instance}: give every instance its own INSTANCE_ID, or they take each other's mailboxes")]
+    public static partial void DuplicateInstance(this ILogger logger, string instance);
+
+    [LoggerMessage(EventId = 8015, Level = LogLevel.Warning, Message = "The leases could not be renewed for {Seconds} s; stopped watching mailbox {Mailbox} before another instance takes it")]
+    public static partial void LeaseExpiring(this ILogger logger, string mailbox, double seconds);
 }

@@ -51,23 +51,23 @@ internal sealed class RedisBudget(RedisConnection redis, TimeProvider time, ILog
 
     private async Task FlushAsync()
     {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var window in _counters.Keys.Where(w => (w.Index + 1) * (long)w.Length.TotalMilliseconds < now))
+        {
+            // Pruned whether or not Redis is up: many addresses must not grow memory while it is down.
+            _counters.TryRemove(window, out _);
+        }
+
         if (await redis.GetAsync() is not { IsConnected: true } connection)
         {
             return;
         }
 
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var database = connection.GetDatabase();
         var batch = database.CreateBatch();
         var sent = new List<(Counter Counter, long Count, Task<long> Total)>();
         foreach (var (window, counter) in _counters)
         {
-            if ((window.Index + 1) * (long)window.Length.TotalMilliseconds < now)
-            {
-                _counters.TryRemove(window, out _);
-                continue;
-            }
-
             // A client that spends nothing here needs nothing from there.
             var count = Interlocked.Exchange(ref counter.Pending, 0);
             if (count == 0)
@@ -87,7 +87,7 @@ internal sealed class RedisBudget(RedisConnection redis, TimeProvider time, ILog
             {
                 Volatile.Write(ref counter.SpentEverywhere, await total);
             }
-            catch (RedisException)
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
                 // Not counted there: counted again next time.
                 Interlocked.Add(ref counter.Pending, count);

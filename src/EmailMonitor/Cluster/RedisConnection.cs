@@ -11,7 +11,7 @@ namespace EmailMonitor.Cluster;
 /// background whenever it drops. Names are prefixed per database, so deployments sharing one Redis
 /// never hear each other.
 /// </summary>
-internal sealed class RedisConnection(IOptions<ClusterOptions> options, IOptions<StorageOptions> storage, ILogger<RedisConnection> logger) : IAsyncDisposable
+internal sealed class RedisConnection(IOptions<ClusterOptions> options, IOptions<StorageOptions> storage, Auth.SigningKey root, ILogger<RedisConnection> logger) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _opening = new(1, 1);
     private ConnectionMultiplexer? _multiplexer;
@@ -20,8 +20,15 @@ internal sealed class RedisConnection(IOptions<ClusterOptions> options, IOptions
 
     public bool IsConnected => _multiplexer?.IsConnected == true;
 
-    /// <summary>What every key and channel of this deployment starts with.</summary>
-    public string Prefix { get; } = "email-monitor:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(DeploymentName(storage.Value))))[..12] + ":";
+    /// <summary>
+    /// What every key and channel of this deployment starts with: from its database and its
+    /// JWT_SECRET_KEY (through the key's name), so two deployments sharing a Redis never meet even
+    /// if their databases have the same name on different servers.
+    /// </summary>
+    public string Prefix => _prefix.Value;
+
+    private readonly Lazy<string> _prefix = new(() =>
+        "email-monitor:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(root.Key.KeyId + "\n" + DeploymentName(storage.Value))))[..16] + ":");
 
     public RedisChannel Channel(string name) => RedisChannel.Literal(Prefix + name);
 

@@ -110,19 +110,20 @@ internal sealed class MailboxRegistry(
     /// </summary>
     public async Task SyncAsync(CancellationToken cancellationToken)
     {
-        var defaultMailbox = options.Value.ToDefaultMailbox() with { Paused = await store.IsPausedAsync(MailboxDefinition.DefaultName, cancellationToken) };
-        var stored = new Dictionary<string, MailboxDefinition>(StringComparer.Ordinal) { [defaultMailbox.Name] = defaultMailbox };
-        foreach (var mailbox in await store.ListAsync(cancellationToken))
-        {
-            stored[mailbox.Name] = mailbox;
-        }
-
         await _gate.WaitAsync(cancellationToken);
         try
         {
             if (!_stopping.CanBeCanceled)
             {
                 return;
+            }
+
+            // Read under the gate, so no change of this instance's lands between the read and the comparison.
+            var defaultMailbox = options.Value.ToDefaultMailbox() with { Paused = await store.IsPausedAsync(MailboxDefinition.DefaultName, cancellationToken) };
+            var stored = new Dictionary<string, MailboxDefinition>(StringComparer.Ordinal) { [defaultMailbox.Name] = defaultMailbox };
+            foreach (var mailbox in await store.ListAsync(cancellationToken))
+            {
+                stored[mailbox.Name] = mailbox;
             }
 
             foreach (var (name, mailbox) in stored)
@@ -412,10 +413,18 @@ internal sealed class MailboxRegistry(
             }
 
             mailbox = entry.Definition with { Credential = credential };
-            _mailboxes[name] = entry with { Definition = mailbox };
         }
 
+        // Stored first, then held: a SyncAsync between the two sees the new token stored and restarts
+        // with it, where the other order could restart the mailbox with the token just spent.
         await store.SaveCredentialAsync(mailbox, cancellationToken);
+        lock (_mailboxes)
+        {
+            if (_mailboxes.GetValueOrDefault(name) is { Definition.Credential: OAuth2Credential current } entry && current.RefreshToken == before.RefreshToken)
+            {
+                _mailboxes[name] = entry with { Definition = entry.Definition with { Credential = credential } };
+            }
+        }
     }
 
     private async Task StopAsync(string name)

@@ -17,9 +17,6 @@ internal sealed class CommitLog
     private readonly Lock _gate = new();
     private Channel<CommittedEvents>[] _readers = [];
 
-    /// <summary>Highest event_id announced so far (0 before the first).</summary>
-    public long End { get; private set; }
-
     public ChannelReader<CommittedEvents> Subscribe()
     {
         var channel = Channel.CreateBounded<CommittedEvents>(new BoundedChannelOptions(QueuedCommitsPerReader)
@@ -45,15 +42,11 @@ internal sealed class CommitLog
 
     public void Announce(CommittedEvents committed)
     {
-        lock (_gate)
+        // A commit that added nothing (every message a duplicate). Notices go to every reader,
+        // which ignores those it is past already.
+        if (!committed.IsNotice && committed.End <= committed.After)
         {
-            // A commit that added nothing (every message a duplicate), or a notice of what is known.
-            if (committed.IsNotice ? committed.End <= End : committed.End <= committed.After)
-            {
-                return;
-            }
-
-            End = Math.Max(End, committed.End);
+            return;
         }
 
         foreach (var reader in Volatile.Read(ref _readers))

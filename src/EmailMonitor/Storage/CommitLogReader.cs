@@ -82,8 +82,10 @@ internal abstract class CommitLogReader(CommitLog log, EventStore store, TimePro
             var page = await RetryAsync(token => store.ReadAfterAsync(from, PageSize, PageBytes, null, token), stoppingToken);
             if (page.Count == 0)
             {
-                // Deleted by retention before it was read: nothing left to hand over below until.
-                return until;
+                // Nothing left below until (retention deleted it before it was read), or until was
+                // more than the log holds: the cursor goes no further than the log really ends.
+                var end = await RetryAsync(store.LastEventIdAsync, stoppingToken);
+                return Math.Max(cursor, Math.Min(until, end));
             }
 
             await HandleAsync(page, stoppingToken);

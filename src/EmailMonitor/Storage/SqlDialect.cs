@@ -29,6 +29,9 @@ internal abstract class SqlDialect
     /// <summary>Appended to a SELECT whose rows the transaction goes on to change.</summary>
     public abstract string ForUpdate { get; }
 
+    /// <summary>The database server's clock now, in Unix milliseconds: one clock for every instance.</summary>
+    public abstract string NowMilliseconds { get; }
+
     /// <summary>Appended to a SELECT whose rows must not change until the transaction ends.</summary>
     public abstract string ForShare { get; }
 

@@ -35,7 +35,8 @@ public sealed class ClusterTests
         await Eventually.TrueAsync(() => followers.Max(f => f.Seen) > Math.Max(seenAtKill, 10), "mail flows again", TimeSpan.FromSeconds(30));
         TestOutput.WriteLine($"owner {owner} killed: the next email reached a client {killedAt.Elapsed.TotalSeconds:0.0} s later");
         Assert.True(killedAt.Elapsed < TimeSpan.FromSeconds(20), "taken over within the lease and a round, plus the delivery");
-        await Eventually.TrueAsync(() => followers.All(f => f.Seen == 20), "every client has the first burst", TimeSpan.FromSeconds(60));
+        await Eventually.TrueAsync(
+            () => followers.All(f => f.Seen == 20), () => $"every client has the first burst (they have {string.Join(", ", followers.Select(f => f.Seen))})", TimeSpan.FromSeconds(60));
 
         // The new owner stalls (SIGSTOP) past its lease; another takes over; then it wakes up.
         var successor = await cluster.OwnerAsync(cluster.Up, TimeSpan.FromSeconds(30));

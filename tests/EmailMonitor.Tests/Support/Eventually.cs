@@ -9,14 +9,21 @@ internal static class Eventually
     public static Task TrueAsync(Func<bool> condition, string description, TimeSpan? timeout = null) =>
         TrueAsync(() => Task.FromResult(condition()), description, timeout);
 
-    public static async Task TrueAsync(Func<Task<bool>> condition, string description, TimeSpan? timeout = null)
+    public static Task TrueAsync(Func<Task<bool>> condition, string description, TimeSpan? timeout = null) =>
+        TrueAsync(condition, () => description, timeout);
+
+    /// <summary>As above, with a description made when it fails (saying what the state was then).</summary>
+    public static Task TrueAsync(Func<bool> condition, Func<string> description, TimeSpan? timeout = null) =>
+        TrueAsync(() => Task.FromResult(condition()), description, timeout);
+
+    private static async Task TrueAsync(Func<Task<bool>> condition, Func<string> description, TimeSpan? timeout)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Not true in time: {description}");
+                throw new TimeoutException($"Not true in time: {description()}");
             }
 
             await Task.Delay(20);

@@ -28,6 +28,8 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string ForShare => " FOR SHARE";
 
+    public override string NowMilliseconds => "(extract(epoch from clock_timestamp()) * 1000)::bigint";
+
     public override string IsOneOf(string column, string parameter) => $"{column} = ANY({parameter})";
 
     public override void AddStringList(DbCommand command, string parameter, IReadOnlyCollection<string> values) =>

@@ -129,8 +129,9 @@ internal static class PostgresMigrations
         );
 
         CREATE TABLE instances (
-            id       text NOT NULL PRIMARY KEY,
-            seen_at  bigint NOT NULL
+            id           text NOT NULL PRIMARY KEY,
+            incarnation  text NOT NULL,
+            seen_at      bigint NOT NULL
         );
 
         ALTER TABLE source_positions ADD COLUMN fence bigint NOT NULL DEFAULT 0;

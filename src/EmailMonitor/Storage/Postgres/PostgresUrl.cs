@@ -37,6 +37,11 @@ internal sealed record PostgresUrl(string ConnectionString, string Description)
             Port = uri.IsDefaultPort || uri.Port < 0 ? 5432 : uri.Port,
             // Names nothing secret, and lets the database's own views tell instances apart.
             ApplicationName = "email-monitor",
+            // A transaction of a process that froze (SIGSTOP, a paused VM) would hold its locks, the
+            // event log's among them, for ever: the server ends it after 15 s idle, and the instance
+            // retries (nothing it committed is lost; what it had not is fetched again).
+            Options = "-c idle_in_transaction_session_timeout=15000",
+            KeepAlive = 30,
         };
 
         if (builder.Host.Length == 0)

@@ -20,6 +20,8 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string ForShare => string.Empty;
 
+    public override string NowMilliseconds => "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+
     public override string IsOneOf(string column, string parameter) => $"{column} IN (SELECT value FROM json_each({parameter}))";
 
     public override void AddStringList(DbCommand command, string parameter, IReadOnlyCollection<string> values) =>

@@ -123,8 +123,9 @@ internal static class SqliteMigrations
         );
 
         CREATE TABLE instances (
-            id       TEXT NOT NULL PRIMARY KEY,
-            seen_at  INTEGER NOT NULL
+            id           TEXT NOT NULL PRIMARY KEY,
+            incarnation  TEXT NOT NULL,
+            seen_at      INTEGER NOT NULL
         );
 
         ALTER TABLE source_positions ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;

@@ -1,0 +1,87 @@
+using EmailMonitor.Auth;
+using EmailMonitor.Cluster;
+using EmailMonitor.Configuration;
+using EmailMonitor.Storage;
+using EmailMonitor.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace EmailMonitor.Tests.Cluster;
+
+/// <summary>Mailbox leases on each engine: tokens that only grow, release that sticks, adoption, a twin noticed.</summary>
+public sealed class MailboxLeasesTests : IAsyncDisposable
+{
+    private readonly TempDirectory _directory = new();
+    private readonly List<Database> _databases = [];
+
+    public static TheoryData<string> Engines => [.. TestDatabases.Engines];
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task A_lease_passes_only_when_released_or_run_out_and_every_take_over_raises_its_token(string engine)
+    {
+        var settings = TestDatabases.Settings(engine, _directory.Path);
+        var a = Leases(settings, "a");
+        var b = Leases(settings, "b");
+        await _databases[0].MigrateAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, await a.TryTakeAsync("alpha", TestContext.Current.CancellationToken));
+        Assert.Null(await b.TryTakeAsync("alpha", TestContext.Current.CancellationToken));
+        Assert.Equal("a", (await b.OwnersAsync(TestContext.Current.CancellationToken))["alpha"]);
+
+        await a.ReleaseAsync("alpha", TestContext.Current.CancellationToken);
+        // Released means released: the next renewal of a does not pick it up again.
+        Assert.Empty(await a.RenewAsync(TestContext.Current.CancellationToken));
+        Assert.Empty(await a.OwnersAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(2, await b.TryTakeAsync("alpha", TestContext.Current.CancellationToken));
+        Assert.Equal(2, (await b.RenewAsync(TestContext.Current.CancellationToken))["alpha"]);
+
+        // b restarted (same INSTANCE_ID, another process) adopts it with a new token that fences the old run.
+        var restarted = Leases(settings, "b");
+        Assert.Equal(3, await restarted.AdoptAsync("alpha", TestContext.Current.CancellationToken));
+        Assert.Null(await a.AdoptAsync("alpha", TestContext.Current.CancellationToken));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Instances_alive_are_counted_and_a_second_process_under_one_instance_id_is_noticed(string engine)
+    {
+        var settings = TestDatabases.Settings(engine, _directory.Path);
+        var a = Leases(settings, "a");
+        var twin = Leases(settings, "a");
+        var b = Leases(settings, "b");
+        await _databases[0].MigrateAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal((1, false), await a.HeartbeatAsync(TestContext.Current.CancellationToken));
+        Assert.Equal((2, false), await b.HeartbeatAsync(TestContext.Current.CancellationToken));
+        Assert.Equal((2, true), await twin.HeartbeatAsync(TestContext.Current.CancellationToken));
+        Assert.Equal((2, true), await a.HeartbeatAsync(TestContext.Current.CancellationToken));
+
+        await b.LeaveAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(1, (await a.HeartbeatAsync(TestContext.Current.CancellationToken)).Alive);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var database in _databases)
+        {
+            await database.DisposeAsync();
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _directory.Dispose();
+    }
+
+    private MailboxLeases Leases(StorageOptions settings, string instance)
+    {
+        var database = new Database(Options.Create(settings));
+        _databases.Add(database);
+        var cluster = Options.Create(new ClusterOptions { InstanceId = instance });
+        var root = new SigningKey(
+            Options.Create(new AuthOptions { JwtSecretKey = "a-test-secret-of-at-least-32-bytes-long" }),
+            Options.Create(settings),
+            Options.Create(new ServiceOptions()),
+            NullLogger<SigningKey>.Instance);
+        return new MailboxLeases(database, new ClusterMessages(root, cluster), cluster);
+    }
+}
