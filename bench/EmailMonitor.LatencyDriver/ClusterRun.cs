@@ -28,7 +28,14 @@ internal static class ClusterRun
     private static async Task<TopologyResult> MeasureAsync(DriverOptions options, BenchServers servers, string name, int instances, string? database, bool redis)
     {
         await using var environment = await BenchEnvironment.StartDovecotAsync(options.RepositoryRoot);
-        var variables = new Dictionary<string, string> { ["JWT_SECRET_KEY"] = "bench-jwt-secret-bench-jwt-secret-0123456789" };
+        var variables = new Dictionary<string, string>
+        {
+            ["JWT_SECRET_KEY"] = "bench-jwt-secret-bench-jwt-secret-0123456789",
+            // The driver polls every instance's health from one address many times a second; at the
+            // default budget (100 a minute, shared by the instances) it would be refused and blocked.
+            // Nothing measured passes through the limiter.
+            ["RATE_LIMIT_REQUESTS"] = "1000000",
+        };
         if (database is not null)
         {
             variables["DATABASE_URL"] = await servers.CreateDatabaseAsync(database);
@@ -49,7 +56,13 @@ internal static class ClusterRun
                 monitors[instance] = (environment.StartMonitorProcess(port, instance, new Dictionary<string, string>(variables) { ["INSTANCE_ID"] = instance }), port);
             }
 
+            foreach (var (_, port) in monitors.Values)
+            {
+                await WaitForHealthAsync(port);
+            }
+
             var owner = await OwnerAsync(monitors);
+            await Console.Error.WriteLineAsync($"{name}: {owner} watches the mailbox; measuring");
             var client = monitors.Keys.FirstOrDefault(i => i != owner) ?? owner;
             IReadOnlyList<Sample> latency;
             await using (var run = await LatencyRun.AttachAsync(options, environment, monitors[client].Port))
@@ -64,6 +77,7 @@ internal static class ClusterRun
                 failovers.Add(await FailoverAsync(environment, monitors, variables, trial));
             }
 
+            await Console.Error.WriteLineAsync($"{name}: done");
             return new TopologyResult(name, latency, burst.Count, burst.Elapsed, failovers);
         }
         finally

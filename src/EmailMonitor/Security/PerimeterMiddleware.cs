@@ -35,7 +35,10 @@ internal sealed class PerimeterMiddleware(
             return;
         }
 
-        if (!limits.TryRequest(address, out var retryAfter))
+        // A load balancer probes every instance from the same few addresses: its probes count
+        // against each instance's budget, never against one shared by all of them.
+        var probe = context.Request.Path.StartsWithSegments("/health", StringComparison.Ordinal);
+        if (!limits.TryRequest(address, out var retryAfter, shared: !probe))
         {
             metrics.RateLimitExceeded("http");
             securityLog.RateLimited(address, null, $"{context.Request.Method} {context.Request.Path}");

@@ -42,8 +42,8 @@ internal sealed class RateLimits : IAsyncDisposable
     }
 
     /// <summary>Takes one request from the address's budget; false, with when to retry, when it is spent.</summary>
-    public bool TryRequest(IPAddress? address, out TimeSpan retryAfter) =>
-        TryAcquire(_requests, address, out retryAfter) && Shared("requests", address, _settings.RateLimitRequests, _settings.RateLimitWindow, ref retryAfter);
+    public bool TryRequest(IPAddress? address, out TimeSpan retryAfter, bool shared = true) =>
+        TryAcquire(_requests, address, out retryAfter) && (!shared || Shared("requests", address, _settings.RateLimitRequests, _settings.RateLimitWindow, ref retryAfter));
 
     public bool TryLogin(IPAddress? address, out TimeSpan retryAfter) =>
         TryAcquire(_logins, address, out retryAfter) && Shared("logins", address, _settings.LoginAttemptsPerMinute, TimeSpan.FromMinutes(1), ref retryAfter);
