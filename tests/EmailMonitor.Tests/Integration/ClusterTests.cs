@@ -23,6 +23,8 @@ public sealed class ClusterTests
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         var followers = new[] { "a", "b", "c" }.Select(name => new Follower(cluster, name, password)).ToList();
         var following = followers.Select(f => f.RunAsync(() => Expected, stop.Token)).ToList();
+        // Signed in before the first email: a fresh connection gets what is committed from then on.
+        await Task.WhenAll(followers.Select(f => f.Ready)).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
         // The owner dies (SIGKILL) in the middle of a burst: half of it arrives before, half after.
         var burst = dovecot.AppendAsync(Emails.Numbered("first", 10));
@@ -80,6 +82,7 @@ public sealed class ClusterTests
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var followers = new[] { "a", "b" }.Select(name => new Follower(cluster, name, password)).ToList();
         var following = followers.Select(f => f.RunAsync(() => 15, stop.Token)).ToList();
+        await Task.WhenAll(followers.Select(f => f.Ready)).WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
 
         await dovecot.AppendAsync(Emails.Numbered("before", 5));
         await Eventually.TrueAsync(() => followers.All(f => f.Seen == 5), "both clients have the first emails");

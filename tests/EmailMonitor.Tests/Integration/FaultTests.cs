@@ -149,7 +149,11 @@ public sealed class FaultTests
         await using var second = await first.StartAgainAsync(builder => builder.Configuration["Mail:FetchBatchSize"] = "40");
         await using var client = await WsClient.ConnectAsync(second.WebSocketUri);
         await client.LoginAsync(ServiceHost.AdminUsername, second.AdminPassword);
-        await Eventually.TrueAsync(() => second.Get<MailboxStatusBoard>().Get(Inbox)!.LastUid >= 230, "the backlog was fetched", TimeSpan.FromSeconds(60));
+        // Stored, not only fetched: the replay below reads what is committed.
+        await Eventually.TrueAsync(
+            async () => (await second.Get<EmailMonitor.Storage.EventStore>().ReadAfterAsync(0, 1000, TestContext.Current.CancellationToken)).Count >= 230,
+            "the backlog was stored",
+            TimeSpan.FromSeconds(60));
         await client.SendAsync(new { type = "resume", last_event_id = 0 });
         var frames = await client.ReceiveUntilAsync(f => f.GetProperty("type").GetString() == "resume_complete", TimeSpan.FromSeconds(60));
 

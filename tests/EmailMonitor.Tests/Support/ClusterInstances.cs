@@ -136,6 +136,10 @@ internal sealed class Follower(ClusterInstances cluster, string first, string pa
     private readonly Lock _gate = new();
     private readonly List<List<(string Id, long EventId)>> _connections = [];
     private readonly HashSet<string> _seen = [];
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the first connection has signed in: mail sent after it must all arrive.</summary>
+    public Task Ready => _ready.Task;
 
     public int Seen
     {
@@ -163,6 +167,7 @@ internal sealed class Follower(ClusterInstances cluster, string first, string pa
     {
         var instance = first;
         long last = 0;
+        var reconnecting = false;
         while (Seen < expected())
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -176,10 +181,13 @@ internal sealed class Follower(ClusterInstances cluster, string first, string pa
                     _connections.Add(frames);
                 }
 
-                if (last > 0)
+                // A connection after the first resumes from the last event it had (from 0 if none).
+                if (reconnecting)
                 {
                     await client.SendAsync(new { type = "resume", last_event_id = last });
                 }
+
+                _ready.TrySetResult();
 
                 while (Seen < expected())
                 {
@@ -201,6 +209,7 @@ internal sealed class Follower(ClusterInstances cluster, string first, string pa
             catch (Exception ex) when (ex is InvalidOperationException or WebSocketException or HttpRequestException or IOException)
             {
                 TestOutput.WriteLine($"follower of {first}: connection to {instance} ended ({ex.GetType().Name}: {ex.Message}); moving on");
+                reconnecting = true;
                 instance = cluster.Up.First(name => name != instance || cluster.Up.Count() == 1);
             }
         }
