@@ -67,6 +67,8 @@ internal static class ObservabilityExtensions
             // Security events are always recorded, whatever LOG_LEVEL says.
             .MinimumLevel.Override(SecurityLog.Category, LogEventLevel.Information)
             .Enrich.FromLogContext()
+            // Logs of several instances gathered in one place still say which instance wrote each line.
+            .Enrich.WithProperty("instance", services.GetRequiredService<IOptions<Cluster.ClusterOptions>>().Value.ResolvedInstanceId)
             .WriteTo.Sink(new RotatingFileSink(
                 Path.Combine(options.LogDirectory, "email_monitor.log"),
                 new ExpressionTemplate(ApplicationLogTemplate, CultureInfo.InvariantCulture),

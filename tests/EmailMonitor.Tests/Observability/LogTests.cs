@@ -96,6 +96,24 @@ public sealed class LogTests
         Assert.Contains(lines, line => line.GetProperty("message").GetString()!.Contains("schema version"));
     }
 
+    [Fact]
+    public async Task Every_line_of_both_logs_names_the_instance_that_wrote_it()
+    {
+        await using var service = await ServiceHost.StartAsync(variables: v => v["INSTANCE_ID"] = "node-7");
+        using (await ApiClient.SignInAsync(service, ServiceHost.AdminUsername, service.AdminPassword))
+        {
+        }
+
+        await service.StopAsync();
+
+        foreach (var file in new[] { "email_monitor.log", "security.log" })
+        {
+            var lines = await ReadJsonLinesAsync(Path.Combine(service.LogDirectory, file));
+            Assert.NotEmpty(lines);
+            Assert.All(lines, line => Assert.Equal("node-7", line.GetProperty("instance").GetString()));
+        }
+    }
+
     private static async Task<List<JsonElement>> ReadJsonLinesAsync(string path)
     {
         var lines = await File.ReadAllLinesAsync(path, TestContext.Current.CancellationToken);
