@@ -22,5 +22,9 @@ internal sealed class ClusterOptions
     /// <summary>The same, while Redis announces commits: only a safety net then.</summary>
     public TimeSpan CommitPollIntervalWithRedis { get; set; } = TimeSpan.FromSeconds(5);
 
-    public string ResolvedInstanceId => InstanceId.Length > 0 ? InstanceId : $"{Environment.MachineName}-{Environment.ProcessId}";
+    public string ResolvedInstanceId => Resolve(InstanceId);
+
+    /// <summary>INSTANCE_ID as configured, or host name and process id when it is empty.</summary>
+    public static string Resolve(string? configured) =>
+        string.IsNullOrEmpty(configured) ? $"{Environment.MachineName}-{Environment.ProcessId}" : configured;
 }

@@ -68,7 +68,8 @@ internal static class ObservabilityExtensions
             .MinimumLevel.Override(SecurityLog.Category, LogEventLevel.Information)
             .Enrich.FromLogContext()
             // Logs of several instances gathered in one place still say which instance wrote each line.
-            .Enrich.WithProperty("instance", services.GetRequiredService<IOptions<Cluster.ClusterOptions>>().Value.ResolvedInstanceId)
+            // Read raw: the logger is made before options are validated, and a bad value is reported then.
+            .Enrich.WithProperty("instance", Cluster.ClusterOptions.Resolve(services.GetRequiredService<IConfiguration>()[$"{Cluster.ClusterOptions.Section}:{nameof(Cluster.ClusterOptions.InstanceId)}"]))
             .WriteTo.Sink(new RotatingFileSink(
                 Path.Combine(options.LogDirectory, "email_monitor.log"),
                 new ExpressionTemplate(ApplicationLogTemplate, CultureInfo.InvariantCulture),
