@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using EmailMonitor.Security;
 using Microsoft.Extensions.Options;
 
@@ -12,9 +14,15 @@ namespace EmailMonitor.Auth;
 /// LOCKOUT_DURATION, attempts are spaced out (one second apart, doubling, at most a minute) for
 /// every address except those the account recently signed in from, so a guessing botnet gets a
 /// trickle and the owner still gets in. Everything is keyed by the name as typed, whether or not
-/// an account has it, so no answer tells which names exist. In memory, bounded.
+/// an account has it, so no answer tells which names exist. In memory, bounded. With several
+/// instances each counts what the others counted too (<see cref="CountedHere"/>, <see cref="Apply"/>),
+/// so guessing through different instances locks out as soon as through one.
 /// </summary>
-internal sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider time)
+/// <remarks>
+/// Names are held as an HMAC keyed from JWT_SECRET_KEY, never as typed: what is typed as a name is
+/// now and then a password, and these keys travel between instances.
+/// </remarks>
+internal sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider time, SigningKey root)
 {
     public const int SlowDownFactor = 4;
 
@@ -24,16 +32,23 @@ internal sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider 
     private static readonly TimeSpan MaxSpacing = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan KnownAddressLifetime = TimeSpan.FromDays(30);
 
-    private readonly Dictionary<string, NameState> _names = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly byte[] KeyInfo = "email-monitor/login-names/v1"u8.ToArray();
+
+    private readonly Lazy<byte[]> _nameKey = new(() => HKDF.DeriveKey(HashAlgorithmName.SHA256, root.Key.Key, 32, salt: [], info: KeyInfo));
+    private readonly Dictionary<string, NameState> _names = new(StringComparer.Ordinal);
 
     // Where each account signed in from: only real accounts sign in, so this stays small, and it
     // is kept apart from the failure counts so that forgetting those treats every name alike.
-    private readonly Dictionary<string, Dictionary<IPAddress, DateTimeOffset>> _known = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Dictionary<IPAddress, DateTimeOffset>> _known = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+
+    /// <summary>Raised for each failure, success and reset counted here, for the other instances to <see cref="Apply"/>.</summary>
+    public event Action<LoginNote>? CountedHere;
 
     /// <summary>Whether an attempt on <paramref name="name"/> from <paramref name="address"/> may be checked now.</summary>
     public LoginVerdict Check(string name, IPAddress? address, out TimeSpan retryAfter)
     {
+        name = KeyOf(name);
         var client = Key(address);
         var now = time.GetUtcNow();
         retryAfter = TimeSpan.Zero;
@@ -64,7 +79,31 @@ internal sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider 
     /// <summary>Counts a failed attempt; true when it locks this address out of this name.</summary>
     public bool RecordFailure(string name, IPAddress? address, out DateTimeOffset lockedUntil)
     {
-        var client = Key(address);
+        var note = new LoginNote(LoginNoteKind.Failed, KeyOf(name), Key(address));
+        var locks = CountFailure(note.Name, note.Client, out lockedUntil);
+        CountedHere?.Invoke(note);
+        return locks;
+    }
+
+    /// <summary>A failure, success or reset another instance counted.</summary>
+    public void Apply(LoginNote note)
+    {
+        switch (note.Kind)
+        {
+            case LoginNoteKind.Failed:
+                CountFailure(note.Name, note.Client, out _);
+                break;
+            case LoginNoteKind.Succeeded:
+                CountSuccess(note.Name, note.Client);
+                break;
+            case LoginNoteKind.Reset:
+                Forget(note.Name);
+                break;
+        }
+    }
+
+    private bool CountFailure(string name, IPAddress client, out DateTimeOffset lockedUntil)
+    {
         var now = time.GetUtcNow();
         var settings = options.Value;
         lock (_gate)
@@ -104,7 +143,21 @@ internal sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider 
     /// <summary>A successful login: this address's failures on this name are forgotten, and it becomes a known address.</summary>
     public void RecordSuccess(string name, IPAddress? address)
     {
-        var client = Key(address);
+        var note = new LoginNote(LoginNoteKind.Succeeded, KeyOf(name), Key(address));
+        CountSuccess(note.Name, note.Client);
+        CountedHere?.Invoke(note);
+    }
+
+    /// <summary>Forgets every failure and lock of a name, as when an administrator sets a new password.</summary>
+    public void Reset(string name)
+    {
+        var note = new LoginNote(LoginNoteKind.Reset, KeyOf(name), IPAddress.None);
+        Forget(note.Name);
+        CountedHere?.Invoke(note);
+    }
+
+    private void CountSuccess(string name, IPAddress client)
+    {
         var now = time.GetUtcNow();
         lock (_gate)
         {
@@ -127,8 +180,7 @@ internal sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider 
         }
     }
 
-    /// <summary>Forgets every failure and lock of a name, as when an administrator sets a new password.</summary>
-    public void Reset(string name)
+    private void Forget(string name)
     {
         lock (_gate)
         {
@@ -137,6 +189,10 @@ internal sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider 
     }
 
     private static IPAddress Key(IPAddress? address) => NetworkRules.ClientKey(address ?? IPAddress.None);
+
+    // Case-insensitive as account names are: the same key for "Admin" and "admin".
+    private string KeyOf(string name) =>
+        Convert.ToBase64String(HMACSHA256.HashData(_nameKey.Value, Encoding.UTF8.GetBytes(name.ToUpperInvariant())));
 
     private bool IsKnown(string name, IPAddress client, DateTimeOffset now) =>
         _known.TryGetValue(name, out var known) && known.TryGetValue(client, out var at) && at >= now - KnownAddressLifetime;
@@ -202,4 +258,14 @@ internal sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider 
         public bool IsIdle(DateTimeOffset now) =>
             NextAttemptAt <= now && Addresses.Values.All(a => !(a.LockedUntil > now));
     }
+}
+
+/// <summary>What one instance counted about a login name (its key, never the name as typed), for the others.</summary>
+internal sealed record LoginNote(LoginNoteKind Kind, string Name, IPAddress Client);
+
+internal enum LoginNoteKind
+{
+    Failed,
+    Succeeded,
+    Reset,
 }

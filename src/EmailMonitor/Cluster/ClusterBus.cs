@@ -10,15 +10,17 @@ namespace EmailMonitor.Cluster;
 
 /// <summary>
 /// What one instance decides about clients and the others must act on at once, through Redis:
-/// an address blocked or its block lifted, a user's logins revoked or role changed, a login ended.
-/// The database already holds each decision (blocks, revoked refresh tokens); this closes the
-/// connections the decision concerns on every instance, and puts blocks in force everywhere.
+/// an address blocked or its block lifted, a user's logins revoked or role changed, a login ended,
+/// a login failure or success counted. The database already holds each decision (blocks, revoked
+/// refresh tokens); this closes the connections the decision concerns on every instance, puts
+/// blocks in force everywhere and makes every instance count each login attempt.
 /// </summary>
 internal sealed class ClusterBus(
     RedisConnection redis,
     BlockList blocks,
     UserAdministration users,
     AuthService auth,
+    LoginThrottle throttle,
     ConnectionRegistry connections,
     ClusterMessages sealing,
     TimeProvider time,
@@ -76,7 +78,15 @@ internal sealed class ClusterBus(
             writer.WriteString("end", end.ToString());
         });
 
+        void OnLoginCounted(LoginNote note) => Publish("login_counted", writer =>
+        {
+            writer.WriteString("outcome", note.Kind.ToString());
+            writer.WriteString("name", note.Name);
+            writer.WriteString("ip", note.Client.ToString());
+        });
+
         blocks.ChangedHere += OnBlockChanged;
+        throttle.CountedHere += OnLoginCounted;
         users.LoginsRevoked += OnLoginsRevoked;
         users.RoleChanged += OnRoleChanged;
         auth.LoginEnded += OnLoginEnded;
@@ -91,6 +101,7 @@ internal sealed class ClusterBus(
         finally
         {
             blocks.ChangedHere -= OnBlockChanged;
+            throttle.CountedHere -= OnLoginCounted;
             users.LoginsRevoked -= OnLoginsRevoked;
             users.RoleChanged -= OnRoleChanged;
             auth.LoginEnded -= OnLoginEnded;
@@ -133,6 +144,12 @@ internal sealed class ClusterBus(
                     break;
                 case "role_changed":
                     connections.CloseUser(root.GetProperty("username").GetString()!, "role changed");
+                    break;
+                case "login_counted":
+                    throttle.Apply(new LoginNote(
+                        Enum.Parse<LoginNoteKind>(root.GetProperty("outcome").GetString()!),
+                        root.GetProperty("name").GetString()!,
+                        NetworkRules.ClientKey(IPAddress.Parse(root.GetProperty("ip").GetString()!))));
                     break;
                 case "login_ended":
                     connections.CloseLogin(root.GetProperty("session").GetString()!, Enum.Parse<LoginEnd>(root.GetProperty("end").GetString()!));

@@ -1,4 +1,5 @@
 using EmailMonitor.Configuration;
+using EmailMonitor.Realtime;
 using EmailMonitor.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -22,7 +23,11 @@ internal static class ClusterExtensions
             builder.Services.AddSingleton<RedisBudget>();
             builder.Services.Replace(ServiceDescriptor.Singleton<ISharedBudget>(services => services.GetRequiredService<RedisBudget>()));
             builder.Services.AddHostedService(services => services.GetRequiredService<RedisBudget>());
+            builder.Services.AddSingleton<RedisConnectionCounts>();
+            builder.Services.Replace(ServiceDescriptor.Singleton<IConnectionsElsewhere>(services => services.GetRequiredService<RedisConnectionCounts>()));
+            builder.Services.AddHostedService(services => services.GetRequiredService<RedisConnectionCounts>());
         }
+
         return builder;
     }
 }

@@ -46,4 +46,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 8015, Level = LogLevel.Warning, Message = "The leases could not be renewed for {Seconds} s; stopped watching mailbox {Mailbox} before another instance takes it")]
     public static partial void LeaseExpiring(this ILogger logger, string mailbox, double seconds);
+
+    [LoggerMessage(EventId = 8016, Level = LogLevel.Debug, Message = "Connection counts could not be shared through Redis ({Reason}); each instance's own limit per address holds meanwhile")]
+    public static partial void ConnectionsNotShared(this ILogger logger, string reason);
 }

@@ -18,9 +18,10 @@ namespace EmailMonitor.Realtime;
 /// (1013), and when the service is full the oldest waiting socket of the address that holds the
 /// most of them does; each address may hold only a few such sockets at once. A few addresses
 /// re-opening idle upgrades therefore cannot shut real users out. An authenticated connection,
-/// or one whose login is being checked, is never displaced.
+/// or one whose login is being checked, is never displaced. With several instances an address's
+/// connections on the others count towards its limit too.
 /// </remarks>
-internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
+internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options, IConnectionsElsewhere elsewhere)
 {
     /// <summary>Sockets one address may hold before authenticating; the oldest gives way to a newer one.</summary>
     public const int MaxUnauthenticatedPerAddress = 4;
@@ -38,9 +39,14 @@ internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
     public IReadOnlyList<ClientConnection> Snapshot() => [.. _connections.Keys];
 
     /// <summary>Admits a connection, or returns why not (it is then closed with 1013 or 1001).</summary>
-    public (bool Admitted, WebSocketCloseStatus Status, string Reason) TryAdmit(ClientConnection connection)
+    public async ValueTask<(bool Admitted, WebSocketCloseStatus Status, string Reason)> TryAdmitAsync(ClientConnection connection, CancellationToken cancellationToken)
     {
         var address = NetworkRules.ClientKey(connection.RemoteAddress ?? IPAddress.None);
+        return TryAdmit(connection, address, await elsewhere.CountAsync(address, cancellationToken));
+    }
+
+    private (bool Admitted, WebSocketCloseStatus Status, string Reason) TryAdmit(ClientConnection connection, IPAddress address, int heldElsewhere)
+    {
         var displaced = new List<ClientConnection>();
         try
         {
@@ -57,7 +63,7 @@ internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
                     displaced.Add(Displace(own.First(IsUnauthenticated)));
                 }
 
-                if (own.Count >= options.Value.MaxConnectionsPerIp)
+                if (own.Count + heldElsewhere >= options.Value.MaxConnectionsPerIp)
                 {
                     if (own.FirstOrDefault(IsUnauthenticated) is not { } oldest)
                     {
@@ -91,6 +97,7 @@ internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
                 }
 
                 list.Add(connection);
+                elsewhere.Report(address, list.Count);
                 _count++;
                 _connections[connection] = 0;
                 return (true, default, string.Empty);
@@ -200,9 +207,13 @@ internal sealed class ConnectionRegistry(IOptions<RealtimeOptions> options)
 
         _count--;
         var address = NetworkRules.ClientKey(connection.RemoteAddress ?? IPAddress.None);
-        if (_byAddress.TryGetValue(address, out var list) && list.Remove(connection) && list.Count == 0)
+        if (_byAddress.TryGetValue(address, out var list) && list.Remove(connection))
         {
-            _byAddress.Remove(address);
+            elsewhere.Report(address, list.Count);
+            if (list.Count == 0)
+            {
+                _byAddress.Remove(address);
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 using EmailMonitor.Configuration;
 using EmailMonitor.Security;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace EmailMonitor.Realtime;
 
@@ -9,6 +10,7 @@ internal static class RealtimeExtensions
     {
         builder.Services.AddValidatedOptions<RealtimeOptions, RealtimeOptionsValidator>(RealtimeOptions.Section);
         builder.Services.AddSingleton<ConnectionRegistry>();
+        builder.Services.TryAddSingleton<IConnectionsElsewhere, NoConnectionsElsewhere>();
         builder.Services.AddHostedService<FanOutService>();
         return builder;
     }

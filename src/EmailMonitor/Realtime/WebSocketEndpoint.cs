@@ -24,7 +24,7 @@ internal static class WebSocketEndpoint
         });
         await using var connection = ActivatorUtilities.CreateInstance<ClientConnection>(services, socket, context.Connection.RemoteIpAddress!);
 
-        var (admitted, status, reason) = registry.TryAdmit(connection);
+        var (admitted, status, reason) = await registry.TryAdmitAsync(connection, context.RequestAborted);
         if (!admitted)
         {
             services.GetRequiredService<SecurityLog>().ConnectionRefused(connection.RemoteAddress, reason);

@@ -6,9 +6,12 @@ namespace EmailMonitor.Security;
 
 /// <summary>
 /// Counts security violations per address (failed logins, bad tokens, rate-limit hits, invalid
-/// messages) over a sliding window, and blocks an address that reaches the threshold.
+/// messages) over a sliding window, and blocks an address that reaches the threshold. With several
+/// instances the address's violations on all of them count too (in fixed windows, a moment late:
+/// see <see cref="ISharedBudget"/>), so spreading them over instances does not multiply the threshold.
 /// </summary>
-internal sealed partial class AutoBlocker(IOptions<SecurityOptions> options, NetworkRules rules, BlockList blocks, TimeProvider time, ILoggerFactory loggerFactory)
+internal sealed partial class AutoBlocker(
+    IOptions<SecurityOptions> options, NetworkRules rules, BlockList blocks, ISharedBudget shared, TimeProvider time, ILoggerFactory loggerFactory)
 {
     // Beyond this many tracked addresses, stale ones are dropped before a new one is added.
     private const int MaxTrackedAddresses = 100_000;
@@ -55,9 +58,22 @@ internal sealed partial class AutoBlocker(IOptions<SecurityOptions> options, Net
             }
         }
 
+        string? reason = null;
         if (count >= options.Value.AutoBlockThreshold)
         {
-            var reason = $"{count} violations within {window.TotalSeconds:0} s, the last: {kind}";
+            reason = $"{count} violations within {window.TotalSeconds:0} s, the last: {kind}";
+        }
+        else if (!shared.TrySpend("violations", key, options.Value.AutoBlockThreshold - 1, window))
+        {
+            reason = $"{options.Value.AutoBlockThreshold} violations within {window.TotalSeconds:0} s on all instances, the last: {kind}";
+            lock (recent)
+            {
+                recent.Clear();
+            }
+        }
+
+        if (reason is not null)
+        {
             // Written first: the record of a block comes before its effects (closed connections).
             IpBlocked(_securityLog, key.ToString(), reason, now + options.Value.AutoBlockDuration);
             blocks.Block(key, reason, options.Value.AutoBlockDuration);

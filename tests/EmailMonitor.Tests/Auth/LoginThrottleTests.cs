@@ -1,5 +1,8 @@
 using System.Net;
 using EmailMonitor.Auth;
+using EmailMonitor.Configuration;
+using EmailMonitor.Storage;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -15,8 +18,91 @@ public sealed class LoginThrottleTests
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private readonly LoginThrottle _throttle;
 
-    public LoginThrottleTests() =>
-        _throttle = new LoginThrottle(Options.Create(new AuthOptions { MaxLoginAttempts = MaxAttempts, LockoutDuration = Lockout }), _time);
+    public LoginThrottleTests() => _throttle = Throttle(_time);
+
+    [Fact]
+    public void Guessing_through_several_instances_locks_out_as_soon_as_through_one()
+    {
+        // Three instances, each telling the others what it counted, as the cluster bus does.
+        var instances = new[] { Throttle(_time), Throttle(_time), Throttle(_time) };
+        foreach (var instance in instances)
+        {
+            instance.CountedHere += note =>
+            {
+                foreach (var other in instances.Where(other => other != instance))
+                {
+                    other.Apply(note);
+                }
+            };
+        }
+
+        var locked = new List<bool>();
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
+        {
+            var instance = instances[attempt % instances.Length];
+            Assert.Equal(LoginVerdict.Allowed, instance.Check("admin", Guesser, out _));
+            locked.Add(instance.RecordFailure("admin", Guesser, out _));
+        }
+
+        Assert.Equal([false, false, false, false, true], locked);
+        Assert.All(instances, instance => Assert.Equal(LoginVerdict.Locked, instance.Check("Admin", Guesser, out _)));
+        Assert.All(instances, instance => Assert.Equal(LoginVerdict.Allowed, instance.Check("admin", Owner, out _)));
+
+        // An administrator's reset on one instance lifts the lock on all.
+        instances[1].Reset("ADMIN");
+        Assert.All(instances, instance => Assert.Equal(LoginVerdict.Allowed, instance.Check("admin", Guesser, out _)));
+    }
+
+    [Fact]
+    public void A_success_on_one_instance_forgets_that_address_s_failures_on_all()
+    {
+        var first = Throttle(_time);
+        var second = Throttle(_time);
+        first.CountedHere += second.Apply;
+        second.CountedHere += first.Apply;
+
+        for (var attempt = 0; attempt < MaxAttempts - 1; attempt++)
+        {
+            first.RecordFailure("admin", Owner, out _);
+        }
+
+        second.RecordSuccess("admin", Owner);
+
+        Assert.False(first.RecordFailure("admin", Owner, out _));
+        Assert.Equal(LoginVerdict.Allowed, second.Check("admin", Owner, out _));
+    }
+
+    [Fact]
+    public void What_travels_between_instances_never_holds_the_name_as_typed()
+    {
+        var notes = new List<LoginNote>();
+        _throttle.CountedHere += notes.Add;
+        var typed = "correct horse battery staple";
+
+        _throttle.RecordFailure(typed, Guesser, out _);
+        _throttle.RecordFailure(typed.ToUpperInvariant(), Guesser, out _);
+
+        Assert.Equal(2, notes.Count);
+        Assert.All(notes, note => Assert.DoesNotContain("horse", note.Name, StringComparison.OrdinalIgnoreCase));
+        // Case-insensitive as account names are: one key for both spellings.
+        Assert.Equal(notes[0].Name, notes[1].Name);
+        // Keyed by JWT_SECRET_KEY: another deployment's key for the same name differs.
+        var other = Throttle(_time, "another-secret-of-at-least-32-bytes-long");
+        var otherNotes = new List<LoginNote>();
+        other.CountedHere += otherNotes.Add;
+        other.RecordFailure(typed, Guesser, out _);
+        Assert.NotEqual(notes[0].Name, otherNotes[0].Name);
+    }
+
+    private static LoginThrottle Throttle(TimeProvider time, string secret = "a-test-secret-of-at-least-32-bytes-long") =>
+        new(
+            Options.Create(new AuthOptions { MaxLoginAttempts = MaxAttempts, LockoutDuration = Lockout }),
+            time,
+            new SigningKey(
+                Options.Create(new AuthOptions { JwtSecretKey = secret }),
+                Options.Create(new StorageOptions()),
+                Options.Create(new ServiceOptions()),
+                NullLogger<SigningKey>.Instance));
 
     [Fact]
     public void One_address_guessing_locks_only_itself_out_and_the_owner_still_gets_in()

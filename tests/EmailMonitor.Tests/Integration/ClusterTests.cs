@@ -1,5 +1,9 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.WebSockets;
+using System.Text.Json;
 using EmailMonitor.Tests.Support;
 
 namespace EmailMonitor.Tests.Integration;
@@ -142,5 +146,140 @@ public sealed class ClusterTests
         Assert.True(onB < 10, $"b let through {onB} of a budget already spent");
         // A load balancer probing every instance from this address is not refused for what the others spent.
         Assert.Equal(HttpStatusCode.OK, await AskAsync("b", "/health/live"));
+    }
+
+    [Fact]
+    public async Task Lockouts_automatic_blocks_and_connection_caps_count_what_a_client_did_on_every_instance()
+    {
+        await using var dovecot = await DovecotServer.StartAsync();
+        await using var redis = await RedisServer.StartAsync();
+        await using var cluster = await ClusterInstances.StartAsync(
+            dovecot,
+            redis.Url,
+            v =>
+            {
+                v["MAX_LOGIN_ATTEMPTS"] = "3";
+                v["AUTO_BLOCK_THRESHOLD"] = "10";
+                // A week: the shared count is kept in fixed windows, and this test must not straddle two.
+                v["AUTO_BLOCK_WINDOW"] = "604800";
+                v["MAX_CONNECTIONS_PER_IP"] = "2";
+            },
+            "a",
+            "b",
+            "c");
+        await using var inspector = await redis.ConnectAsync();
+        var cancellation = TestContext.Current.CancellationToken;
+
+        // Lockout: one wrong password on each instance is three on the account from this address.
+        var guesser = cluster.Uris.ToDictionary(entry => entry.Key, entry => FromAddress.Http(entry.Value, "127.0.0.21"));
+        async Task<string> LoginAsync(string instance, string password)
+        {
+            using var response = await guesser[instance].PostAsJsonAsync("/api/auth/login", new { username = ServiceHost.AdminUsername, password }, cancellation);
+            var body = await response.Content.ReadFromJsonAsync<JsonElement>(cancellation);
+            return body.TryGetProperty("code", out var code) ? code.GetString()! : "signed in";
+        }
+
+        Assert.Equal(["auth_failed", "auth_failed", "auth_failed"], [await LoginAsync("a", "wrong-1"), await LoginAsync("b", "wrong-2"), await LoginAsync("c", "wrong-3")]);
+        // Alone, a would count one failure and answer account_locked only at the third attempt from
+        // now; counting the others', it answers so at once, or at the next attempt if b's and c's
+        // failures were still on their way (a lock then counts the one in between).
+        var probes = new List<string>();
+        do
+        {
+            probes.Add(await LoginAsync("a", $"wrong-{probes.Count + 4}"));
+        }
+        while (probes[^1] != "account_locked" && probes.Count < 3);
+        TestOutput.WriteLine($"a answered {string.Join(", ", probes)}");
+        Assert.Equal("account_locked", probes[^1]);
+        Assert.True(probes.Count <= 2, $"a answered {string.Join(", ", probes)}");
+        // The right password changes nothing while the lock holds, on any instance.
+        Assert.Equal("account_locked", await LoginAsync("c", cluster.Shared["ADMIN_PASSWORD"]));
+        foreach (var client in guesser.Values)
+        {
+            client.Dispose();
+        }
+
+        // Automatic block: three violations (a bad token each) on each instance, nine in all, one short of the threshold.
+        var offender = cluster.Uris.ToDictionary(entry => entry.Key, entry => FromAddress.Http(entry.Value, "127.0.0.22"));
+        async Task<HttpStatusCode> BadTokenAsync(string instance)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/emails");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "not-a-token");
+            using var response = await offender[instance].SendAsync(request, cancellation);
+            return response.StatusCode;
+        }
+
+        async Task<bool> BlockedOnAsync(string instance)
+        {
+            using var response = await offender[instance].GetAsync("/api/stats", cancellation);
+            return response.StatusCode == HttpStatusCode.Forbidden;
+        }
+
+        async Task<long> CountedInRedisAsync()
+        {
+            var server = inspector.GetServer(inspector.GetEndPoints()[0]);
+            long total = 0;
+            await foreach (var key in server.KeysAsync(pattern: "*budget:violations:127.0.0.22:*"))
+            {
+                total += (long)await inspector.GetDatabase().StringGetAsync(key);
+            }
+
+            return total;
+        }
+
+        foreach (var instance in new[] { "a", "b", "c", "a", "b", "c", "a", "b", "c" })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, await BadTokenAsync(instance));
+        }
+
+        await Eventually.TrueAsync(async () => await CountedInRedisAsync() == 9, "the nine violations counted in Redis");
+        // Each further violation on a waits until a has shared it (and so learnt everyone's count).
+        var further = 0;
+        while (!await BlockedOnAsync("a") && further < 7)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, await BadTokenAsync("a"));
+            further++;
+            var expected = 9 + further;
+            await Eventually.TrueAsync(async () => await CountedInRedisAsync() >= expected || await BlockedOnAsync("a"), $"violation {expected} shared or a blocked");
+        }
+
+        // Alone, a would block at its tenth violation (seven more); knowing the nine, at the first or second.
+        TestOutput.WriteLine($"a blocked after {further} further violations");
+        Assert.InRange(further, 1, 2);
+        await Eventually.TrueAsync(async () => await BlockedOnAsync("b") && await BlockedOnAsync("c"), "b and c refuse the blocked address");
+        foreach (var client in offender.Values)
+        {
+            client.Dispose();
+        }
+
+        // Connection cap: two authenticated connections from one address, on a and b, are this address's two.
+        var onA = await FromAddress.WebSocketAsync(cluster.WebSocketUri("a"), "127.0.0.23");
+        await onA.LoginAsync(ServiceHost.AdminUsername, cluster.Shared["ADMIN_PASSWORD"]);
+        await using var onB = await FromAddress.WebSocketAsync(cluster.WebSocketUri("b"), "127.0.0.23");
+        await onB.LoginAsync(ServiceHost.AdminUsername, cluster.Shared["ADMIN_PASSWORD"]);
+        var connectionsKey = (await ListKeysAsync("*connections:127.0.0.23")).Single();
+        await Eventually.TrueAsync(async () => (await inspector.GetDatabase().HashLengthAsync(connectionsKey)) == 2, "a and b report their connection in Redis");
+
+        await using (var third = await FromAddress.WebSocketAsync(cluster.WebSocketUri("c"), "127.0.0.23"))
+        {
+            Assert.Equal((WebSocketCloseStatus)1013, await third.WaitForCloseAsync());
+        }
+
+        // One closed on a: c admits one again.
+        await onA.DisposeAsync();
+        await Eventually.TrueAsync(async () => (await inspector.GetDatabase().HashLengthAsync(connectionsKey)) == 1, "a reports it holds none");
+        await using var admitted = await FromAddress.WebSocketAsync(cluster.WebSocketUri("c"), "127.0.0.23");
+        await admitted.LoginAsync(ServiceHost.AdminUsername, cluster.Shared["ADMIN_PASSWORD"]);
+
+        async Task<List<StackExchange.Redis.RedisKey>> ListKeysAsync(string pattern)
+        {
+            var keys = new List<StackExchange.Redis.RedisKey>();
+            await foreach (var key in inspector.GetServer(inspector.GetEndPoints()[0]).KeysAsync(pattern: pattern))
+            {
+                keys.Add(key);
+            }
+
+            return keys;
+        }
     }
 }

@@ -12,9 +12,16 @@ internal static class FromAddress
     public static HttpClient Http(ServiceHost service, string localAddress) =>
         new(Handler(localAddress)) { BaseAddress = service.BaseUri };
 
+    public static HttpClient Http(Uri baseUri, string localAddress) =>
+        new(Handler(localAddress)) { BaseAddress = baseUri };
+
     public static Task<WsClient> WebSocketAsync(
         ServiceHost service, string localAddress, Action<System.Net.WebSockets.ClientWebSocketOptions>? configure = null, bool read = true) =>
-        WsClient.ConnectAsync(service.WebSocketUri, read, configure, new HttpMessageInvoker(Handler(localAddress)));
+        WebSocketAsync(service.WebSocketUri, localAddress, configure, read);
+
+    public static Task<WsClient> WebSocketAsync(
+        Uri webSocketUri, string localAddress, Action<System.Net.WebSockets.ClientWebSocketOptions>? configure = null, bool read = true) =>
+        WsClient.ConnectAsync(webSocketUri, read, configure, new HttpMessageInvoker(Handler(localAddress)));
 
     public static SocketsHttpHandler Handler(string localAddress) => new()
     {

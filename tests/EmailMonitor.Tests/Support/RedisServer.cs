@@ -63,6 +63,10 @@ internal sealed class RedisServer : IAsyncDisposable
         }, "redis-server listens", TimeSpan.FromSeconds(20));
     }
 
+    /// <summary>A client of this server, to look at what the instances keep there.</summary>
+    public Task<StackExchange.Redis.ConnectionMultiplexer> ConnectAsync() =>
+        StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{Port},password={_password}");
+
     /// <summary>Kills the server (SIGKILL): clients see their connections drop.</summary>
     public async Task KillAsync()
     {
