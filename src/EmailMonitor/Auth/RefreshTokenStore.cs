@@ -109,6 +109,28 @@ internal sealed class RefreshTokenStore(Database database, TimeProvider time)
         return Convert.ToBoolean(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Which of these logins were logged out or revoked.</summary>
+    public async Task<HashSet<string>> RevokedAmongAsync(IReadOnlyCollection<string> sessionIds, CancellationToken cancellationToken)
+    {
+        var revoked = new HashSet<string>(StringComparer.Ordinal);
+        if (sessionIds.Count == 0)
+        {
+            return revoked;
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT DISTINCT family_id FROM refresh_tokens WHERE revoked_at IS NOT NULL AND {database.Sql.IsOneOf("family_id", "@families")}";
+        database.Sql.AddStringList(command, "@families", sessionIds);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            revoked.Add(reader.GetString(0));
+        }
+
+        return revoked;
+    }
+
     private async Task<string> InsertAsync(
         System.Data.Common.DbConnection connection, System.Data.Common.DbTransaction? transaction, string username, string sessionId, TimeSpan lifetime, CancellationToken cancellationToken)
     {

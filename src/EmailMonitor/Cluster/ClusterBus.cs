@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Text.Json;
+using System.Threading.Channels;
 using EmailMonitor.Auth;
 using EmailMonitor.Realtime;
 using EmailMonitor.Security;
@@ -13,7 +14,10 @@ namespace EmailMonitor.Cluster;
 /// an address blocked or its block lifted, a user's logins revoked or role changed, a login ended,
 /// a login failure or success counted. The database already holds each decision (blocks, revoked
 /// refresh tokens); this closes the connections the decision concerns on every instance, puts
-/// blocks in force everywhere and makes every instance count each login attempt.
+/// blocks in force everywhere and makes every instance count each login attempt. Messages sent
+/// while an instance could not hear them are lost, so when its subscription comes back it catches
+/// up from the database (<see cref="MissedDecisions"/>) and asks the others to do the same (they
+/// may have missed its own).
 /// </summary>
 internal sealed class ClusterBus(
     RedisConnection redis,
@@ -22,10 +26,13 @@ internal sealed class ClusterBus(
     AuthService auth,
     LoginThrottle throttle,
     ConnectionRegistry connections,
+    MissedDecisions missed,
     ClusterMessages sealing,
     TimeProvider time,
     ILogger<ClusterBus> logger) : BackgroundService
 {
+    private readonly Channel<bool> _catchUps = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (await redis.GetAsync() is not { } connection)
@@ -85,14 +92,31 @@ internal sealed class ClusterBus(
             writer.WriteString("ip", note.Client.ToString());
         });
 
+        void OnSubscriptionsRestored()
+        {
+            Publish("catch_up", _ => { });
+            _catchUps.Writer.TryWrite(true);
+        }
+
         blocks.ChangedHere += OnBlockChanged;
         throttle.CountedHere += OnLoginCounted;
         users.LoginsRevoked += OnLoginsRevoked;
         users.RoleChanged += OnRoleChanged;
         auth.LoginEnded += OnLoginEnded;
+        redis.SubscriptionsRestored += OnSubscriptionsRestored;
         try
         {
-            await Task.Delay(Timeout.Infinite, stoppingToken);
+            await foreach (var _ in _catchUps.Reader.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    await missed.CatchUpAsync(stoppingToken);
+                }
+                catch (System.Data.Common.DbException ex)
+                {
+                    logger.CatchUpFailed(ex.GetType().Name);
+                }
+            }
         }
         catch (OperationCanceledException)
         {
@@ -100,6 +124,7 @@ internal sealed class ClusterBus(
         }
         finally
         {
+            redis.SubscriptionsRestored -= OnSubscriptionsRestored;
             blocks.ChangedHere -= OnBlockChanged;
             throttle.CountedHere -= OnLoginCounted;
             users.LoginsRevoked -= OnLoginsRevoked;
@@ -150,6 +175,9 @@ internal sealed class ClusterBus(
                         Enum.Parse<LoginNoteKind>(root.GetProperty("outcome").GetString()!),
                         root.GetProperty("name").GetString()!,
                         NetworkRules.ClientKey(IPAddress.Parse(root.GetProperty("ip").GetString()!))));
+                    break;
+                case "catch_up":
+                    _catchUps.Writer.TryWrite(true);
                     break;
                 case "login_ended":
                     connections.CloseLogin(root.GetProperty("session").GetString()!, Enum.Parse<LoginEnd>(root.GetProperty("end").GetString()!));

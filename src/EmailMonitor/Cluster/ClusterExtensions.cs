@@ -17,6 +17,7 @@ internal static class ClusterExtensions
         builder.Services.AddSingleton<MailboxLeases>();
         builder.Services.AddSingleton<MailboxOwners>();
         builder.Services.AddHostedService<LeaseKeeper>();
+        builder.Services.AddSingleton<MissedDecisions>();
         builder.Services.AddHostedService<ClusterBus>();
         if (!string.IsNullOrEmpty(builder.Configuration[$"{ClusterOptions.Section}:{nameof(ClusterOptions.RedisUrl)}"]))
         {

@@ -49,4 +49,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 8016, Level = LogLevel.Debug, Message = "Connection counts could not be shared through Redis ({Reason}); each instance's own limit per address holds meanwhile")]
     public static partial void ConnectionsNotShared(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 8017, Level = LogLevel.Warning, Message = "Could not catch up with what other instances decided while Redis was out of reach ({Reason}); their blocks apply here at the next start")]
+    public static partial void CatchUpFailed(this ILogger logger, string reason);
 }

@@ -20,6 +20,9 @@ internal sealed class RedisConnection(IOptions<ClusterOptions> options, IOptions
 
     public bool IsConnected => _multiplexer?.IsConnected == true;
 
+    /// <summary>Raised when the subscriptions are back after Redis was out of reach: messages sent meanwhile are lost.</summary>
+    public event Action? SubscriptionsRestored;
+
     /// <summary>
     /// What every key and channel of this deployment starts with: from its database and its
     /// JWT_SECRET_KEY (through the key's name), so two deployments sharing a Redis never meet even
@@ -56,7 +59,14 @@ internal sealed class RedisConnection(IOptions<ClusterOptions> options, IOptions
                 settings.ClientName = "email-monitor-" + options.Value.ResolvedInstanceId;
                 _multiplexer = await ConnectionMultiplexer.ConnectAsync(settings);
                 _multiplexer.ConnectionFailed += (_, e) => logger.RedisConnectionLost(e.FailureType.ToString());
-                _multiplexer.ConnectionRestored += (_, _) => logger.RedisConnectionRestored();
+                _multiplexer.ConnectionRestored += (_, e) =>
+                {
+                    logger.RedisConnectionRestored();
+                    if (e.ConnectionType == ConnectionType.Subscription)
+                    {
+                        SubscriptionsRestored?.Invoke();
+                    }
+                };
             }
 
             return _multiplexer;

@@ -15,6 +15,9 @@ internal sealed class BlockList(Database database, ChannelWriter<BlockChange> ch
 {
     private readonly ConcurrentDictionary<IPAddress, IpBlock> _blocks = new();
 
+    // Blocks and lifts made here, until they are surely stored: a reload must not undo them.
+    private readonly ConcurrentDictionary<IPAddress, DateTimeOffset> _changedHere = new();
+
     /// <summary>Raised when an address is blocked (here or, through <see cref="Apply"/>, on another instance), so its open connections can be closed.</summary>
     public event Action<IPAddress>? Blocked;
 
@@ -51,6 +54,7 @@ internal sealed class BlockList(Database database, ChannelWriter<BlockChange> ch
         var now = time.GetUtcNow();
         var block = new IpBlock(NetworkRules.ClientKey(address), reason, now, now + duration);
         _blocks[block.Address] = block;
+        ChangedHereAt(block.Address, now);
         changes.TryWrite(new BlockChange(block.Address, block));
         Blocked?.Invoke(block.Address);
         ChangedHere?.Invoke(new BlockChange(block.Address, block));
@@ -74,6 +78,7 @@ internal sealed class BlockList(Database database, ChannelWriter<BlockChange> ch
     {
         var key = NetworkRules.ClientKey(address);
         var removed = _blocks.TryRemove(key, out _);
+        ChangedHereAt(key, time.GetUtcNow());
         changes.TryWrite(new BlockChange(key, null));
         ChangedHere?.Invoke(new BlockChange(key, null));
         return removed;
@@ -81,6 +86,61 @@ internal sealed class BlockList(Database database, ChannelWriter<BlockChange> ch
 
     public async Task LoadAsync(CancellationToken cancellationToken)
     {
+        foreach (var block in await ReadStoredAsync(cancellationToken))
+        {
+            _blocks[block.Address] = block;
+        }
+    }
+
+    /// <summary>
+    /// Makes the blocks in force here those in the database, for when blocks and lifts made on other
+    /// instances may not have reached this one (Redis was out of reach). A block or lift made here
+    /// in the last <paramref name="settling"/> stands even if not stored yet: it is being written.
+    /// </summary>
+    public async Task ReloadAsync(TimeSpan settling, CancellationToken cancellationToken)
+    {
+        var stored = (await ReadStoredAsync(cancellationToken)).ToDictionary(block => block.Address);
+        var settledBefore = time.GetUtcNow() - settling;
+        foreach (var (address, changedAt) in _changedHere)
+        {
+            if (changedAt < settledBefore)
+            {
+                _changedHere.TryRemove(KeyValuePair.Create(address, changedAt));
+            }
+        }
+
+        foreach (var (address, block) in _blocks)
+        {
+            if (!stored.ContainsKey(address) && !_changedHere.ContainsKey(address))
+            {
+                _blocks.TryRemove(KeyValuePair.Create(address, block));
+            }
+        }
+
+        foreach (var (address, block) in stored)
+        {
+            if (!_changedHere.ContainsKey(address) && !_blocks.ContainsKey(address))
+            {
+                _blocks[address] = block;
+                Blocked?.Invoke(address);
+            }
+        }
+    }
+
+    private void ChangedHereAt(IPAddress address, DateTimeOffset at)
+    {
+        if (_changedHere.Count > 10_000)
+        {
+            // Only a reload forgets them otherwise, and a single instance never reloads.
+            _changedHere.Clear();
+        }
+
+        _changedHere[address] = at;
+    }
+
+    private async Task<List<IpBlock>> ReadStoredAsync(CancellationToken cancellationToken)
+    {
+        var blocks = new List<IpBlock>();
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT ip, reason, blocked_at, expires_at FROM ip_blocks WHERE expires_at > @now";
@@ -89,10 +149,11 @@ internal sealed class BlockList(Database database, ChannelWriter<BlockChange> ch
         while (await reader.ReadAsync(cancellationToken))
         {
             // Keyed as clients are now, whatever version stored it.
-            var block = new IpBlock(
-                NetworkRules.ClientKey(IPAddress.Parse(reader.GetString(0))), reader.GetString(1), StoredTime.Parse(reader.GetString(2)), StoredTime.Parse(reader.GetString(3)));
-            _blocks[block.Address] = block;
+            blocks.Add(new IpBlock(
+                NetworkRules.ClientKey(IPAddress.Parse(reader.GetString(0))), reader.GetString(1), StoredTime.Parse(reader.GetString(2)), StoredTime.Parse(reader.GetString(3))));
         }
+
+        return blocks;
     }
 }
 

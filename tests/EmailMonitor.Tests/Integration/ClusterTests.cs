@@ -282,4 +282,58 @@ public sealed class ClusterTests
             return keys;
         }
     }
+
+    [Fact]
+    public async Task Decisions_made_while_redis_was_down_reach_every_instance_once_it_is_back()
+    {
+        await using var dovecot = await DovecotServer.StartAsync();
+        await using var redis = await RedisServer.StartAsync();
+        await using var cluster = await ClusterInstances.StartAsync(dovecot, redis.Url, v => v["AUTO_BLOCK_THRESHOLD"] = "3", "a", "b");
+        var cancellation = TestContext.Current.CancellationToken;
+        using var admin = new HttpClient { BaseAddress = cluster.Uris["a"] };
+        using (var login = await admin.PostAsJsonAsync("/api/auth/login", new { username = ServiceHost.AdminUsername, password = cluster.Shared["ADMIN_PASSWORD"] }, cancellation))
+        {
+            var tokens = await login.Content.ReadFromJsonAsync<JsonElement>(cancellation);
+            admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.GetProperty("access_token").GetString());
+        }
+
+        (await admin.PostAsJsonAsync("/api/admin/users", new { username = "analyst", password = "analyst-password-1", role = "viewer" }, cancellation)).EnsureSuccessStatusCode();
+        await using var analyst = await WsClient.ConnectAsync(cluster.WebSocketUri("b"));
+        await analyst.LoginAsync("analyst", "analyst-password-1");
+
+        async Task OffendAsync(string instance, string address)
+        {
+            using var http = FromAddress.Http(cluster.Uris[instance], address);
+            for (var violation = 0; violation < 3; violation++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/api/emails");
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "not-a-token");
+                using var response = await http.SendAsync(request, cancellation);
+            }
+        }
+
+        async Task<bool> RefusedAsync(string instance, string address)
+        {
+            using var http = FromAddress.Http(cluster.Uris[instance], address);
+            using var response = await http.GetAsync("/api/stats", cancellation);
+            return response.StatusCode == HttpStatusCode.Forbidden;
+        }
+
+        // Blocked on a while Redis is up: b refuses it too.
+        await OffendAsync("a", "127.0.0.32");
+        await Eventually.TrueAsync(() => RefusedAsync("b", "127.0.0.32"), "b applies a's block");
+
+        await redis.KillAsync();
+        // With Redis down, a blocks another address, lifts the first and disables the analyst: b hears nothing.
+        await OffendAsync("a", "127.0.0.31");
+        Assert.True(await RefusedAsync("a", "127.0.0.31"));
+        (await admin.DeleteAsync("/api/admin/blocked-ips/127.0.0.32", cancellation)).EnsureSuccessStatusCode();
+        (await admin.PatchAsJsonAsync("/api/admin/users/analyst", new { disabled = true }, cancellation)).EnsureSuccessStatusCode();
+        Assert.True(await RefusedAsync("b", "127.0.0.32"), "b cannot have heard of the lift");
+
+        await redis.StartAgainAsync();
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, await analyst.WaitForCloseAsync(TimeSpan.FromSeconds(60)));
+        Assert.True(await RefusedAsync("b", "127.0.0.31"), "b applies the block made while Redis was down");
+        Assert.False(await RefusedAsync("b", "127.0.0.32"), "b applies the lift made while Redis was down");
+    }
 }
