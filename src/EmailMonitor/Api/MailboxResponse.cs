@@ -27,15 +27,20 @@ internal sealed record MailboxResponse(
     DateTimeOffset? LastConnectedAt,
     IReadOnlyList<MailboxResponse.FolderResponse> FolderStates)
 {
-    // owners: mailbox → the instance watching it (see Cluster.MailboxOwners).
-    public static MailboxResponse Of(MailboxDefinition mailbox, MailboxStatusBoard board, IReadOnlyDictionary<string, string> owners)
+    // Folders this instance watches are on its board; those another instance watches, as that one reported them.
+    public static MailboxResponse Of(MailboxDefinition mailbox, MailboxStatusBoard board, IReadOnlyDictionary<string, Cluster.MailboxWatcher> watchers)
     {
-        var owner = owners.GetValueOrDefault(mailbox.Name);
+        var watcher = watchers.GetValueOrDefault(mailbox.Name);
+        var owner = watcher?.Instance;
         var folders = mailbox.WatchedFolders
-            .Select(name => board.Get(new FolderKey(mailbox.Name, name)) is { } status
+            .Select(name => Status(new FolderKey(mailbox.Name, name)) is { } status
                 ? new FolderResponse(name, status.State.Name(), status.IdleSupported, status.LastUid, status.LastError, status.LastConnectedAt, status.NextAttemptAt, owner)
                 : new FolderResponse(name, (mailbox.Paused ? FolderState.Paused : FolderState.Starting).Name(), false, 0, null, null, null, owner))
             .ToList();
+
+        FolderStatus? Status(FolderKey folder) => board.Get(folder) is { State: not FolderState.Elsewhere } here
+            ? here
+            : watcher?.Folders.FirstOrDefault(f => f.Folder == folder) ?? board.Get(folder);
         var oauth2 = mailbox.Credential as OAuth2Credential;
         return new MailboxResponse(
             mailbox.Name,

@@ -17,8 +17,12 @@ internal sealed class ClusterMessages(SigningKey root, IOptions<ClusterOptions> 
 
     private readonly Lazy<byte[]> _key = new(() => HKDF.DeriveKey(HashAlgorithmName.SHA256, root.Key.Key, 32, salt: [], info: KeyInfo));
 
+    // Made when first used: reading the options any earlier (services are built before the
+    // options are validated) would turn a malformed INSTANCE_ID into a crash instead of exit 2.
+    private readonly Lazy<string> _sender = new(() => options.Value.ResolvedInstanceId + "/" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
+
     /// <summary>This process: its INSTANCE_ID and a random part of its own.</summary>
-    public string Sender { get; } = options.Value.ResolvedInstanceId + "/" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+    public string Sender => _sender.Value;
 
     public byte[] Seal(ReadOnlySpan<byte> json)
     {

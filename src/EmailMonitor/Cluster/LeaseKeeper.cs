@@ -1,3 +1,4 @@
+using EmailMonitor.Mail;
 using EmailMonitor.Mailboxes;
 using Microsoft.Extensions.Options;
 
@@ -8,11 +9,16 @@ namespace EmailMonitor.Cluster;
 /// instance's leases every few seconds, stops a mailbox at once when its lease has passed on, takes
 /// leases that ran out (an instance died: within <see cref="ClusterOptions.LeaseDuration"/> plus
 /// one round), spreads mailboxes evenly over the instances alive, hands its leases back when it
-/// shuts down, and applies changes other instances made to the mailboxes.
+/// shuts down, applies changes other instances made to the mailboxes, and reports the state of the
+/// folders it watches for the others to show.
 /// </summary>
 internal sealed class LeaseKeeper(
-    MailboxRegistry registry, MailboxLeases leases, IOptions<ClusterOptions> options, TimeProvider time, ILogger<LeaseKeeper> logger) : BackgroundService
+    MailboxRegistry registry, MailboxLeases leases, MailboxStatusBoard board, IOptions<ClusterOptions> options, TimeProvider time, ILogger<LeaseKeeper> logger)
+    : BackgroundService
 {
+    // What was last reported of each mailbox held, under which token: only a change is written.
+    private readonly Dictionary<string, (long Token, string Report)> _reported = new(StringComparer.Ordinal);
+
     private long _renewedAt;
     private bool _firstRound = true;
 
@@ -140,6 +146,7 @@ internal sealed class LeaseKeeper(
             }
         }
 
+        await ReportAsync(cancellationToken);
         var mine = registry.Owned().Keys.Where(wanted.Contains).ToList();
         var fairShare = (wanted.Count + alive - 1) / alive;
         if (mine.Count > fairShare)
@@ -164,6 +171,26 @@ internal sealed class LeaseKeeper(
                 await registry.OwnAsync(mailbox, token, cancellationToken);
                 mine.Add(mailbox);
                 logger.LeaseTaken(mailbox, token);
+            }
+        }
+    }
+
+    private async Task ReportAsync(CancellationToken cancellationToken)
+    {
+        var owned = registry.Owned();
+        foreach (var gone in _reported.Keys.Where(mailbox => !owned.ContainsKey(mailbox)).ToList())
+        {
+            _reported.Remove(gone);
+        }
+
+        var statuses = board.Snapshot();
+        foreach (var (mailbox, token) in owned)
+        {
+            var report = MailboxWatcher.Report(statuses.Where(s => s.Folder.Mailbox == mailbox));
+            if (_reported.GetValueOrDefault(mailbox) != (token, report))
+            {
+                await leases.ReportAsync(mailbox, token, report, cancellationToken);
+                _reported[mailbox] = (token, report);
             }
         }
     }

@@ -126,19 +126,32 @@ internal sealed class MailboxLeases(Database database, ClusterMessages messages,
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    /// <summary>Who holds each lease that has not run out: mailbox → instance.</summary>
-    public async Task<IReadOnlyDictionary<string, string>> OwnersAsync(CancellationToken cancellationToken)
+    /// <summary>Who holds each lease that has not run out, with the folders as the holder reported them.</summary>
+    public async Task<IReadOnlyDictionary<string, MailboxWatcher>> OwnersAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command($"SELECT mailbox, owner FROM mailbox_leases WHERE expires_at >= {Now} AND owner <> ''");
-        var owners = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var command = connection.Command($"SELECT mailbox, owner, folders FROM mailbox_leases WHERE expires_at >= {Now} AND owner <> ''");
+        var owners = new Dictionary<string, MailboxWatcher>(StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            owners[reader.GetString(0)] = reader.GetString(1);
+            var mailbox = reader.GetString(0);
+            owners[mailbox] = new MailboxWatcher(reader.GetString(1), MailboxWatcher.Read(mailbox, reader.GetString(2)));
         }
 
         return owners;
+    }
+
+    /// <summary>Reports the folders of a mailbox this instance holds (under <paramref name="token"/>, so a former holder's report never lands).</summary>
+    public async Task ReportAsync(string mailbox, long token, string report, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("UPDATE mailbox_leases SET folders = @folders WHERE mailbox = @mailbox AND owner = @owner AND token = @token");
+        command.AddText("@folders", report);
+        command.AddText("@mailbox", mailbox);
+        command.AddText("@owner", Instance);
+        command.AddInt64("@token", token);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task<long?> ScalarAsync(System.Data.Common.DbCommand command, CancellationToken cancellationToken) =>

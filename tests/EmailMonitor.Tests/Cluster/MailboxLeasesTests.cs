@@ -1,6 +1,8 @@
 using EmailMonitor.Auth;
 using EmailMonitor.Cluster;
 using EmailMonitor.Configuration;
+using EmailMonitor.Mail;
+using EmailMonitor.Pipeline;
 using EmailMonitor.Storage;
 using EmailMonitor.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -27,7 +29,7 @@ public sealed class MailboxLeasesTests : IAsyncDisposable
 
         Assert.Equal(1, await a.TryTakeAsync("alpha", TestContext.Current.CancellationToken));
         Assert.Null(await b.TryTakeAsync("alpha", TestContext.Current.CancellationToken));
-        Assert.Equal("a", (await b.OwnersAsync(TestContext.Current.CancellationToken))["alpha"]);
+        Assert.Equal("a", (await b.OwnersAsync(TestContext.Current.CancellationToken))["alpha"].Instance);
 
         await a.ReleaseAsync("alpha", TestContext.Current.CancellationToken);
         // Released means released: the next renewal of a does not pick it up again.
@@ -71,6 +73,46 @@ public sealed class MailboxLeasesTests : IAsyncDisposable
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         _directory.Dispose();
     }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task The_holder_s_report_of_its_folders_is_what_others_see_and_a_former_holder_s_never_lands(string engine)
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        var settings = TestDatabases.Settings(engine, _directory.Path);
+        var a = Leases(settings, "a");
+        var b = Leases(settings, "b");
+        await _databases[0].MigrateAsync(cancellation);
+        var connectedAt = DateTimeOffset.FromUnixTimeMilliseconds(1_780_000_000_000);
+        FolderStatus[] watching =
+        [
+            new(new FolderKey("alpha", "INBOX"), FolderState.Watching, true, 42, null, connectedAt, null),
+            new(new FolderKey("alpha", "Junk"), FolderState.Reconnecting, false, 7, "connection reset", connectedAt, connectedAt.AddSeconds(5)),
+        ];
+
+        var token = (await a.TryTakeAsync("alpha", cancellation))!.Value;
+        Assert.Empty((await b.OwnersAsync(cancellation))["alpha"].Folders);
+        await a.ReportAsync("alpha", token, MailboxWatcher.Report(watching), cancellation);
+        Assert.Equal(watching, (await b.OwnersAsync(cancellation))["alpha"].Folders);
+
+        // a loses the lease (released here; run out alike): its late report changes nothing.
+        await a.ReleaseAsync("alpha", cancellation);
+        var next = (await b.TryTakeAsync("alpha", cancellation))!.Value;
+        await b.ReportAsync("alpha", next, MailboxWatcher.Report([watching[0] with { LastUid = 43 }]), cancellation);
+        await a.ReportAsync("alpha", token, MailboxWatcher.Report([watching[0] with { State = FolderState.Stopped }]), cancellation);
+        var seen = (await a.OwnersAsync(cancellation))["alpha"];
+        Assert.Equal("b", seen.Instance);
+        Assert.Equal([watching[0] with { LastUid = 43 }], seen.Folders);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not json")]
+    [InlineData("{\"folder\":\"INBOX\"}")]
+    [InlineData("[{\"folder\":\"INBOX\",\"state\":\"NoSuchState\"}]")]
+    [InlineData("[{\"state\":\"Watching\"}]")]
+    public void A_report_that_cannot_be_read_shows_no_folders(string report) =>
+        Assert.Empty(MailboxWatcher.Read("alpha", report));
 
     private MailboxLeases Leases(StorageOptions settings, string instance)
     {

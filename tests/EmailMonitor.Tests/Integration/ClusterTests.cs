@@ -82,7 +82,7 @@ public sealed class ClusterTests
         await using var redis = await RedisServer.StartAsync();
         await using var cluster = await ClusterInstances.StartAsync(dovecot, redis.Url, "a", "b");
         var password = cluster.Shared["ADMIN_PASSWORD"];
-        await cluster.OwnerAsync(["a", "b"], TimeSpan.FromSeconds(60));
+        var owner = await cluster.OwnerAsync(["a", "b"], TimeSpan.FromSeconds(60));
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var followers = new[] { "a", "b" }.Select(name => new Follower(cluster, name, password)).ToList();
         var following = followers.Select(f => f.RunAsync(() => 15, stop.Token)).ToList();
@@ -103,6 +103,22 @@ public sealed class ClusterTests
         }
 
         Assert.All(followers, f => Assert.Equal(15, f.Connections.SelectMany(c => c).Select(e => e.Id).Distinct().Count()));
+
+        // The other instance shows the folder as its watcher reports it (within a lease round), not just "elsewhere".
+        var other = owner == "a" ? "b" : "a";
+        using var admin = await cluster.AdminAsync(other);
+        JsonElement inbox = default;
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                var mailbox = (await admin.GetFromJsonAsync<JsonElement>("/api/admin/mailboxes/default", TestContext.Current.CancellationToken));
+                inbox = mailbox.GetProperty("folder_states").EnumerateArray().Single();
+                return inbox.GetProperty("last_uid").GetUInt32() == 15;
+            },
+            () => $"{other} shows the last UID its watcher reached: {inbox}");
+        Assert.Equal("watching", inbox.GetProperty("state").GetString());
+        Assert.Equal(owner, inbox.GetProperty("owner").GetString());
+        Assert.True(inbox.GetProperty("idle").GetBoolean());
     }
 
     [Fact]

@@ -16,7 +16,7 @@ internal static class Eventually
     public static Task TrueAsync(Func<bool> condition, Func<string> description, TimeSpan? timeout = null) =>
         TrueAsync(() => Task.FromResult(condition()), description, timeout);
 
-    private static async Task TrueAsync(Func<Task<bool>> condition, Func<string> description, TimeSpan? timeout)
+    public static async Task TrueAsync(Func<Task<bool>> condition, Func<string> description, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
         while (!await condition())

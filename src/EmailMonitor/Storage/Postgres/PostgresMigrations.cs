@@ -136,5 +136,10 @@ internal static class PostgresMigrations
 
         ALTER TABLE source_positions ADD COLUMN fence bigint NOT NULL DEFAULT 0;
         """,
+
+        // 8: each lease holder's report of its folders, so every instance shows their real state.
+        """
+        ALTER TABLE mailbox_leases ADD COLUMN folders text NOT NULL DEFAULT '[]';
+        """,
     ];
 }

@@ -130,5 +130,10 @@ internal static class SqliteMigrations
 
         ALTER TABLE source_positions ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
         """,
+
+        // 8: each lease holder's report of its folders, so every instance shows their real state.
+        """
+        ALTER TABLE mailbox_leases ADD COLUMN folders TEXT NOT NULL DEFAULT '[]';
+        """,
     ];
 }
