@@ -28,6 +28,25 @@ internal sealed class MailboxAccess(UserStore users)
     public bool Allows(string username, string role, string mailbox) =>
         Visible(username, role) is not { } visible || visible.Contains(mailbox);
 
+    /// <summary>Raised with the user whose list was changed here, for the other instances to read it again.</summary>
+    public event Action<string>? ChangedHere;
+
+    /// <summary>Reads every list again, for when another instance changed one.</summary>
+    public async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        var stored = await users.ListMailboxLimitsAsync(cancellationToken);
+        var names = stored.Select(entry => entry.Username).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var (username, mailboxes) in stored)
+        {
+            _limited[username] = mailboxes.ToFrozenSet(StringComparer.Ordinal);
+        }
+
+        foreach (var username in _limited.Keys.Where(name => !names.Contains(name)))
+        {
+            _limited.TryRemove(username, out _);
+        }
+    }
+
     /// <summary>Records a user's new list (null: all), after it was stored.</summary>
     public void Changed(string username, IReadOnlyList<string>? mailboxes)
     {
@@ -39,5 +58,7 @@ internal sealed class MailboxAccess(UserStore users)
         {
             _limited[username] = mailboxes.ToFrozenSet(StringComparer.Ordinal);
         }
+
+        ChangedHere?.Invoke(username);
     }
 }

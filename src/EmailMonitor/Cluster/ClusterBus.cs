@@ -11,8 +11,8 @@ namespace EmailMonitor.Cluster;
 
 /// <summary>
 /// What one instance decides about clients and the others must act on at once, through Redis:
-/// an address blocked or its block lifted, a user's logins revoked or role changed, a login ended,
-/// a login failure or success counted. The database already holds each decision (blocks, revoked
+/// an address blocked or its block lifted, a user's logins revoked, role or mailboxes changed, a
+/// login ended, a login failure or success counted. The database already holds each decision (blocks, revoked
 /// refresh tokens); this closes the connections the decision concerns on every instance, puts
 /// blocks in force everywhere and makes every instance count each login attempt. Messages sent
 /// while an instance could not hear them are lost, so when its subscription comes back it catches
@@ -25,13 +25,17 @@ internal sealed class ClusterBus(
     UserAdministration users,
     AuthService auth,
     LoginThrottle throttle,
+    MailboxAccess access,
     ConnectionRegistry connections,
     MissedDecisions missed,
     ClusterMessages sealing,
     TimeProvider time,
     ILogger<ClusterBus> logger) : BackgroundService
 {
+    private static readonly TimeSpan CatchUpSpacing = TimeSpan.FromSeconds(15);
+
     private readonly Channel<bool> _catchUps = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<bool> _limitReloads = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -42,8 +46,6 @@ internal sealed class ClusterBus(
 
         var channel = redis.Channel("control");
         var subscriber = connection.GetSubscriber();
-        var messages = await RedisRetry.UntilDoneAsync(() => subscriber.SubscribeAsync(channel), time, logger, stoppingToken);
-        messages.OnMessage(message => Receive(message.Message));
 
         void Publish(string kind, Action<Utf8JsonWriter> body)
         {
@@ -98,25 +100,43 @@ internal sealed class ClusterBus(
             _catchUps.Writer.TryWrite(true);
         }
 
+        void OnMailboxLimitsChanged(string username) => Publish("mailboxes_changed", writer => writer.WriteString("username", username));
+
+        ChannelMessageQueue? messages = null;
+        redis.SubscriptionsRestored += OnSubscriptionsRestored;
         blocks.ChangedHere += OnBlockChanged;
         throttle.CountedHere += OnLoginCounted;
         users.LoginsRevoked += OnLoginsRevoked;
         users.RoleChanged += OnRoleChanged;
         auth.LoginEnded += OnLoginEnded;
-        redis.SubscriptionsRestored += OnSubscriptionsRestored;
+        access.ChangedHere += OnMailboxLimitsChanged;
         try
         {
+            messages = await RedisRetry.UntilDoneAsync(() => subscriber.SubscribeAsync(channel), time, logger, stoppingToken);
+            messages.OnMessage(message => Receive(message.Message));
+            // Listening from now on: what this instance and the others decided before is in the database.
+            OnSubscriptionsRestored();
+            var reloads = ReloadMailboxLimitsAsync(stoppingToken);
             await foreach (var _ in _catchUps.Reader.ReadAllAsync(stoppingToken))
             {
                 try
                 {
                     await missed.CatchUpAsync(stoppingToken);
                 }
-                catch (System.Data.Common.DbException ex)
+                catch (Exception ex) when (ex is not OperationCanceledException)
                 {
+                    // Tried again (the database may be coming back after Redis): until it succeeds, this
+                    // instance may hold blocks, lifts and logins the others have changed.
                     logger.CatchUpFailed(ex.GetType().Name);
+                    _catchUps.Writer.TryWrite(true);
                 }
+
+                // Requests meanwhile make one more catch-up, not one each: Redis coming and going
+                // (or someone replaying the request) costs the database a few reads a minute at most.
+                await Task.Delay(CatchUpSpacing, time, stoppingToken);
             }
+
+            await reloads;
         }
         catch (OperationCanceledException)
         {
@@ -130,7 +150,30 @@ internal sealed class ClusterBus(
             users.LoginsRevoked -= OnLoginsRevoked;
             users.RoleChanged -= OnRoleChanged;
             auth.LoginEnded -= OnLoginEnded;
-            await messages.UnsubscribeAsync();
+            access.ChangedHere -= OnMailboxLimitsChanged;
+            if (messages is not null)
+            {
+                await messages.UnsubscribeAsync();
+            }
+        }
+    }
+
+    // Which mailboxes a viewer sees is read from the database again when another instance changed
+    // it, one reload for any number of changes heard meanwhile.
+    private async Task ReloadMailboxLimitsAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var _ in _limitReloads.Reader.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                await access.ReloadAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.CatchUpFailed(ex.GetType().Name);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+                _limitReloads.Writer.TryWrite(true);
+            }
         }
     }
 
@@ -175,6 +218,9 @@ internal sealed class ClusterBus(
                         Enum.Parse<LoginNoteKind>(root.GetProperty("outcome").GetString()!),
                         root.GetProperty("name").GetString()!,
                         NetworkRules.ClientKey(IPAddress.Parse(root.GetProperty("ip").GetString()!))));
+                    break;
+                case "mailboxes_changed":
+                    _limitReloads.Writer.TryWrite(true);
                     break;
                 case "catch_up":
                     _catchUps.Writer.TryWrite(true);

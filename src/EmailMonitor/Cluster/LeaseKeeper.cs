@@ -106,6 +106,13 @@ internal sealed class LeaseKeeper(
 
     private async Task RoundAsync(CancellationToken cancellationToken)
     {
+        await LeasesAsync(cancellationToken);
+        // After the leases, so a mailbox just taken is reported at once.
+        await ReportAsync(cancellationToken);
+    }
+
+    private async Task LeasesAsync(CancellationToken cancellationToken)
+    {
         // Renewed first: nothing slower (a mailbox stopping, a change applied) may cost the leases.
         var (alive, twin) = await leases.HeartbeatAsync(cancellationToken);
         if (twin && !_firstRound)
@@ -146,7 +153,6 @@ internal sealed class LeaseKeeper(
             }
         }
 
-        await ReportAsync(cancellationToken);
         var mine = registry.Owned().Keys.Where(wanted.Contains).ToList();
         var fairShare = (wanted.Count + alive - 1) / alive;
         if (mine.Count > fairShare)

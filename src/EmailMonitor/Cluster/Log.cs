@@ -29,13 +29,13 @@ internal static partial class Log
     [LoggerMessage(EventId = 8009, Level = LogLevel.Warning, Message = "Renewing or taking mailbox leases failed; trying again next round")]
     public static partial void LeaseRoundFailed(this ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 8010, Level = LogLevel.Warning, Message = "Could not tell the other instances of {Kind} ({Reason}); they apply it from the database at their next start")]
+    [LoggerMessage(EventId = 8010, Level = LogLevel.Warning, Message = "Could not tell the other instances of {Kind} ({Reason}); they catch up from the database when they hear Redis again")]
     public static partial void ControlNotSent(this ILogger logger, string kind, string reason);
 
-    [LoggerMessage(EventId = 8011, Level = LogLevel.Debug, Message = "Client budgets could not be shared through Redis ({Reason}); each instance's own limits hold meanwhile")]
-    public static partial void BudgetNotShared(this ILogger logger, string reason);
+    [LoggerMessage(EventId = 8011, Level = LogLevel.Warning, Message = "{What} could not be shared through Redis ({Reason}); each instance's own limits hold meanwhile (said once until it works again)")]
+    public static partial void NotShared(this ILogger logger, string what, string reason);
 
-    [LoggerMessage(EventId = 8012, Level = LogLevel.Warning, Message = "A message on Redis was not sealed by an instance of this deployment (another JWT_SECRET_KEY, or forged); ignored")]
+    [LoggerMessage(EventId = 8012, Level = LogLevel.Warning, Message = "A message on Redis was refused: not sealed by an instance of this deployment and version (another JWT_SECRET_KEY, an older version, or forged), sealed more than 30 s ago, or heard before (replayed); ignored")]
     public static partial void AnnouncementRefused(this ILogger logger);
 
     [LoggerMessage(EventId = 8013, Level = LogLevel.Warning, Message = "Redis cannot be reached yet ({Reason}); trying again")]
@@ -47,9 +47,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 8015, Level = LogLevel.Warning, Message = "The leases could not be renewed for {Seconds} s; stopped watching mailbox {Mailbox} before another instance takes it")]
     public static partial void LeaseExpiring(this ILogger logger, string mailbox, double seconds);
 
-    [LoggerMessage(EventId = 8016, Level = LogLevel.Debug, Message = "Connection counts could not be shared through Redis ({Reason}); each instance's own limit per address holds meanwhile")]
-    public static partial void ConnectionsNotShared(this ILogger logger, string reason);
+    [LoggerMessage(EventId = 8016, Level = LogLevel.Information, Message = "{What} are shared through Redis again")]
+    public static partial void SharedAgain(this ILogger logger, string what);
 
-    [LoggerMessage(EventId = 8017, Level = LogLevel.Warning, Message = "Could not catch up with what other instances decided while Redis was out of reach ({Reason}); their blocks apply here at the next start")]
+    [LoggerMessage(EventId = 8017, Level = LogLevel.Warning, Message = "Could not catch up with what other instances decided while Redis was out of reach ({Reason}); trying again")]
     public static partial void CatchUpFailed(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 8018, Level = LogLevel.Information, Message = "Caught up with the other instances' decisions from the database: {Blocked} blocks put in force, {Lifted} lifted, {Closed} connections closed")]
+    public static partial void CaughtUp(this ILogger logger, int blocked, int lifted, int closed);
 }

@@ -72,7 +72,7 @@ internal sealed class MailboxLeases(Database database, ClusterMessages messages,
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Command($"""
             INSERT INTO mailbox_leases (mailbox, owner, token, expires_at) VALUES (@mailbox, @owner, 1, {Now} + @duration)
-            ON CONFLICT (mailbox) DO UPDATE SET owner = excluded.owner, token = mailbox_leases.token + 1, expires_at = excluded.expires_at
+            ON CONFLICT (mailbox) DO UPDATE SET owner = excluded.owner, token = mailbox_leases.token + 1, expires_at = excluded.expires_at, folders = '[]'
             WHERE mailbox_leases.expires_at < {Now}
             RETURNING token
             """);
@@ -91,7 +91,7 @@ internal sealed class MailboxLeases(Database database, ClusterMessages messages,
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Command($"""
-            UPDATE mailbox_leases SET token = token + 1, expires_at = {Now} + @duration WHERE mailbox = @mailbox AND owner = @owner
+            UPDATE mailbox_leases SET token = token + 1, expires_at = {Now} + @duration, folders = '[]' WHERE mailbox = @mailbox AND owner = @owner
             RETURNING token
             """);
         command.AddText("@mailbox", mailbox);

@@ -24,7 +24,7 @@ internal sealed record MailboxWatcher(string Instance, IReadOnlyList<FolderStatu
         try
         {
             return JsonSerializer.Deserialize(report, ClusterJson.Default.ListReportedFolder) is { } folders
-                ? [.. folders.Where(f => f.Folder is not null).Select(f => new FolderStatus(
+                ? [.. folders.Where(f => f?.Folder is not null).Select(f => new FolderStatus(
                     new FolderKey(mailbox, f.Folder), f.State, f.Idle, f.LastUid, f.LastError, f.LastConnectedAt, f.NextAttemptAt))]
                 : [];
         }

@@ -16,12 +16,27 @@ namespace EmailMonitor.Cluster;
 internal sealed class RedisBudget(RedisConnection redis, TimeProvider time, ILogger<RedisBudget> logger) : BackgroundService, ISharedBudget
 {
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(100);
+
+    // Beyond this many windows counted at once (a flood from many addresses), new ones are left to
+    // each instance's own limiter: memory stays bounded, and those limits still hold.
+    private const int MaxCounters = 100_000;
+
     private readonly ConcurrentDictionary<Window, Counter> _counters = new();
+    private readonly SharingState _sharing = new("Client budgets and violation counts", logger);
 
     public bool TrySpend(string budget, IPAddress client, int limit, TimeSpan window)
     {
-        var index = time.GetUtcNow().ToUnixTimeMilliseconds() / (long)window.TotalMilliseconds;
-        var counter = _counters.GetOrAdd(new Window(budget, client, index, window), static _ => new Counter());
+        var key = new Window(budget, client, Index(window), window);
+        if (!_counters.TryGetValue(key, out var counter))
+        {
+            if (_counters.Count >= MaxCounters)
+            {
+                return true;
+            }
+
+            counter = _counters.GetOrAdd(key, static _ => new Counter());
+        }
+
         var pending = Interlocked.Increment(ref counter.Pending);
         if (Volatile.Read(ref counter.SpentEverywhere) + pending <= limit)
         {
@@ -31,6 +46,16 @@ internal sealed class RedisBudget(RedisConnection redis, TimeProvider time, ILog
         // Refused: it did not spend anything.
         Interlocked.Decrement(ref counter.Pending);
         return false;
+    }
+
+    public void Forget(string budget, IPAddress client, TimeSpan window)
+    {
+        var key = new Window(budget, client, Index(window), window);
+        _counters.TryRemove(key, out _);
+        if (redis.IsConnected)
+        {
+            _ = ForgetAsync(key);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -44,7 +69,7 @@ internal sealed class RedisBudget(RedisConnection redis, TimeProvider time, ILog
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
-                logger.BudgetNotShared(ex.GetType().Name);
+                _sharing.Failed(ex.GetType().Name);
             }
         }
     }
@@ -75,7 +100,7 @@ internal sealed class RedisBudget(RedisConnection redis, TimeProvider time, ILog
                 continue;
             }
 
-            var key = redis.Key($"budget:{window.Budget}:{window.Client}:{window.Index.ToString(CultureInfo.InvariantCulture)}");
+            var key = KeyOf(window);
             sent.Add((counter, count, batch.StringIncrementAsync(key, count)));
             _ = batch.KeyExpireAsync(key, window.Length * 2);
         }
@@ -86,14 +111,36 @@ internal sealed class RedisBudget(RedisConnection redis, TimeProvider time, ILog
             try
             {
                 Volatile.Write(ref counter.SpentEverywhere, await total);
+                _sharing.Worked();
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
                 // Not counted there: counted again next time.
                 Interlocked.Add(ref counter.Pending, count);
+                _sharing.Failed(ex.GetType().Name);
             }
         }
     }
+
+    private async Task ForgetAsync(Window window)
+    {
+        try
+        {
+            if (await redis.GetAsync() is { } connection)
+            {
+                await connection.GetDatabase().KeyDeleteAsync(KeyOf(window));
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            _sharing.Failed(ex.GetType().Name);
+        }
+    }
+
+    private long Index(TimeSpan window) => time.GetUtcNow().ToUnixTimeMilliseconds() / (long)window.TotalMilliseconds;
+
+    private RedisKey KeyOf(Window window) =>
+        redis.Key($"budget:{window.Budget}:{window.Client}:{window.Index.ToString(CultureInfo.InvariantCulture)}");
 
     private sealed record Window(string Budget, IPAddress Client, long Index, TimeSpan Length);
 

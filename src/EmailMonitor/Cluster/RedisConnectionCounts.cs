@@ -20,7 +20,9 @@ internal sealed class RedisConnectionCounts(RedisConnection redis, ClusterMessag
     private static readonly TimeSpan Refresh = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan MostWait = TimeSpan.FromMilliseconds(250);
+    private const int MaxCount = 1_000_000;
 
+    private readonly SharingState _sharing = new("Connection counts", logger);
     private readonly ConcurrentDictionary<IPAddress, int> _here = new();
     private readonly ConcurrentDictionary<IPAddress, byte> _changed = new();
     private DateTimeOffset _refreshedAt;
@@ -36,20 +38,39 @@ internal sealed class RedisConnectionCounts(RedisConnection redis, ClusterMessag
         {
             var fields = await connection.GetDatabase().HashGetAllAsync(KeyOf(client)).WaitAsync(MostWait, time, cancellationToken);
             var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            var count = 0;
+            // Whoever else writes to this Redis cannot overflow the sum or make a count last.
+            var latest = now + (long)(Lifetime * 2).TotalMilliseconds;
+            long count = 0;
+            var expired = new List<RedisValue>();
             foreach (var field in fields)
             {
-                if (field.Name != sealing.Sender && Parse(field.Value) is var (held, until) && until > now)
+                if (field.Name == sealing.Sender)
                 {
-                    count += held;
+                    continue;
+                }
+
+                if (Parse(field.Value) is var (held, until) && until > now && until <= latest)
+                {
+                    count += Math.Min(held, MaxCount);
+                }
+                else
+                {
+                    expired.Add(field.Name);
                 }
             }
 
-            return count;
+            if (expired.Count > 0)
+            {
+                // Left by processes that died (or written by someone else): the key is kept alive by the living.
+                _ = connection.GetDatabase().HashDeleteAsync(KeyOf(client), [.. expired], CommandFlags.FireAndForget);
+            }
+
+            _sharing.Worked();
+            return (int)Math.Min(count, MaxCount);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            logger.ConnectionsNotShared(ex.GetType().Name);
+            _sharing.Failed(ex.GetType().Name);
             return 0;
         }
     }
@@ -81,6 +102,16 @@ internal sealed class RedisConnectionCounts(RedisConnection redis, ClusterMessag
     {
         if (!redis.IsConnected || await redis.GetAsync() is not { } connection)
         {
+            // Addresses that left need not be told while Redis is away (their counts there run out
+            // on their own): forgotten, so memory holds only addresses still connected.
+            foreach (var (client, here) in _here)
+            {
+                if (here == 0 && _here.TryRemove(KeyValuePair.Create(client, 0)))
+                {
+                    _changed.TryRemove(client, out _);
+                }
+            }
+
             return;
         }
 
@@ -121,10 +152,11 @@ internal sealed class RedisConnectionCounts(RedisConnection redis, ClusterMessag
         try
         {
             await Task.WhenAll(writes);
+            _sharing.Worked();
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
-            logger.ConnectionsNotShared(ex.GetType().Name);
+            _sharing.Failed(ex.GetType().Name);
             foreach (var client in clients)
             {
                 _changed[client] = 0;
@@ -147,7 +179,7 @@ internal sealed class RedisConnectionCounts(RedisConnection redis, ClusterMessag
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             // They expire on their own.
-            logger.ConnectionsNotShared(ex.GetType().Name);
+            _sharing.Failed(ex.GetType().Name);
         }
     }
 

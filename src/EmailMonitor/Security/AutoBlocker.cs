@@ -18,6 +18,15 @@ internal sealed partial class AutoBlocker(
 
     private readonly ConcurrentDictionary<IPAddress, Queue<DateTimeOffset>> _violations = new();
     private readonly ILogger _securityLog = loggerFactory.CreateLogger(SecurityLog.Category);
+    /// <summary>
+    /// A block made or lifted here starts the address's count afresh, on every instance: a client
+    /// whose block an administrator lifted is not blocked again by its next typo.
+    /// </summary>
+    public void Forget(BlockChange change)
+    {
+        _violations.TryRemove(change.Address, out _);
+        shared.Forget("violations", change.Address, options.Value.AutoBlockWindow);
+    }
 
     public void Record(IPAddress? address, string kind)
     {

@@ -15,8 +15,10 @@ internal sealed class BlockList(Database database, ChannelWriter<BlockChange> ch
 {
     private readonly ConcurrentDictionary<IPAddress, IpBlock> _blocks = new();
 
-    // Blocks and lifts made here, until they are surely stored: a reload must not undo them.
-    private readonly ConcurrentDictionary<IPAddress, DateTimeOffset> _changedHere = new();
+    // Blocks and lifts made here or heard of from another instance lately: a reload must not undo
+    // them (one made here may still be on its way to the database; one heard of may have been made
+    // after the reload read it).
+    private readonly ConcurrentDictionary<IPAddress, DateTimeOffset> _changedLately = new();
 
     /// <summary>Raised when an address is blocked (here or, through <see cref="Apply"/>, on another instance), so its open connections can be closed.</summary>
     public event Action<IPAddress>? Blocked;
@@ -54,7 +56,7 @@ internal sealed class BlockList(Database database, ChannelWriter<BlockChange> ch
         var now = time.GetUtcNow();
         var block = new IpBlock(NetworkRules.ClientKey(address), reason, now, now + duration);
         _blocks[block.Address] = block;
-        ChangedHereAt(block.Address, now);
+        ChangedLately(block.Address, now);
         changes.TryWrite(new BlockChange(block.Address, block));
         Blocked?.Invoke(block.Address);
         ChangedHere?.Invoke(new BlockChange(block.Address, block));
@@ -63,6 +65,7 @@ internal sealed class BlockList(Database database, ChannelWriter<BlockChange> ch
     /// <summary>A block or lift another instance made (and stored): applied here, not stored again.</summary>
     public void Apply(BlockChange change)
     {
+        ChangedLately(change.Address, time.GetUtcNow());
         if (change.Block is { } block)
         {
             _blocks[change.Address] = block;
@@ -78,7 +81,7 @@ internal sealed class BlockList(Database database, ChannelWriter<BlockChange> ch
     {
         var key = NetworkRules.ClientKey(address);
         var removed = _blocks.TryRemove(key, out _);
-        ChangedHereAt(key, time.GetUtcNow());
+        ChangedLately(key, time.GetUtcNow());
         changes.TryWrite(new BlockChange(key, null));
         ChangedHere?.Invoke(new BlockChange(key, null));
         return removed;
@@ -94,48 +97,62 @@ internal sealed class BlockList(Database database, ChannelWriter<BlockChange> ch
 
     /// <summary>
     /// Makes the blocks in force here those in the database, for when blocks and lifts made on other
-    /// instances may not have reached this one (Redis was out of reach). A block or lift made here
-    /// in the last <paramref name="settling"/> stands even if not stored yet: it is being written.
+    /// instances may not have reached this one (Redis was out of reach). A block or lift made here or
+    /// heard of in the last <paramref name="settling"/> stands whatever the database says.
     /// </summary>
-    public async Task ReloadAsync(TimeSpan settling, CancellationToken cancellationToken)
+    /// <returns>How many blocks were put into force here, and how many lifted.</returns>
+    public async Task<(int Blocked, int Lifted)> ReloadAsync(TimeSpan settling, CancellationToken cancellationToken)
     {
-        var stored = (await ReadStoredAsync(cancellationToken)).ToDictionary(block => block.Address);
+        var (blocked, lifted) = (0, 0);
+        var stored = new Dictionary<IPAddress, IpBlock>();
+        foreach (var block in await ReadStoredAsync(cancellationToken))
+        {
+            // Rows stored before clients were keyed by /64 may share a key now: the longest block stands.
+            if (!stored.TryGetValue(block.Address, out var other) || other.ExpiresAt < block.ExpiresAt)
+            {
+                stored[block.Address] = block;
+            }
+        }
+
         var settledBefore = time.GetUtcNow() - settling;
-        foreach (var (address, changedAt) in _changedHere)
+        foreach (var (address, changedAt) in _changedLately)
         {
             if (changedAt < settledBefore)
             {
-                _changedHere.TryRemove(KeyValuePair.Create(address, changedAt));
+                _changedLately.TryRemove(KeyValuePair.Create(address, changedAt));
             }
         }
 
         foreach (var (address, block) in _blocks)
         {
-            if (!stored.ContainsKey(address) && !_changedHere.ContainsKey(address))
+            if (!stored.ContainsKey(address) && !_changedLately.ContainsKey(address) && _blocks.TryRemove(KeyValuePair.Create(address, block)))
             {
-                _blocks.TryRemove(KeyValuePair.Create(address, block));
+                lifted++;
             }
         }
 
         foreach (var (address, block) in stored)
         {
-            if (!_changedHere.ContainsKey(address) && !_blocks.ContainsKey(address))
+            if (!_changedLately.ContainsKey(address) && !_blocks.ContainsKey(address))
             {
                 _blocks[address] = block;
                 Blocked?.Invoke(address);
+                blocked++;
             }
         }
+
+        return (blocked, lifted);
     }
 
-    private void ChangedHereAt(IPAddress address, DateTimeOffset at)
+    private void ChangedLately(IPAddress address, DateTimeOffset at)
     {
-        if (_changedHere.Count > 10_000)
+        if (_changedLately.Count > 10_000)
         {
             // Only a reload forgets them otherwise, and a single instance never reloads.
-            _changedHere.Clear();
+            _changedLately.Clear();
         }
 
-        _changedHere[address] = at;
+        _changedLately[address] = at;
     }
 
     private async Task<List<IpBlock>> ReadStoredAsync(CancellationToken cancellationToken)

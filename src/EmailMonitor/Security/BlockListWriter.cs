@@ -3,21 +3,33 @@ using EmailMonitor.Storage;
 
 namespace EmailMonitor.Security;
 
-/// <summary>Writes block list changes to the database, in order, off the request path.</summary>
-internal sealed class BlockListWriter(ChannelReader<BlockChange> changes, Database database, ILogger<BlockListWriter> logger) : BackgroundService
+/// <summary>
+/// Writes block list changes to the database, in order, off the request path; a change that cannot
+/// be written is tried again until it is (the database is what a restart and the other instances
+/// go by), while the block holds in memory meanwhile.
+/// </summary>
+internal sealed class BlockListWriter(ChannelReader<BlockChange> changes, Database database, TimeProvider time, ILogger<BlockListWriter> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await foreach (var change in changes.ReadAllAsync(stoppingToken))
         {
-            try
+            for (var failures = 0; ; failures++)
             {
-                await WriteAsync(change, CancellationToken.None);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // The block is in force in memory; only its survival across a restart is lost.
-                logger.BlockNotStored(change.Address.ToString(), ex);
+                try
+                {
+                    await WriteAsync(change, CancellationToken.None);
+                    break;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    if (failures == 0)
+                    {
+                        logger.BlockNotStored(change.Address.ToString(), ex);
+                    }
+
+                    await Task.Delay(failures < 10 ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(10), time, stoppingToken);
+                }
             }
         }
     }

@@ -58,6 +58,9 @@ internal static class SecurityExtensions
             context => context.RequestServices.GetRequiredService<NetworkRules>().TrustedProxies.Count > 0,
             branch => branch.UseForwardedHeaders());
         app.UseMiddleware<PerimeterMiddleware>();
+        // Resolved once started: building them any earlier would read options before they are validated.
+        app.Lifetime.ApplicationStarted.Register(() =>
+            app.Services.GetRequiredService<BlockList>().ChangedHere += app.Services.GetRequiredService<AutoBlocker>().Forget);
         return app;
     }
 }

@@ -124,6 +124,6 @@ public sealed class MailboxLeasesTests : IAsyncDisposable
             Options.Create(settings),
             Options.Create(new ServiceOptions()),
             NullLogger<SigningKey>.Instance);
-        return new MailboxLeases(database, new ClusterMessages(root, cluster), cluster);
+        return new MailboxLeases(database, new ClusterMessages(root, cluster, TimeProvider.System), cluster);
     }
 }
