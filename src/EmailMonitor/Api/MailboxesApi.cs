@@ -61,7 +61,7 @@ internal static class MailboxesApi
         HttpContext context, MailboxRegistry registry, MailboxStatusBoard board, MailboxOwners owners, IOptions<MailOptions> options, SecurityLog securityLog, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var body = await ReadBodyAsync(context, errors, cancellationToken);
+        var body = await JsonBody.ReadAsync(context, errors, cancellationToken);
         var request = errors.Count == 0 ? MailboxRequest.Read(body, errors) : null;
         var mailbox = errors.Count == 0 ? MailboxRules.Apply(request!, null, options.Value.AllowInsecure, errors) : null;
         if (mailbox is null)
@@ -82,7 +82,7 @@ internal static class MailboxesApi
         string name, HttpContext context, MailboxRegistry registry, MailboxStatusBoard board, MailboxOwners owners, IOptions<MailOptions> options, SecurityLog securityLog, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        var body = await ReadBodyAsync(context, errors, cancellationToken);
+        var body = await JsonBody.ReadAsync(context, errors, cancellationToken);
         var request = errors.Count == 0 ? MailboxRequest.Read(body, errors) : MailboxRequest.Empty;
         if (errors.Count == 0 && request.Given.Count == 0)
         {
@@ -154,28 +154,6 @@ internal static class MailboxesApi
         await users.ForgetMailboxAsync(name, CancellationToken.None);
         return Results.NoContent();
     }
-
-    private static async Task<JsonElement> ReadBodyAsync(HttpContext context, Dictionary<string, string[]> errors, CancellationToken cancellationToken)
-    {
-        if (!context.Request.HasJsonContentType())
-        {
-            errors["body"] = ["must be JSON (Content-Type: application/json)"];
-            return default;
-        }
-
-        try
-        {
-            return await JsonSerializer.DeserializeAsync<JsonElement>(context.Request.Body, StrictJson, cancellationToken);
-        }
-        catch (JsonException)
-        {
-            errors["body"] = ["is not valid JSON (or gives a field twice)"];
-            return default;
-        }
-    }
-
-    // A key given twice ("password" once harmless, once not) is refused, never silently the last one.
-    private static readonly JsonSerializerOptions StrictJson = new() { AllowDuplicateProperties = false };
 
     private static IResult Invalid(Dictionary<string, string[]> errors) =>
         Results.ValidationProblem(

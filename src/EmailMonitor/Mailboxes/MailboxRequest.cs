@@ -46,7 +46,7 @@ internal sealed class MailboxRequest
             return new MailboxRequest();
         }
 
-        var reader = new FieldReader(body, errors, prefix: string.Empty);
+        var reader = new JsonFieldReader(body, errors, "a mailbox", prefix: string.Empty);
         var request = new MailboxRequest
         {
             Name = reader.Text("name"),
@@ -71,77 +71,11 @@ internal sealed class MailboxRequest
     {
         public static OAuth2Fields Read(JsonElement body, Dictionary<string, string[]> errors)
         {
-            var reader = new FieldReader(body, errors, prefix: "oauth2.");
+            var reader = new JsonFieldReader(body, errors, "oauth2", prefix: "oauth2.");
             var fields = new OAuth2Fields(
                 reader.Text("token_url"), reader.Text("client_id"), reader.Text("client_secret"), reader.Text("refresh_token"), reader.Text("scope"));
             reader.RefuseOthers();
             return fields;
-        }
-    }
-
-    /// <summary>Reads typed fields of one JSON object, noting each one it was asked for.</summary>
-    private sealed class FieldReader(JsonElement body, Dictionary<string, string[]> errors, string prefix)
-    {
-        private readonly List<string> _seen = [];
-        private readonly HashSet<string> _known = new(StringComparer.Ordinal);
-
-        public IReadOnlyList<string> Seen => _seen;
-
-        public string? Text(string name) => Read(name, JsonValueKind.String, "must be a string", e => e.GetString());
-
-        public int? Integer(string name) =>
-            Read(name, JsonValueKind.Number, "must be a whole number", e => e.TryGetInt32(out var value) ? value : (int?)null);
-
-        public bool? Boolean(string name)
-        {
-            _known.Add(name);
-            if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return null;
-            }
-
-            _seen.Add(name);
-            if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
-            {
-                return value.GetBoolean();
-            }
-
-            errors[prefix + name] = ["must be true or false"];
-            return null;
-        }
-
-        public JsonElement? Object(string name) => Read(name, JsonValueKind.Object, "must be an object", e => (JsonElement?)e);
-
-        public List<string>? TextList(string name) =>
-            Read(name, JsonValueKind.Array, "must be a list of strings", e => e.EnumerateArray().All(item => item.ValueKind == JsonValueKind.String)
-                ? e.EnumerateArray().Select(item => item.GetString()!).ToList()
-                : null);
-
-        /// <summary>A field this endpoint does not know is an error, not silently ignored: a misspelt "pasword" must not pass.</summary>
-        public void RefuseOthers()
-        {
-            foreach (var property in body.EnumerateObject().Where(p => !_known.Contains(p.Name)))
-            {
-                errors[prefix + property.Name] = ["is not a field of a mailbox"];
-            }
-        }
-
-        private T? Read<T>(string name, JsonValueKind kind, string problem, Func<JsonElement, T?> read)
-        {
-            _known.Add(name);
-            if (!body.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-            {
-                return default;
-            }
-
-            _seen.Add(name);
-            var result = value.ValueKind == kind ? read(value) : default;
-            if (result is null)
-            {
-                errors[prefix + name] = [problem];
-            }
-
-            return result;
         }
     }
 }
