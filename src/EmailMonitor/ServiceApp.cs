@@ -10,6 +10,7 @@ using EmailMonitor.Observability;
 using EmailMonitor.Realtime;
 using EmailMonitor.Security;
 using EmailMonitor.Storage;
+using EmailMonitor.Webhooks;
 using Microsoft.Extensions.Options;
 
 namespace EmailMonitor;
@@ -29,6 +30,7 @@ internal static class ServiceApp
         // Hosted services stop in reverse order: mail first, fan-out last.
         builder.AddRealtime();
         builder.AddStorage();
+        builder.AddWebhooks();
         builder.AddAuth();
         builder.AddAnalysis();
         builder.AddMail();

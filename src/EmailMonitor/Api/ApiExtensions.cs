@@ -45,6 +45,7 @@ internal static class ApiExtensions
         app.MapSigningKeysApi();
         app.MapUsersApi();
         app.MapMailboxesApi();
+        app.MapWebhooksApi();
         app.MapOpenApi();
         return app;
     }

@@ -52,6 +52,7 @@ internal static class ContractVariables
         new("MAX_ATTACHMENT_SIZE", "Analysis:MaxAttachmentBytes", VariableFormat.Integer, "26214400", "bytes; larger attachments are flagged and not inspected further"),
         new("BLOCKED_ATTACHMENT_EXTENSIONS", "Analysis:BlockedAttachmentExtensions", VariableFormat.List, null, "overrides the built-in list of blocked extensions"),
         new("ALLOW_REMOTE_CONTENT", "Analysis:AllowRemoteContent", VariableFormat.Boolean, "false", "keep remote images and other remote resources in html_content"),
+        new("WEBHOOK_ALLOW_PRIVATE", "Webhooks:AllowPrivate", VariableFormat.Boolean, "false", "webhooks may send to loopback, private and link-local addresses (checked after DNS resolution and on every redirect)"),
         new("AUTH_SERV_ID", "Analysis:AuthServId", VariableFormat.Text, null, "authserv-id whose Authentication-Results header is trusted; empty = the topmost one"),
     ];
 

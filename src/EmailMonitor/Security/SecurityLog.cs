@@ -82,6 +82,8 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
 
     public void BlockLifted(IPAddress? ip, string? username, string address) => BlockLifted(_logger, Show(ip), Clean(username), address);
 
+    public void WebhookChanged(IPAddress? ip, string? username, string change) => WebhookChanged(_logger, Show(ip), Clean(username), Clean(change, 600));
+
     public void SigningKeyRotated(IPAddress? ip, string? username, string kid) => SigningKeyRotated(_logger, Show(ip), Clean(username), $"new signing key {kid}");
 
     public void OriginRefused(IPAddress? ip, string origin) => OriginRefused(_logger, Show(ip), Clean(origin));
@@ -195,6 +197,9 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
 
     [LoggerMessage(EventId = 9018, EventName = "signing_key_rotated", Level = LogLevel.Warning, Message = "{Username} from {Ip}: {Reason}")]
     private static partial void SigningKeyRotated(ILogger logger, string ip, string username, string reason);
+
+    [LoggerMessage(EventId = 9019, EventName = "webhook_changed", Level = LogLevel.Warning, Message = "{Username} from {Ip}: {Reason}")]
+    private static partial void WebhookChanged(ILogger logger, string ip, string username, string reason);
 
     [LoggerMessage(EventId = 9014, EventName = "dangerous_attachment", Level = LogLevel.Warning, Message = "attachment of {Message}: {Reason}")]
     private static partial void DangerousAttachment(ILogger logger, string message, string reason);

@@ -16,6 +16,10 @@ internal abstract class CommitLogReader(CommitLog log, EventStore store, TimePro
 
     protected EventStore Store => store;
 
+    protected TimeProvider Time => time;
+
+    protected ILogger Logger => logger;
+
     /// <summary>The reader's name in logs.</summary>
     protected abstract string Name { get; }
 

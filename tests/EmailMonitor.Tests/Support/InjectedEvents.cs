@@ -12,7 +12,8 @@ internal static class InjectedEvents
 {
     private static int _nextUid;
 
-    public static async Task<IReadOnlyList<string>> InjectAsync(ServiceHost service, int count, int textBytes = 0, string html = "", string mailbox = "default")
+    public static async Task<IReadOnlyList<string>> InjectAsync(
+        ServiceHost service, int count, int textBytes = 0, string html = "", string mailbox = "default", Func<EmailEvent, EmailEvent>? shape = null)
     {
         var writer = service.Get<ChannelWriter<AnalysedEmail>>();
         var ids = new List<string>();
@@ -31,6 +32,7 @@ internal static class InjectedEvents
                 HtmlContent = html,
             };
             // No source of that name has a position, so these move no checkpoint.
+            email = shape?.Invoke(email) ?? email;
             await writer.WriteAsync(new AnalysedEmail(email, new SourceCheckpoint(folder, 1, uid, new NoPosition())));
             ids.Add(email.Id);
         }

@@ -141,5 +141,47 @@ internal static class PostgresMigrations
         """
         ALTER TABLE mailbox_leases ADD COLUMN folders text NOT NULL DEFAULT '[]';
         """,
+
+        // 9: webhooks, each with its cursor over the event log, their deliveries and the attempts of each.
+        """
+        CREATE TABLE webhooks (
+            id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            settings         text NOT NULL,
+            secrets          bytea NOT NULL,
+            cursor           bigint NOT NULL,
+            created_at       text NOT NULL,
+            last_success_at  text NULL,
+            last_failure_at  text NULL
+        );
+
+        CREATE TABLE webhook_deliveries (
+            id                bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            webhook_id        bigint NOT NULL,
+            event_id          bigint NOT NULL,
+            state             text NOT NULL,
+            attempts          bigint NOT NULL,
+            first_attempt_at  bigint NULL,
+            next_attempt_at   bigint NOT NULL,
+            claimed_until     bigint NOT NULL,
+            claimed_by        text NULL,
+            created_at        text NOT NULL,
+            finished_at       text NULL,
+            UNIQUE (webhook_id, event_id)
+        );
+
+        CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
+        CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, state, id);
+
+        CREATE TABLE webhook_attempts (
+            id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            delivery_id   bigint NOT NULL,
+            attempted_at  text NOT NULL,
+            status        bigint NULL,
+            error         text NULL,
+            duration_ms   bigint NOT NULL
+        );
+
+        CREATE INDEX webhook_attempts_by_delivery ON webhook_attempts (delivery_id);
+        """,
     ];
 }

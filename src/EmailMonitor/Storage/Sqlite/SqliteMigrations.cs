@@ -135,5 +135,47 @@ internal static class SqliteMigrations
         """
         ALTER TABLE mailbox_leases ADD COLUMN folders TEXT NOT NULL DEFAULT '[]';
         """,
+
+        // 9: webhooks, each with its cursor over the event log, their deliveries and the attempts of each.
+        """
+        CREATE TABLE webhooks (
+            id               INTEGER PRIMARY KEY AUTOINCREMENT,
+            settings         TEXT NOT NULL,
+            secrets          BLOB NOT NULL,
+            cursor           INTEGER NOT NULL,
+            created_at       TEXT NOT NULL,
+            last_success_at  TEXT NULL,
+            last_failure_at  TEXT NULL
+        );
+
+        CREATE TABLE webhook_deliveries (
+            id                INTEGER PRIMARY KEY AUTOINCREMENT,
+            webhook_id        INTEGER NOT NULL,
+            event_id          INTEGER NOT NULL,
+            state             TEXT NOT NULL,
+            attempts          INTEGER NOT NULL,
+            first_attempt_at  INTEGER NULL,
+            next_attempt_at   INTEGER NOT NULL,
+            claimed_until     INTEGER NOT NULL,
+            claimed_by        TEXT NULL,
+            created_at        TEXT NOT NULL,
+            finished_at       TEXT NULL,
+            UNIQUE (webhook_id, event_id)
+        );
+
+        CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
+        CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, state, id);
+
+        CREATE TABLE webhook_attempts (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            delivery_id   INTEGER NOT NULL,
+            attempted_at  TEXT NOT NULL,
+            status        INTEGER NULL,
+            error         TEXT NULL,
+            duration_ms   INTEGER NOT NULL
+        );
+
+        CREATE INDEX webhook_attempts_by_delivery ON webhook_attempts (delivery_id);
+        """,
     ];
 }

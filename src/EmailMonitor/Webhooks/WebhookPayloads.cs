@@ -1,0 +1,185 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EmailMonitor.Storage;
+
+namespace EmailMonitor.Webhooks;
+
+/// <summary>
+/// The body of a delivery in each format: <c>json</c>, the <c>new_email</c> object as the
+/// WebSocket sends it (without <c>html_content</c> unless the webhook asks for it); <c>slack</c>,
+/// an incoming-webhook message with blocks; <c>teams</c>, a message carrying an Adaptive Card.
+/// The chat formats say what a person triaging needs at a glance and carry no email body.
+/// </summary>
+internal static class WebhookPayloads
+{
+    private const int MaxSubject = 200;
+
+    public static byte[] For(WebhookSettings settings, StoredEvent stored) => settings.Format switch
+    {
+        WebhookFormats.Slack => Slack(Summary.Of(stored)),
+        WebhookFormats.Teams => Teams(Summary.Of(stored)),
+        _ => Json(stored, settings.IncludeHtml),
+    };
+
+    public static byte[] Json(StoredEvent stored, bool includeHtml)
+    {
+        var json = stored.ToUtf8Json("\"type\":\"new_email\","u8);
+        if (includeHtml)
+        {
+            return json;
+        }
+
+        var node = JsonNode.Parse(json)!.AsObject();
+        node.Remove("html_content");
+        return JsonSerializer.SerializeToUtf8Bytes(node);
+    }
+
+    private static byte[] Slack(Summary email) => Write(writer =>
+    {
+        writer.WriteString("text", SlackEscape($"{email.Verdict}: {email.Subject} from {email.Sender}"));
+        writer.WriteStartArray("blocks");
+        writer.WriteStartObject();
+        writer.WriteString("type", "header");
+        Text(writer, "text", "plain_text", Truncate($"{email.Verdict}: {email.Subject}", 150));
+        writer.WriteEndObject();
+        writer.WriteStartObject();
+        writer.WriteString("type", "section");
+        writer.WriteStartArray("fields");
+        foreach (var (label, value) in email.Facts)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", "mrkdwn");
+            writer.WriteString("text", $"*{label}*\n{SlackEscape(value)}");
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteStartObject();
+        writer.WriteString("type", "context");
+        writer.WriteStartArray("elements");
+        writer.WriteStartObject();
+        writer.WriteString("type", "mrkdwn");
+        writer.WriteString("text", SlackEscape($"event {email.EventId} · {email.Id}"));
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+    });
+
+    // Rich text runs, not TextBlocks: a TextBlock reads Markdown, so a subject could bring its own links.
+    private static byte[] Teams(Summary email) => Write(writer =>
+    {
+        writer.WriteString("type", "message");
+        writer.WriteStartArray("attachments");
+        writer.WriteStartObject();
+        writer.WriteString("contentType", "application/vnd.microsoft.card.adaptive");
+        writer.WriteNull("contentUrl");
+        writer.WriteStartObject("content");
+        writer.WriteString("$schema", "http://adaptivecards.io/schemas/adaptive-card.json");
+        writer.WriteString("type", "AdaptiveCard");
+        writer.WriteString("version", "1.4");
+        writer.WriteStartArray("body");
+        RichText(writer, [(Truncate($"{email.Verdict}: {email.Subject}", 250), "Bolder", "Medium", false)]);
+        foreach (var (label, value) in email.Facts)
+        {
+            RichText(writer, [(label + ": ", "Bolder", null, false), (value, null, null, false)]);
+        }
+
+        RichText(writer, [($"event {email.EventId} · {email.Id}", null, "Small", true)]);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+    });
+
+    private static void RichText(Utf8JsonWriter writer, IEnumerable<(string Text, string? Weight, string? Size, bool Subtle)> runs)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", "RichTextBlock");
+        writer.WriteStartArray("inlines");
+        foreach (var (text, weight, size, subtle) in runs)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("type", "TextRun");
+            writer.WriteString("text", text);
+            if (weight is not null)
+            {
+                writer.WriteString("weight", weight);
+            }
+
+            if (size is not null)
+            {
+                writer.WriteString("size", size);
+            }
+
+            if (subtle)
+            {
+                writer.WriteBoolean("isSubtle", true);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+    }
+
+    private static void Text(Utf8JsonWriter writer, string name, string type, string text)
+    {
+        writer.WriteStartObject(name);
+        writer.WriteString("type", type);
+        writer.WriteString("text", text);
+        writer.WriteEndObject();
+    }
+
+    // Slack's mrkdwn treats these three as markup; an email must not be able to mention @channel or forge a link.
+    private static string SlackEscape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal)
+        .Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
+
+    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
+
+    private static byte[] Write(Action<Utf8JsonWriter> body)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            body(writer);
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>What the chat formats show of an email.</summary>
+    private sealed record Summary(long EventId, string Id, string Subject, string Sender, string Verdict, IReadOnlyList<(string Label, string Value)> Facts)
+    {
+        public static Summary Of(StoredEvent stored)
+        {
+            using var document = JsonDocument.Parse(stored.Payload);
+            var root = document.RootElement;
+            string Field(string name) => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : string.Empty;
+            var score = root.TryGetProperty("risk_score", out var risk) && risk.TryGetInt32(out var value) ? value : 0;
+            var flags = root.TryGetProperty("security_flags", out var list) && list.ValueKind == JsonValueKind.Array
+                ? string.Join(", ", list.EnumerateArray().Select(f => f.ToString()))
+                : string.Empty;
+            var attachments = root.TryGetProperty("attachments", out var files) && files.ValueKind == JsonValueKind.Array ? files.GetArrayLength() : 0;
+            var subject = Field("subject") is { Length: > 0 } s ? Truncate(s, MaxSubject) : "(no subject)";
+            var senderName = Field("sender_name");
+            var sender = senderName.Length > 0 ? $"{senderName} <{Field("sender")}>" : Field("sender");
+            var verdict = score >= 70 ? "Dangerous" : score >= 30 ? "Suspicious" : "New email";
+            return new Summary(stored.EventId, Field("id"), subject, sender, verdict,
+            [
+                ("From", sender),
+                ("Mailbox", $"{stored.Mailbox} / {Field("folder")}"),
+                ("Risk score", score.ToString(CultureInfo.InvariantCulture)),
+                ("Flags", flags.Length > 0 ? flags : "none"),
+                ("Attachments", attachments.ToString(CultureInfo.InvariantCulture)),
+                ("Received", Field("received_at")),
+            ]);
+        }
+    }
+}
