@@ -34,7 +34,7 @@ def verify(secret: str, webhook_id: str, timestamp: str, signature_header: str, 
     expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
     for entry in signature_header.split(" "):
         version, _, value = entry.partition(",")
-        if version == "v1" and hmac.compare_digest(value, expected):
+        if version == "v1" and hmac.compare_digest(value.encode(), expected.encode()):
             return
     raise ValueError("no signature matches")
 

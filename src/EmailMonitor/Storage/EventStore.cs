@@ -255,7 +255,24 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
             }
         }
 
-        if (through == 0)
+        // Webhooks hold events back: those a webhook has not looked at yet, and those a delivery
+        // still waits to send (at most a day, or until an administrator sends a dead one again).
+        await using (var held = connection.Command(
+            """
+            SELECT min(x) FROM (
+                SELECT min(cursor) AS x FROM webhooks
+                UNION ALL SELECT min(event_id) - 1 FROM webhook_deliveries WHERE state <> 'delivered'
+            ) holds
+            """,
+            transaction))
+        {
+            if (await held.ExecuteScalarAsync(cancellationToken) is { } hold and not DBNull)
+            {
+                through = Math.Min(through, Convert.ToInt64(hold, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        if (through <= 0)
         {
             return 0;
         }

@@ -6,8 +6,9 @@ namespace EmailMonitor.Webhooks;
 /// <summary>
 /// Which addresses a webhook may reach. Unless WEBHOOK_ALLOW_PRIVATE is set, only public ones: not
 /// loopback, private (RFC 1918, unique local), link-local (where cloud metadata services answer),
-/// shared (carrier-grade NAT), unspecified, multicast, broadcast or reserved, and the same for an
-/// IPv4 address inside an IPv6 one (mapped, NAT64, 6to4), so a webhook cannot be pointed at the
+/// shared (carrier-grade NAT), unspecified, multicast, broadcast or reserved, IPv4-compatible,
+/// Teredo and local NAT64 ranges, and the same for an IPv4 address inside an IPv6 one (mapped,
+/// NAT64, 6to4), so a webhook cannot be pointed at the
 /// service's own network (SSRF).
 /// </summary>
 internal static class OutboundAddresses
@@ -28,9 +29,10 @@ internal static class OutboundAddresses
         IPNetwork.Parse("203.0.113.0/24"),
         IPNetwork.Parse("224.0.0.0/4"),
         IPNetwork.Parse("240.0.0.0/4"),
-        IPNetwork.Parse("::/128"),
-        IPNetwork.Parse("::1/128"),
+        IPNetwork.Parse("::/96"),
+        IPNetwork.Parse("64:ff9b:1::/48"),
         IPNetwork.Parse("100::/64"),
+        IPNetwork.Parse("2001::/32"),
         IPNetwork.Parse("2001:db8::/32"),
         IPNetwork.Parse("fc00::/7"),
         IPNetwork.Parse("fe80::/10"),

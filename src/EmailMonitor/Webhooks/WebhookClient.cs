@@ -77,6 +77,11 @@ internal sealed class WebhookClient : IDisposable
                 }
 
                 var next = location.IsAbsoluteUri ? location : new Uri(url, location);
+                if (url.Scheme == Uri.UriSchemeHttps && next.Scheme != Uri.UriSchemeHttps)
+                {
+                    return (status, "redirected from https to http: refused, the email would travel unencrypted");
+                }
+
                 if (WebhookRequest.CheckUrl(next.AbsoluteUri, _allowPrivate) is { } problem)
                 {
                     return (status, $"redirected to a URL that is refused: {problem}");

@@ -36,9 +36,11 @@ internal static class WebhookPayloads
         return JsonSerializer.SerializeToUtf8Bytes(node);
     }
 
+    // What comes from the email goes only into plain_text objects, which Slack shows as written (no
+    // mentions, links or formatting); the notification text, read as mrkdwn, holds none of it.
     private static byte[] Slack(Summary email) => Write(writer =>
     {
-        writer.WriteString("text", SlackEscape($"{email.Verdict}: {email.Subject} from {email.Sender}"));
+        writer.WriteString("text", $"{email.Verdict} in {SlackEscape(email.Mailbox)} (risk score {email.RiskScore})");
         writer.WriteStartArray("blocks");
         writer.WriteStartObject();
         writer.WriteString("type", "header");
@@ -50,8 +52,8 @@ internal static class WebhookPayloads
         foreach (var (label, value) in email.Facts)
         {
             writer.WriteStartObject();
-            writer.WriteString("type", "mrkdwn");
-            writer.WriteString("text", $"*{label}*\n{SlackEscape(value)}");
+            writer.WriteString("type", "plain_text");
+            writer.WriteString("text", Truncate($"{label}: {value}", 1900));
             writer.WriteEndObject();
         }
 
@@ -61,8 +63,8 @@ internal static class WebhookPayloads
         writer.WriteString("type", "context");
         writer.WriteStartArray("elements");
         writer.WriteStartObject();
-        writer.WriteString("type", "mrkdwn");
-        writer.WriteString("text", SlackEscape($"event {email.EventId} · {email.Id}"));
+        writer.WriteString("type", "plain_text");
+        writer.WriteString("text", Truncate($"event {email.EventId} · {email.Id}", 1900));
         writer.WriteEndObject();
         writer.WriteEndArray();
         writer.WriteEndObject();
@@ -139,6 +141,15 @@ internal static class WebhookPayloads
     private static string SlackEscape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal)
         .Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal);
 
+    private static string OneLine(string text) =>
+        string.Create(text.Length, text, static (span, source) =>
+        {
+            for (var i = 0; i < source.Length; i++)
+            {
+                span[i] = char.IsControl(source[i]) ? ' ' : source[i];
+            }
+        });
+
     private static string Truncate(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
 
     private static byte[] Write(Action<Utf8JsonWriter> body)
@@ -155,13 +166,15 @@ internal static class WebhookPayloads
     }
 
     /// <summary>What the chat formats show of an email.</summary>
-    private sealed record Summary(long EventId, string Id, string Subject, string Sender, string Verdict, IReadOnlyList<(string Label, string Value)> Facts)
+    private sealed record Summary(
+        long EventId, string Id, string Mailbox, int RiskScore, string Subject, string Sender, string Verdict, IReadOnlyList<(string Label, string Value)> Facts)
     {
         public static Summary Of(StoredEvent stored)
         {
             using var document = JsonDocument.Parse(stored.Payload);
             var root = document.RootElement;
-            string Field(string name) => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : string.Empty;
+            // One line each: a newline (from an encoded word) must not fake another fact.
+            string Field(string name) => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? OneLine(value.GetString()!) : string.Empty;
             var score = root.TryGetProperty("risk_score", out var risk) && risk.TryGetInt32(out var value) ? value : 0;
             var flags = root.TryGetProperty("security_flags", out var list) && list.ValueKind == JsonValueKind.Array
                 ? string.Join(", ", list.EnumerateArray().Select(f => f.ToString()))
@@ -171,7 +184,7 @@ internal static class WebhookPayloads
             var senderName = Field("sender_name");
             var sender = senderName.Length > 0 ? $"{senderName} <{Field("sender")}>" : Field("sender");
             var verdict = score >= 70 ? "Dangerous" : score >= 30 ? "Suspicious" : "New email";
-            return new Summary(stored.EventId, Field("id"), subject, sender, verdict,
+            return new Summary(stored.EventId, Field("id"), stored.Mailbox, score, subject, sender, verdict,
             [
                 ("From", sender),
                 ("Mailbox", $"{stored.Mailbox} / {Field("folder")}"),

@@ -69,6 +69,21 @@ internal sealed class WebhookStore(Database database, CredentialVault vault, IOp
 
     public async Task<Webhook?> FindAsync(long id, CancellationToken cancellationToken) => (await ListAsync(id, cancellationToken)).SingleOrDefault();
 
+    /// <summary>Every webhook's settings alone, without counting its deliveries: what sending needs, often.</summary>
+    public async Task<IReadOnlyDictionary<long, WebhookSettings>> SettingsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT id, settings FROM webhooks");
+        var settings = new Dictionary<long, WebhookSettings>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            settings[reader.GetInt64(0)] = WebhookSettings.FromJson(reader.GetString(1));
+        }
+
+        return settings;
+    }
+
     public async Task<bool> UpdateAsync(long id, WebhookSettings settings, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -83,6 +98,10 @@ internal sealed class WebhookStore(Database database, CredentialVault vault, IOp
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.Sql.BeginWriteAsync(connection, cancellationToken);
+        // The webhook first: that waits for an enqueuer holding its row, whose deliveries then go too.
+        await using var delete = connection.Command("DELETE FROM webhooks WHERE id = @id", transaction);
+        delete.AddInt64("@id", id);
+        var deleted = await delete.ExecuteNonQueryAsync(cancellationToken) == 1;
         await using var command = connection.Command(
             """
             DELETE FROM webhook_attempts WHERE delivery_id IN (SELECT id FROM webhook_deliveries WHERE webhook_id = @id);
@@ -91,9 +110,6 @@ internal sealed class WebhookStore(Database database, CredentialVault vault, IOp
             transaction);
         command.AddInt64("@id", id);
         await command.ExecuteNonQueryAsync(cancellationToken);
-        await using var delete = connection.Command("DELETE FROM webhooks WHERE id = @id", transaction);
-        delete.AddInt64("@id", id);
-        var deleted = await delete.ExecuteNonQueryAsync(cancellationToken) == 1;
         await transaction.CommitAsync(cancellationToken);
         return deleted;
     }
@@ -163,17 +179,18 @@ internal sealed class WebhookStore(Database database, CredentialVault vault, IOp
         var now = time.GetUtcNow();
         foreach (var (id, settings, cursor) in behind)
         {
-            foreach (var stored in events.Where(e => e.EventId > cursor && settings.Matches(facts[e.EventId])))
+            var matching = events.Where(e => e.EventId > cursor && settings.Matches(facts[e.EventId])).Select(e => e.EventId).ToList();
+            if (matching.Count > 0)
             {
+                // One statement per webhook and batch; the event ids are numbers from the log, inlined.
                 await using var insert = connection.Command(
-                    """
+                    $"""
                     INSERT INTO webhook_deliveries (webhook_id, event_id, state, attempts, next_attempt_at, claimed_until, created_at)
-                    VALUES (@webhook, @event, 'pending', 0, @due, 0, @now)
+                    VALUES {string.Join(", ", matching.Select(e => $"(@webhook, {e.ToString(CultureInfo.InvariantCulture)}, 'pending', 0, @due, 0, @now)"))}
                     ON CONFLICT (webhook_id, event_id) DO NOTHING
                     """,
                     transaction);
                 insert.AddInt64("@webhook", id);
-                insert.AddInt64("@event", stored.EventId);
                 insert.AddInt64("@due", now.ToUnixTimeMilliseconds());
                 insert.AddText("@now", StoredTime.Format(now));
                 added += await insert.ExecuteNonQueryAsync(cancellationToken);
@@ -197,18 +214,33 @@ internal sealed class WebhookStore(Database database, CredentialVault vault, IOp
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Pending deliveries due now and not claimed, oldest first.</summary>
-    public async Task<IReadOnlyList<DueDelivery>> DueAsync(int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pending deliveries due now and not claimed, of the given webhooks, oldest first: at most
+    /// <paramref name="perWebhook"/> of each, so a webhook with a backlog (stuck, paused, ordered
+    /// behind a failing head) never fills the page and keeps the others waiting.
+    /// </summary>
+    public async Task<IReadOnlyList<DueDelivery>> DueAsync(IReadOnlyCollection<long> webhooks, int perWebhook, int limit, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (webhooks.Count == 0)
+        {
+            return [];
+        }
+
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command(
-            """
-            SELECT id, webhook_id, event_id, attempts, first_attempt_at FROM webhook_deliveries
-            WHERE state = 'pending' AND next_attempt_at <= @now AND claimed_until < @now
+        // Ids inlined: they are numbers this service made, and both engines compare them as such.
+        await using var command = connection.Command($"""
+            SELECT id, webhook_id, event_id, attempts, first_attempt_at FROM (
+                SELECT id, webhook_id, event_id, attempts, first_attempt_at,
+                       row_number() OVER (PARTITION BY webhook_id ORDER BY id) AS place
+                FROM webhook_deliveries
+                WHERE state = 'pending' AND next_attempt_at <= @now AND claimed_until < {database.Sql.NowMilliseconds}
+                  AND webhook_id IN ({string.Join(',', webhooks.Select(id => id.ToString(CultureInfo.InvariantCulture)))})
+            ) ranked
+            WHERE place <= @perWebhook
             ORDER BY id LIMIT @limit
             """);
-        command.AddInt64("@now", now);
+        command.AddInt64("@now", time.GetUtcNow().ToUnixTimeMilliseconds());
+        command.AddInt64("@perWebhook", perWebhook);
         command.AddInt64("@limit", limit);
         var due = new List<DueDelivery>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -225,33 +257,33 @@ internal sealed class WebhookStore(Database database, CredentialVault vault, IOp
         return due;
     }
 
-    /// <summary>Each webhook's oldest pending delivery: an ordered webhook sends no other.</summary>
-    public async Task<IReadOnlyDictionary<long, long>> OldestPendingAsync(CancellationToken cancellationToken)
+    /// <summary>A webhook's oldest pending delivery, due or not: an ordered webhook sends no other.</summary>
+    public async Task<long?> OldestPendingAsync(long webhook, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT webhook_id, min(id) FROM webhook_deliveries WHERE state = 'pending' GROUP BY webhook_id");
-        var oldest = new Dictionary<long, long>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            oldest[reader.GetInt64(0)] = reader.GetInt64(1);
-        }
-
-        return oldest;
+        await using var command = connection.Command("SELECT min(id) FROM webhook_deliveries WHERE webhook_id = @webhook AND state = 'pending'");
+        command.AddInt64("@webhook", webhook);
+        return await command.ExecuteScalarAsync(cancellationToken) is { } id and not DBNull ? Convert.ToInt64(id, CultureInfo.InvariantCulture) : null;
     }
 
-    /// <summary>Claims a due delivery until <paramref name="until"/>; false when another instance (or an earlier claim) has it.</summary>
-    public async Task<bool> TryClaimAsync(long id, DateTimeOffset until, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims a due delivery for <paramref name="duration"/> on the database's clock (one clock for
+    /// every instance); returns the claim, which the attempt's record must carry, or null when
+    /// another instance (or an earlier claim) has it.
+    /// </summary>
+    public async Task<long?> TryClaimAsync(long id, TimeSpan duration, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command(
-            "UPDATE webhook_deliveries SET claimed_until = @until, claimed_by = @instance WHERE id = @id AND state = 'pending' AND claimed_until < @now AND next_attempt_at <= @now");
-        command.AddInt64("@until", until.ToUnixTimeMilliseconds());
+        await using var command = connection.Command($"""
+            UPDATE webhook_deliveries SET claimed_until = {database.Sql.NowMilliseconds} + @duration, claimed_by = @instance
+            WHERE id = @id AND state = 'pending' AND claimed_until < {database.Sql.NowMilliseconds} AND next_attempt_at <= @now
+            RETURNING claimed_until
+            """);
+        command.AddInt64("@duration", (long)duration.TotalMilliseconds);
         command.AddText("@instance", cluster.Value.ResolvedInstanceId);
         command.AddInt64("@id", id);
-        command.AddInt64("@now", now);
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+        command.AddInt64("@now", time.GetUtcNow().ToUnixTimeMilliseconds());
+        return await command.ExecuteScalarAsync(cancellationToken) is { } claim and not DBNull ? Convert.ToInt64(claim, CultureInfo.InvariantCulture) : null;
     }
 
     /// <summary>
@@ -274,12 +306,12 @@ internal sealed class WebhookStore(Database database, CredentialVault vault, IOp
     }
 
     /// <summary>
-    /// Records an attempt made under the claim that ends at <paramref name="claimedUntil"/>, and
+    /// Records an attempt made under <paramref name="claim"/> (from <see cref="TryClaimAsync"/>), and
     /// where the delivery goes from there: delivered, due again at <paramref name="retryAt"/>, or
     /// dead (neither). Nothing is written when the claim has passed to someone else meanwhile.
     /// </summary>
     public async Task FinishAttemptAsync(
-        DueDelivery delivery, DateTimeOffset claimedUntil, WebhookAttempt attempt, bool delivered, DateTimeOffset? retryAt, CancellationToken cancellationToken)
+        DueDelivery delivery, long claim, WebhookAttempt attempt, bool delivered, DateTimeOffset? retryAt, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.Sql.BeginWriteAsync(connection, cancellationToken);
@@ -300,7 +332,7 @@ internal sealed class WebhookStore(Database database, CredentialVault vault, IOp
             update.AddInt64("@next", (retryAt ?? attempt.At).ToUnixTimeMilliseconds());
             update.AddText("@finished", state == DeliveryStates.Pending ? null : StoredTime.Format(attempt.At));
             update.AddInt64("@id", delivery.Id);
-            update.AddInt64("@claim", claimedUntil.ToUnixTimeMilliseconds());
+            update.AddInt64("@claim", claim);
             if (await update.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
                 return;
@@ -384,11 +416,9 @@ internal sealed class WebhookStore(Database database, CredentialVault vault, IOp
         var attempts = deliveries.ToDictionary(d => d.Id, _ => new List<WebhookAttempt>());
         await using (var command = connection.Command($"""
             SELECT delivery_id, attempted_at, status, error, duration_ms FROM webhook_attempts
-            WHERE delivery_id >= @from AND delivery_id <= @to ORDER BY id DESC
+            WHERE delivery_id IN ({string.Join(',', deliveries.Select(d => d.Id.ToString(CultureInfo.InvariantCulture)))}) ORDER BY id DESC
             """))
         {
-            command.AddInt64("@from", deliveries.Min(d => d.Id));
-            command.AddInt64("@to", deliveries.Max(d => d.Id));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -406,13 +436,13 @@ internal sealed class WebhookStore(Database database, CredentialVault vault, IOp
         return [.. deliveries.Select(d => d with { Recent = attempts[d.Id] })];
     }
 
-    /// <summary>Makes a dead delivery pending again, due now, with a new 24 h to succeed in; false when it is not dead.</summary>
+    /// <summary>Makes a dead delivery pending again, due now, with a new 24 h (and the quick retries) to succeed in; false when it is not dead.</summary>
     public async Task<bool> RetryAsync(long webhookId, long deliveryId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Command(
             """
-            UPDATE webhook_deliveries SET state = 'pending', first_attempt_at = NULL, next_attempt_at = @now, claimed_until = 0, finished_at = NULL
+            UPDATE webhook_deliveries SET state = 'pending', attempts = 0, first_attempt_at = NULL, next_attempt_at = @now, claimed_until = 0, finished_at = NULL
             WHERE id = @id AND webhook_id = @webhook AND state = 'dead'
             """);
         command.AddInt64("@now", time.GetUtcNow().ToUnixTimeMilliseconds());

@@ -204,6 +204,31 @@ public sealed class WebhookTests
     }
 
     [Fact]
+    public async Task A_webhook_with_a_long_backlog_keeps_no_other_webhook_waiting()
+    {
+        await using var failing = await WebhookReceiver.StartAsync();
+        failing.Answer = (_, _) => Task.FromResult(500);
+        await using var live = await WebhookReceiver.StartAsync();
+        await using var service = await ServiceHost.StartAsync(variables: v => v["WEBHOOK_ALLOW_PRIVATE"] = "true");
+        using var admin = await ApiClient.SignInAsync(service, ServiceHost.AdminUsername, service.AdminPassword);
+        // Ordered behind a head that keeps failing: more due deliveries than one page holds, none sendable.
+        var stuck = await CreateAsync(admin, new { url = failing.Url().ToString(), ordered = true });
+        await InjectedEvents.InjectAsync(service, 600);
+        await Eventually.TrueAsync(async () => (await admin.GetJsonAsync($"/api/admin/webhooks/{stuck}")).GetProperty("pending").GetInt32() == 600, "600 deliveries wait");
+
+        await CreateAsync(admin, new { url = live.Url().ToString() });
+        await InjectedEvents.InjectAsync(service, 3);
+
+        var arrived = new HashSet<string>();
+        while (arrived.Count < 3)
+        {
+            arrived.Add((await live.NextAsync()).Id!);
+        }
+
+        Assert.All(failing.All, r => Assert.Equal(failing.All[0].Id, r.Id));
+    }
+
+    [Fact]
     public async Task Targets_in_the_own_network_are_refused_by_address_after_resolution_and_on_redirects()
     {
         await using var service = await ServiceHost.StartAsync();

@@ -30,24 +30,43 @@ public sealed class WebhookPayloadsTests
     }
 
     [Fact]
-    public void Slack_shows_the_verdict_and_facts_and_an_email_cannot_mention_everyone_or_forge_a_link()
+    public void Slack_shows_the_verdict_and_facts_as_plain_text_so_an_email_cannot_mention_everyone_or_bring_a_link()
     {
         var text = System.Text.Encoding.UTF8.GetString(WebhookPayloads.For(new WebhookSettings { Url = "https://x.example/", Format = "slack" }, Lure));
         using var body = JsonDocument.Parse(text);
         var root = body.RootElement;
 
-        Assert.StartsWith("Dangerous: ", root.GetProperty("text").GetString(), StringComparison.Ordinal);
+        // The notification text (read as mrkdwn) holds nothing from the email.
+        Assert.Equal("Dangerous in phishing (risk score 80)", root.GetProperty("text").GetString());
         var blocks = root.GetProperty("blocks").EnumerateArray().ToList();
         Assert.Equal(["header", "section", "context"], blocks.Select(b => b.GetProperty("type").GetString()));
         Assert.Equal("plain_text", blocks[0].GetProperty("text").GetProperty("type").GetString());
         Assert.True(blocks[0].GetProperty("text").GetProperty("text").GetString()!.Length <= 150);
-        var fields = string.Join("\n", blocks[1].GetProperty("fields").EnumerateArray().Select(f => f.GetProperty("text").GetString()));
-        Assert.Contains("double_extension, sender_spoofing", fields, StringComparison.Ordinal);
-        Assert.Contains("&lt;ceo@evil.example&gt;", fields, StringComparison.Ordinal);
-        // Everything mrkdwn reads is escaped: no <!channel>, no <url|text> from the email.
-        Assert.DoesNotContain("<!channel>", root.GetProperty("text").GetString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("<ceo@", fields, StringComparison.Ordinal);
+        var fields = blocks[1].GetProperty("fields").EnumerateArray().ToList();
+        Assert.All(fields, f => Assert.Equal("plain_text", f.GetProperty("type").GetString()));
+        Assert.All(blocks[2].GetProperty("elements").EnumerateArray(), e => Assert.Equal("plain_text", e.GetProperty("type").GetString()));
+        var facts = fields.Select(f => f.GetProperty("text").GetString()!).ToList();
+        Assert.Contains("Flags: double_extension, sender_spoofing", facts);
+        Assert.Contains("From: The CEO <ceo@corp.example> <ceo@evil.example>", facts);
         Assert.DoesNotContain("pay now", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Slack_fields_stay_within_Slack_s_limits_and_on_one_line_whatever_the_email_holds()
+    {
+        var huge = new StoredEvent(
+            78,
+            "phishing",
+            $$"""{"id":"x","subject":"{{new string('&', 5000)}}","sender":"a@b.example","sender_name":"{{new string('&', 4000)}}\n*Risk score*\n0","risk_score":90}""");
+        using var body = JsonDocument.Parse(WebhookPayloads.For(new WebhookSettings { Url = "https://x.example/", Format = "slack" }, huge));
+        var blocks = body.RootElement.GetProperty("blocks").EnumerateArray().ToList();
+
+        Assert.True(blocks[0].GetProperty("text").GetProperty("text").GetString()!.Length <= 150);
+        Assert.All(blocks[1].GetProperty("fields").EnumerateArray(), f =>
+        {
+            Assert.True(f.GetProperty("text").GetString()!.Length <= 2000);
+            Assert.DoesNotContain('\n', f.GetProperty("text").GetString()!);
+        });
     }
 
     [Fact]

@@ -35,17 +35,22 @@ public sealed class WebhookStoreTests : IAsyncDisposable
         var added = await a.EnqueueAsync(events, cancellation) + await b.EnqueueAsync(events, cancellation) + await a.EnqueueAsync(events, cancellation);
 
         Assert.Equal(4, added);
-        var due = await b.DueAsync(100, cancellation);
+        var both = new[] { everything, everything + 1 };
+        var due = await b.DueAsync(both, 16, 100, cancellation);
         Assert.Equal(4, due.Count);
         Assert.Equal(3, due.Count(d => d.WebhookId == everything));
-        var until = _time.GetUtcNow() + TimeSpan.FromSeconds(30);
-        Assert.True(await a.TryClaimAsync(due[0].Id, until, cancellation));
-        Assert.False(await b.TryClaimAsync(due[0].Id, until, cancellation));
-        Assert.Equal(3, (await b.DueAsync(100, cancellation)).Count);
+        Assert.NotNull(await a.TryClaimAsync(due[0].Id, TimeSpan.FromSeconds(30), cancellation));
+        Assert.Null(await b.TryClaimAsync(due[0].Id, TimeSpan.FromSeconds(30), cancellation));
+        Assert.Equal(3, (await b.DueAsync(both, 16, 100, cancellation)).Count);
+        // Each webhook gets its share of a page, however long the other's backlog.
+        Assert.Equal([everything, everything + 1], (await b.DueAsync(both, 1, 100, cancellation)).Select(d => d.WebhookId).Order());
+        Assert.Empty(await b.DueAsync([], 16, 100, cancellation));
 
-        // A claim left by a killed run is let go when that instance starts again.
-        Assert.Equal(1, await a.ReleaseLeftClaimsAsync(cancellation));
-        Assert.Equal(4, (await b.DueAsync(100, cancellation)).Count);
+        // A claim left by a killed run is let go when that instance starts again; on PostgreSQL
+        // (several instances) only its own, never another instance's.
+        Assert.Equal(engine == "sqlite" ? 1 : 0, await b.ReleaseLeftClaimsAsync(cancellation));
+        Assert.Equal(engine == "sqlite" ? 0 : 1, await a.ReleaseLeftClaimsAsync(cancellation));
+        Assert.Equal(4, (await b.DueAsync(both, 16, 100, cancellation)).Count);
     }
 
     [Theory]
@@ -56,17 +61,16 @@ public sealed class WebhookStoreTests : IAsyncDisposable
         var (store, database) = await StoreAsync(engine, "a");
         var webhook = await store.CreateAsync(new WebhookSettings { Url = "https://one.example/" }, new byte[32], cancellation);
         await store.EnqueueAsync(await AppendAsync(database, [0, 0]), cancellation);
-        var due = await store.DueAsync(100, cancellation);
-        var claim = DateTimeOffset.FromUnixTimeMilliseconds((_time.GetUtcNow() + TimeSpan.FromSeconds(30)).ToUnixTimeMilliseconds());
-        Assert.True(await store.TryClaimAsync(due[0].Id, claim, cancellation));
-        Assert.True(await store.TryClaimAsync(due[1].Id, claim, cancellation));
+        var due = await store.DueAsync([webhook], 16, 100, cancellation);
+        var first = (await store.TryClaimAsync(due[0].Id, TimeSpan.FromSeconds(30), cancellation))!.Value;
+        var second = (await store.TryClaimAsync(due[1].Id, TimeSpan.FromSeconds(30), cancellation))!.Value;
 
         var attempt = new WebhookAttempt(_time.GetUtcNow(), 204, null, 12);
         // A former claim (its holder was presumed dead and the delivery claimed again) changes nothing.
-        await store.FinishAttemptAsync(due[0], claim.AddSeconds(-5), attempt, delivered: true, null, cancellation);
+        await store.FinishAttemptAsync(due[0], first - 5000, attempt, delivered: true, null, cancellation);
         Assert.Equal("pending", (await store.DeliveriesAsync(webhook, 10, due[0].Id, cancellation))[0].State);
-        await store.FinishAttemptAsync(due[0], claim, attempt, delivered: true, null, cancellation);
-        await store.FinishAttemptAsync(due[1], claim, attempt with { Status = 500, Error = "HTTP 500" }, delivered: false, null, cancellation);
+        await store.FinishAttemptAsync(due[0], first, attempt, delivered: true, null, cancellation);
+        await store.FinishAttemptAsync(due[1], second, attempt with { Status = 500, Error = "HTTP 500" }, delivered: false, null, cancellation);
         var log = await store.DeliveriesAsync(webhook, 10, null, cancellation);
         Assert.Equal(["dead", "delivered"], log.Select(d => d.State));
         Assert.Equal("HTTP 500", log[0].Recent.Single().Error);
@@ -75,6 +79,27 @@ public sealed class WebhookStoreTests : IAsyncDisposable
         _time.Advance(WebhookDispatcher.KeptFor + TimeSpan.FromMinutes(1));
         Assert.Equal(2, await store.PruneAsync(_time.GetUtcNow() - WebhookDispatcher.KeptFor, cancellation));
         Assert.Empty(await store.DeliveriesAsync(webhook, 10, null, cancellation));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
+    public async Task Retention_keeps_the_events_a_webhook_has_not_looked_at_or_still_has_to_deliver(string engine)
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        var (store, database) = await StoreAsync(engine, "a");
+        var events = new EventStore(database, _time, NullLogger<EventStore>.Instance);
+        var webhook = await store.CreateAsync(new WebhookSettings { Url = "https://one.example/" }, new byte[32], cancellation);
+        var appended = await AppendAsync(database, [0, 0, 0, 0]);
+        // The first two enqueued (the cursor passed them); the first delivered, the second still pending.
+        await store.EnqueueAsync(appended.Take(2).ToList(), cancellation);
+        var due = await store.DueAsync([webhook], 16, 100, cancellation);
+        var claim = (await store.TryClaimAsync(due[0].Id, TimeSpan.FromSeconds(30), cancellation))!.Value;
+        await store.FinishAttemptAsync(due[0], claim, new WebhookAttempt(_time.GetUtcNow(), 204, null, 1), delivered: true, null, cancellation);
+
+        // Every event is past RETENTION_MAX_EVENTS=1; only the delivered one may go.
+        Assert.Equal(1, await events.DeleteOldestAsync(null, 1, 100, cancellation));
+        Assert.Equal(appended.Skip(1).Select(e => e.EventId), (await events.ReadAfterAsync(0, 10, cancellation)).Select(e => e.EventId));
+        Assert.Equal(0, await events.DeleteOldestAsync(null, 1, 100, cancellation));
     }
 
     [Theory]

@@ -171,6 +171,8 @@ internal static class PostgresMigrations
 
         CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
         CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, state, id);
+        CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (state, event_id);
+        CREATE INDEX webhook_deliveries_ended ON webhook_deliveries (state, finished_at);
 
         CREATE TABLE webhook_attempts (
             id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -165,6 +165,8 @@ internal static class SqliteMigrations
 
         CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at);
         CREATE INDEX webhook_deliveries_by_webhook ON webhook_deliveries (webhook_id, state, id);
+        CREATE INDEX webhook_deliveries_by_event ON webhook_deliveries (state, event_id);
+        CREATE INDEX webhook_deliveries_ended ON webhook_deliveries (state, finished_at);
 
         CREATE TABLE webhook_attempts (
             id            INTEGER PRIMARY KEY AUTOINCREMENT,
