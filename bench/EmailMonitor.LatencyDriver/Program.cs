@@ -11,7 +11,8 @@ using EmailMonitor.LatencyDriver;
 // with --flood, another client's WebSocket round trips while one address floods the HTTP side;
 // with --recovery outage|kick, how soon mail flows again after the server returns or drops the session;
 // with --mailboxes N [--folders F], what N mailboxes of F folders cost at idle, next to a plain MailKit floor;
-// with --cluster, latency, a burst and failover on one SQLite instance, one PostgreSQL instance and three with Redis.
+// with --cluster, latency, a burst and failover on one SQLite instance, one PostgreSQL instance and three with Redis;
+// with --webhooks, APPEND -> webhook delivery beside new_email, then a burst to two live receivers and a dead one.
 if (args is ["--imap-floor", var port, var mailboxes, var folders])
 {
     await ImapFloor.RunAsync(int.Parse(port, CultureInfo.InvariantCulture), int.Parse(mailboxes, CultureInfo.InvariantCulture), int.Parse(folders, CultureInfo.InvariantCulture));
@@ -19,6 +20,12 @@ if (args is ["--imap-floor", var port, var mailboxes, var folders])
 }
 
 var options = DriverOptions.Parse(args);
+if (args.Contains("--webhooks"))
+{
+    Report.PrintWebhooks(await WebhookRun.MeasureAsync(options), options, Console.Out);
+    return 0;
+}
+
 if (options.Cluster)
 {
     Report.PrintCluster(await ClusterRun.MeasureAsync(options), options, Console.Out);

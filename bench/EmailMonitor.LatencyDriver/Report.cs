@@ -15,6 +15,31 @@ internal static class Report
         Row(output, "end to end minus floor, per message (our work)", samples.Select(s => s.OverheadMs));
     }
 
+    public static void PrintWebhooks(WebhookFigures figures, DriverOptions options, TextWriter output)
+    {
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{figures.Samples.Count} messages measured ({options.Warmup} warm-up messages not counted), {options.Gap.TotalMilliseconds} ms apart; one webhook"));
+        output.WriteLine();
+        output.WriteLine("| from the start of APPEND (ms) | median | p90 | p99 | max |");
+        output.WriteLine("|---|---|---|---|---|");
+        Row(output, "Dovecot IDLE notification at a plain MailKit client (floor)", figures.Samples.Select(s => s.Floor));
+        Row(output, "`new_email` at a WebSocket client", figures.Samples.Select(s => s.WebSocket));
+        Row(output, "the delivery at a webhook receiver", figures.Samples.Select(s => s.Webhook));
+        Row(output, "webhook minus WebSocket, per message", figures.Samples.Select(s => s.Webhook - s.WebSocket));
+        output.WriteLine();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bursts of {figures.BurstCount} dropped into the Maildir at once (s from the drop to the last arrival):"));
+        output.WriteLine();
+        output.WriteLine("| burst | last `new_email` at the WebSocket | last delivery at live receiver 1 | at live receiver 2 | deliveries/s per receiver |");
+        output.WriteLine("|---|---|---|---|---|");
+        foreach (var (label, times) in new[] { ("two live webhooks", figures.Alive), ("two live and one dead (nothing listens)", figures.WithDead) })
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {label} | {times.ToWebSocketMs / 1000:0.00} | {times.ToFirstMs / 1000:0.00} | {times.ToSecondMs / 1000:0.00} | {figures.BurstCount / (Math.Max(times.ToFirstMs, times.ToSecondMs) / 1000):0} |"));
+        }
+
+        output.WriteLine();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{figures.Duplicates} delivered twice; {figures.DeadPending} pending for the dead receiver at the end"));
+    }
+
     public static void PrintBacklog(int count, TimeSpan elapsed, long peakKilobytes, TextWriter output) =>
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{count} backlog messages: {elapsed.TotalSeconds:0.00} s from monitor start to the last new_email at the client ({count / elapsed.TotalSeconds:0} emails/s); monitor peak RSS {peakKilobytes / 1024.0:0} MiB"));

@@ -22,12 +22,16 @@ internal sealed class WebhookDispatcher(
     public static readonly TimeSpan KeptFor = TimeSpan.FromDays(30);
 
     private const int MaxInFlight = 128;
+    private static readonly TimeSpan KeysFor = TimeSpan.FromSeconds(5);
     private const string EventGone = "the event is no longer stored";
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConcurrentDictionary<long, int> _inFlight = new();
     private readonly ConcurrentDictionary<long, byte> _failing = new();
+    private readonly ConcurrentDictionary<long, (DateTimeOffset ReadAt, IReadOnlyList<byte[]> Keys)> _keys = new();
+    private readonly Channel<(FinishedAttempt Finished, TaskCompletionSource Done)> _records =
+        Channel.CreateUnbounded<(FinishedAttempt, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<Task, byte> _sending = new();
     private int _total;
     private DateTimeOffset _prunedAt;
@@ -37,6 +41,7 @@ internal sealed class WebhookDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var recording = RecordLoopAsync();
         try
         {
             var left = true;
@@ -88,6 +93,8 @@ internal sealed class WebhookDispatcher(
         }
 
         await Task.WhenAll(_sending.Keys);
+        _records.Writer.Complete();
+        await recording;
     }
 
     private async Task RoundAsync(CancellationToken stoppingToken)
@@ -98,50 +105,77 @@ internal sealed class WebhookDispatcher(
         }
 
         var webhooks = await store.SettingsAsync(stoppingToken);
-        // Paused webhooks' deliveries wait (they go out when it is enabled again); each webhook has
-        // its own share of the page, so a backlog of one never keeps the others waiting.
-        var enabled = webhooks.Where(w => w.Value.Enabled).Select(w => w.Key).ToList();
-        var due = await store.DueAsync(enabled, perWebhook: 16, limit: 500, stoppingToken);
-        var heads = new Dictionary<long, long?>();
-        foreach (var delivery in due)
+        var wanted = new List<DueDelivery>();
+        // Each enabled webhook on its own, up to its free slots: a backlog, a paused webhook (whose
+        // deliveries wait until it is enabled again) or an ordered one stuck behind a failing head
+        // never keeps the others waiting.
+        foreach (var (webhook, settings) in webhooks.Where(w => w.Value.Enabled).OrderBy(w => w.Key))
         {
-            if (Volatile.Read(ref _total) >= MaxInFlight)
-            {
-                break;
-            }
-
-            var settings = webhooks[delivery.WebhookId];
-            var busy = _inFlight.GetValueOrDefault(delivery.WebhookId);
-            if (busy >= settings.MaxInFlight || (settings.Ordered && busy > 0))
+            var free = Math.Min(
+                (settings.Ordered ? 1 : settings.MaxInFlight) - _inFlight.GetValueOrDefault(webhook),
+                MaxInFlight - Volatile.Read(ref _total) - wanted.Count);
+            if (free <= 0)
             {
                 continue;
             }
 
-            if (settings.Ordered)
+            var due = await store.DueAsync(webhook, free, stoppingToken);
+            if (settings.Ordered && due.Count > 0 && await store.OldestPendingAsync(webhook, stoppingToken) != due[0].Id)
             {
-                if (!heads.TryGetValue(delivery.WebhookId, out var head))
-                {
-                    head = await store.OldestPendingAsync(delivery.WebhookId, stoppingToken);
-                    heads[delivery.WebhookId] = head;
-                }
-
-                if (head != delivery.Id)
-                {
-                    continue;
-                }
+                // Its oldest pending delivery is waiting for its retry: nothing after it may pass.
+                continue;
             }
 
-            if (await store.TryClaimAsync(delivery.Id, ClaimFor, stoppingToken) is not { } claim)
+            wanted.AddRange(due);
+        }
+
+        // One statement claims them all: a burst costs a write per round, not per delivery.
+        var claims = await store.ClaimAsync([.. wanted.Select(d => d.Id)], ClaimFor, stoppingToken);
+        foreach (var delivery in wanted)
+        {
+            if (!claims.TryGetValue(delivery.Id, out var claim))
             {
                 continue;
             }
 
             _inFlight.AddOrUpdate(delivery.WebhookId, 1, (_, n) => n + 1);
             Interlocked.Increment(ref _total);
-            var sending = SendAsync(delivery.WebhookId, settings, delivery, claim, stoppingToken);
+            var sending = SendAsync(delivery.WebhookId, webhooks[delivery.WebhookId], delivery, claim, stoppingToken);
             _sending[sending] = 0;
             _ = sending.ContinueWith(done => _sending.TryRemove(done, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
+    }
+
+    // Attempts finished together are recorded together, in one transaction: on SQLite (a disk write
+    // per commit) this is what lets a burst go out at hundreds of deliveries a second.
+    private async Task RecordLoopAsync()
+    {
+        var batch = new List<(FinishedAttempt Finished, TaskCompletionSource Done)>();
+        while (await _records.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < 200 && _records.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            try
+            {
+                await store.FinishAttemptsAsync([.. batch.Select(b => b.Finished)], CancellationToken.None);
+                batch.ForEach(b => b.Done.TrySetResult());
+            }
+            catch (Exception ex)
+            {
+                batch.ForEach(b => b.Done.TrySetException(ex));
+            }
+
+            batch.Clear();
+        }
+    }
+
+    private Task RecordAsync(FinishedAttempt finished)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _records.Writer.TryWrite((finished, done)) ? done.Task : Task.FromException(new InvalidOperationException("The dispatcher has stopped."));
     }
 
     private async Task SendAsync(long webhook, WebhookSettings settings, DueDelivery delivery, long claim, CancellationToken stoppingToken)
@@ -155,7 +189,7 @@ internal sealed class WebhookDispatcher(
             var retryAt = delivered || attempt.Error is { } error && error.StartsWith(EventGone, StringComparison.Ordinal)
                 ? null
                 : RetrySchedule.Next(delivery.FirstAttemptAt ?? attempt.At, delivery.Attempts + 1, time.GetUtcNow(), Random.Shared);
-            await store.FinishAttemptAsync(delivery, claim, attempt, delivered, retryAt, stoppingToken);
+            await RecordAsync(new FinishedAttempt(delivery, claim, attempt, delivered, retryAt));
             Note(webhook, delivery, attempt, delivered, retryAt);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -205,6 +239,21 @@ internal sealed class WebhookDispatcher(
         }
     }
 
+    // Read once every few seconds per webhook rather than per delivery: a rotation made on another
+    // instance signs here within that time (the old key goes on signing beside it for a day anyway).
+    private async Task<IReadOnlyList<byte[]>> KeysAsync(long webhook, CancellationToken stoppingToken)
+    {
+        var now = time.GetUtcNow();
+        if (_keys.TryGetValue(webhook, out var known) && now - known.ReadAt < KeysFor && known.Keys.Count > 0)
+        {
+            return known.Keys;
+        }
+
+        var keys = await store.KeysAsync(webhook, stoppingToken);
+        _keys[webhook] = (now, keys);
+        return keys;
+    }
+
     private async Task<WebhookAttempt> AttemptAsync(long webhook, WebhookSettings settings, DueDelivery delivery, CancellationToken stoppingToken)
     {
         var at = time.GetUtcNow();
@@ -220,7 +269,7 @@ internal sealed class WebhookDispatcher(
             }
 
             body = WebhookPayloads.For(settings, stored);
-            keys = await store.KeysAsync(webhook, stoppingToken);
+            keys = await KeysAsync(webhook, stoppingToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -215,32 +215,19 @@ internal sealed class WebhookStore(Database database, CredentialVault vault, IOp
     }
 
     /// <summary>
-    /// Pending deliveries due now and not claimed, of the given webhooks, oldest first: at most
-    /// <paramref name="perWebhook"/> of each, so a webhook with a backlog (stuck, paused, ordered
-    /// behind a failing head) never fills the page and keeps the others waiting.
+    /// A webhook's pending deliveries that are due now and not claimed, oldest first, at most
+    /// <paramref name="limit"/>: read through its own index, so a long backlog costs only what is taken.
     /// </summary>
-    public async Task<IReadOnlyList<DueDelivery>> DueAsync(IReadOnlyCollection<long> webhooks, int perWebhook, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DueDelivery>> DueAsync(long webhook, int limit, CancellationToken cancellationToken)
     {
-        if (webhooks.Count == 0)
-        {
-            return [];
-        }
-
         await using var connection = await database.OpenAsync(cancellationToken);
-        // Ids inlined: they are numbers this service made, and both engines compare them as such.
         await using var command = connection.Command($"""
-            SELECT id, webhook_id, event_id, attempts, first_attempt_at FROM (
-                SELECT id, webhook_id, event_id, attempts, first_attempt_at,
-                       row_number() OVER (PARTITION BY webhook_id ORDER BY id) AS place
-                FROM webhook_deliveries
-                WHERE state = 'pending' AND next_attempt_at <= @now AND claimed_until < {database.Sql.NowMilliseconds}
-                  AND webhook_id IN ({string.Join(',', webhooks.Select(id => id.ToString(CultureInfo.InvariantCulture)))})
-            ) ranked
-            WHERE place <= @perWebhook
+            SELECT id, webhook_id, event_id, attempts, first_attempt_at FROM webhook_deliveries
+            WHERE webhook_id = @webhook AND state = 'pending' AND next_attempt_at <= @now AND claimed_until < {database.Sql.NowMilliseconds}
             ORDER BY id LIMIT @limit
             """);
+        command.AddInt64("@webhook", webhook);
         command.AddInt64("@now", time.GetUtcNow().ToUnixTimeMilliseconds());
-        command.AddInt64("@perWebhook", perWebhook);
         command.AddInt64("@limit", limit);
         var due = new List<DueDelivery>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -267,24 +254,39 @@ internal sealed class WebhookStore(Database database, CredentialVault vault, IOp
     }
 
     /// <summary>
-    /// Claims a due delivery for <paramref name="duration"/> on the database's clock (one clock for
-    /// every instance); returns the claim, which the attempt's record must carry, or null when
-    /// another instance (or an earlier claim) has it.
+    /// Claims due deliveries for <paramref name="duration"/> on the database's clock (one clock for
+    /// every instance), in one statement; returns the claim of each one claimed (its attempt's
+    /// record must carry it). Those another instance (or an earlier claim) has are left out.
     /// </summary>
-    public async Task<long?> TryClaimAsync(long id, TimeSpan duration, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<long, long>> ClaimAsync(IReadOnlyCollection<long> ids, TimeSpan duration, CancellationToken cancellationToken)
     {
+        var claimed = new Dictionary<long, long>();
+        if (ids.Count == 0)
+        {
+            return claimed;
+        }
+
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Command($"""
             UPDATE webhook_deliveries SET claimed_until = {database.Sql.NowMilliseconds} + @duration, claimed_by = @instance
-            WHERE id = @id AND state = 'pending' AND claimed_until < {database.Sql.NowMilliseconds} AND next_attempt_at <= @now
-            RETURNING claimed_until
+            WHERE id IN ({string.Join(',', ids.Select(id => id.ToString(CultureInfo.InvariantCulture)))})
+              AND state = 'pending' AND claimed_until < {database.Sql.NowMilliseconds} AND next_attempt_at <= @now
+            RETURNING id, claimed_until
             """);
         command.AddInt64("@duration", (long)duration.TotalMilliseconds);
         command.AddText("@instance", cluster.Value.ResolvedInstanceId);
-        command.AddInt64("@id", id);
         command.AddInt64("@now", time.GetUtcNow().ToUnixTimeMilliseconds());
-        return await command.ExecuteScalarAsync(cancellationToken) is { } claim and not DBNull ? Convert.ToInt64(claim, CultureInfo.InvariantCulture) : null;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            claimed[reader.GetInt64(0)] = reader.GetInt64(1);
+        }
+
+        return claimed;
     }
+
+    public async Task<long?> TryClaimAsync(long id, TimeSpan duration, CancellationToken cancellationToken) =>
+        (await ClaimAsync([id], duration, cancellationToken)).TryGetValue(id, out var claim) ? claim : null;
 
     /// <summary>
     /// Lets go of the claims an earlier run left (it crashed or was killed mid-send): their
@@ -310,11 +312,27 @@ internal sealed class WebhookStore(Database database, CredentialVault vault, IOp
     /// where the delivery goes from there: delivered, due again at <paramref name="retryAt"/>, or
     /// dead (neither). Nothing is written when the claim has passed to someone else meanwhile.
     /// </summary>
-    public async Task FinishAttemptAsync(
-        DueDelivery delivery, long claim, WebhookAttempt attempt, bool delivered, DateTimeOffset? retryAt, CancellationToken cancellationToken)
+    public Task FinishAttemptAsync(
+        DueDelivery delivery, long claim, WebhookAttempt attempt, bool delivered, DateTimeOffset? retryAt, CancellationToken cancellationToken) =>
+        FinishAttemptsAsync([new FinishedAttempt(delivery, claim, attempt, delivered, retryAt)], cancellationToken);
+
+    /// <summary>Records several attempts in one transaction (one write to disk for all), each as <see cref="FinishAttemptAsync"/> would.</summary>
+    public async Task FinishAttemptsAsync(IReadOnlyList<FinishedAttempt> finished, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.Sql.BeginWriteAsync(connection, cancellationToken);
+        // In one order everywhere (webhook rows are locked in id order by the enqueuer too): no deadlock.
+        foreach (var (delivery, claim, attempt, delivered, retryAt) in finished.OrderBy(f => f.Delivery.WebhookId).ThenBy(f => f.Delivery.Id))
+        {
+            await RecordAsync(connection, transaction, delivery, claim, attempt, delivered, retryAt, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task RecordAsync(
+        DbConnection connection, DbTransaction transaction, DueDelivery delivery, long claim, WebhookAttempt attempt, bool delivered, DateTimeOffset? retryAt, CancellationToken cancellationToken)
+    {
         var state = delivered ? DeliveryStates.Delivered : retryAt is null ? DeliveryStates.Dead : DeliveryStates.Pending;
         await using (var update = connection.Command(
             """
@@ -335,6 +353,7 @@ internal sealed class WebhookStore(Database database, CredentialVault vault, IOp
             update.AddInt64("@claim", claim);
             if (await update.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
+                // The claim passed to someone else meanwhile: their record stands.
                 return;
             }
         }
@@ -369,8 +388,6 @@ internal sealed class WebhookStore(Database database, CredentialVault vault, IOp
             outcome.AddInt64("@webhook", delivery.WebhookId);
             await outcome.ExecuteNonQueryAsync(cancellationToken);
         }
-
-        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>A webhook's latest deliveries, newest first, each with its latest attempts.</summary>
@@ -490,3 +507,6 @@ internal sealed class WebhookStore(Database database, CredentialVault vault, IOp
 
     private static string Context(long id) => "webhook:" + id.ToString(CultureInfo.InvariantCulture);
 }
+
+/// <summary>An attempt made under a claim, and where its delivery goes from there.</summary>
+internal sealed record FinishedAttempt(DueDelivery Delivery, long Claim, WebhookAttempt Attempt, bool Delivered, DateTimeOffset? RetryAt);

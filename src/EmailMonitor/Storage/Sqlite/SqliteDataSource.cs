@@ -55,6 +55,9 @@ internal sealed class SqliteDataSource(string path) : DbDataSource
     }
 
     // FULL makes a commit durable across power loss as well as process death: an event that was
-    // pushed to a client is never rolled back and re-delivered under a new event_id.
-    private const string DurableCommits = "PRAGMA synchronous = FULL;";
+    // pushed to a client is never rolled back and re-delivered under a new event_id. A writer that
+    // finds another one writing waits in SQLite's own steps of a few milliseconds (up to 30 s), not
+    // in the client library's retries 150 ms apart: with webhooks recording attempts beside the
+    // event log, writers meet often.
+    private const string DurableCommits = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 30000;";
 }
