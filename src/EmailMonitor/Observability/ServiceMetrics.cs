@@ -16,6 +16,7 @@ internal sealed class ServiceMetrics
     private readonly Counter<long> _rateLimitsExceeded;
     private readonly Counter<long> _emailsFlagged;
     private readonly Histogram<double> _analysisDuration;
+    private readonly Counter<long> _webhookAttempts;
     private readonly MailboxStatusBoard _mailboxes;
     private readonly BlockList _blocks;
     private readonly TimeProvider _time;
@@ -46,6 +47,8 @@ internal sealed class ServiceMetrics
             unit: "s",
             description: "Time to analyse one email: parse, sanitize, inspect attachments, flag",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5] });
+        _webhookAttempts = meter.CreateCounter<long>(
+            "email_monitor.webhook.attempts", description: "Webhook delivery attempts made here, by webhook and outcome (delivered, failed: tried again later, dead: given up)");
         meter.CreateObservableGauge("email_monitor.ips.blocked", () => blocks.Count, description: "Addresses blocked right now, automatically or by an administrator");
         meter.CreateObservableGauge("email_monitor.uptime", () => time.GetElapsedTime(startedAt).TotalSeconds, unit: "s", description: "Seconds since start");
         meter.CreateObservableGauge("email_monitor.mailbox.connected", () => mailboxes.Snapshot().Select(
@@ -67,6 +70,10 @@ internal sealed class ServiceMetrics
             _emailsPerMinute.Add(count);
         }
     }
+
+    /// <summary>Counts a webhook attempt: <c>delivered</c>, <c>failed</c> (tried again later) or <c>dead</c> (given up; an administrator can send it again).</summary>
+    public void WebhookAttempt(long webhook, string outcome) =>
+        _webhookAttempts.Add(1, new KeyValuePair<string, object?>("webhook", webhook), new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>Counts an analysed email once under each of its flags, so alerts can watch one kind of threat.</summary>
     public void EmailFlagged(IReadOnlyList<string> flags)

@@ -13,7 +13,7 @@ namespace EmailMonitor.Webhooks;
 /// webhook, and the WebSocket path, goes on.
 /// </summary>
 internal sealed class WebhookDispatcher(
-    WebhookStore store, EventStore events, WebhookClient client, TimeProvider time, ILogger<WebhookDispatcher> logger) : BackgroundService
+    WebhookStore store, EventStore events, WebhookClient client, Observability.ServiceMetrics metrics, TimeProvider time, ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     /// <summary>How long a claim keeps other instances off a delivery: well past an attempt's 10 s.</summary>
     public static readonly TimeSpan ClaimFor = TimeSpan.FromSeconds(30);
@@ -214,6 +214,7 @@ internal sealed class WebhookDispatcher(
     // logged (failing, and delivering again), each attempt only at Debug, and each dead delivery.
     private void Note(long webhook, DueDelivery delivery, WebhookAttempt attempt, bool delivered, DateTimeOffset? retryAt)
     {
+        metrics.WebhookAttempt(webhook, delivered ? "delivered" : retryAt is null ? "dead" : "failed");
         if (delivered)
         {
             if (_failing.TryRemove(webhook, out _))

@@ -110,6 +110,12 @@ public sealed class WebhookTests
         Assert.Equal(3, dead.GetProperty("attempts").GetInt32());
         Assert.All(dead.GetProperty("recent_attempts").EnumerateArray(), a => Assert.Equal(503, a.GetProperty("status").GetInt32()));
         Assert.Equal(1, (await admin.GetJsonAsync($"/api/admin/webhooks/{id}")).GetProperty("dead").GetInt32());
+        using (var scraper = new HttpClient { BaseAddress = service.BaseUri })
+        {
+            var metrics = await scraper.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+            Assert.Matches(@"email_monitor_webhook_attempts_total\{[^}]*outcome=""failed""[^}]*\} 2\b", metrics);
+            Assert.Matches(@"email_monitor_webhook_attempts_total\{[^}]*outcome=""dead""[^}]*\} 1\b", metrics);
+        }
 
         // Only a dead delivery is sent again; this one is, and arrives.
         healthy = true;

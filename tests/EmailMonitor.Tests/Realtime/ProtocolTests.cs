@@ -107,17 +107,6 @@ public sealed class ProtocolTests
     }
 
     [Fact]
-    public async Task A_text_frame_that_is_not_utf8_closes_with_1007_as_rfc_6455_requires()
-    {
-        await using var service = await ServiceHost.StartAsync();
-        await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
-
-        await client.SendBytesAsync([0x7B, 0x22, 0xFF, 0xFE, 0x22, 0x7D], WebSocketMessageType.Text);
-
-        Assert.Equal(WebSocketCloseStatus.InvalidPayloadData, await client.WaitForCloseAsync());
-    }
-
-    [Fact]
     public async Task Resume_with_a_bad_last_event_id_gets_invalid_message()
     {
         await using var service = await ServiceHost.StartAsync();
