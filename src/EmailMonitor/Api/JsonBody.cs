@@ -24,6 +24,13 @@ internal static class JsonBody
         }
     }
 
+    /// <summary>400 with each field's problems, and all of them in the detail for clients that show only that.</summary>
+    public static IResult Invalid(Dictionary<string, string[]> errors, string title) =>
+        Results.ValidationProblem(
+            errors,
+            detail: string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")),
+            title: title);
+
     // A key given twice ("password" once harmless, once not) is refused, never silently the last one.
     private static readonly JsonSerializerOptions StrictJson = new() { AllowDuplicateProperties = false };
 }

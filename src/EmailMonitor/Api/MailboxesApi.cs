@@ -155,11 +155,7 @@ internal static class MailboxesApi
         return Results.NoContent();
     }
 
-    private static IResult Invalid(Dictionary<string, string[]> errors) =>
-        Results.ValidationProblem(
-            errors,
-            detail: string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")),
-            title: "The mailbox settings are not valid");
+    private static IResult Invalid(Dictionary<string, string[]> errors) => JsonBody.Invalid(errors, "The mailbox settings are not valid");
 
     private static IResult NotFound() => Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No mailbox has this name.");
 }

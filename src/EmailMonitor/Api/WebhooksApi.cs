@@ -155,7 +155,7 @@ internal static class WebhooksApi
 
         if (chosen is not null && WebhookSecret.TryReadKey(chosen) is null)
         {
-            errors["secret"] = [$"must be {WebhookSecret.Prefix} followed by the base64 of {WebhookSecret.MinKeyBytes} to {WebhookSecret.MaxKeyBytes} random bytes"];
+            errors["secret"] = [WebhookSecret.Problem];
         }
 
         if (errors.Count > 0)
@@ -211,11 +211,7 @@ internal static class WebhooksApi
     private static string Describe(WebhookSettings settings) =>
         $"{new Uri(settings.Url).GetLeftPart(UriPartial.Authority)}/… ({settings.Format}{(settings.Enabled ? string.Empty : ", disabled")})";
 
-    private static IResult Invalid(Dictionary<string, string[]> errors) =>
-        Results.ValidationProblem(
-            errors,
-            detail: string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}")),
-            title: "The webhook settings are not valid");
+    private static IResult Invalid(Dictionary<string, string[]> errors) => JsonBody.Invalid(errors, "The webhook settings are not valid");
 
     private static IResult NotFound() => Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No webhook has this id.");
 }

@@ -88,7 +88,7 @@ internal sealed class WebhookRequest
 
         if (Secret is not null && WebhookSecret.TryReadKey(Secret) is null)
         {
-            errors["secret"] = [$"must be {WebhookSecret.Prefix} followed by the base64 of {WebhookSecret.MinKeyBytes} to {WebhookSecret.MaxKeyBytes} random bytes"];
+            errors["secret"] = [WebhookSecret.Problem];
         }
 
         if (Format is not null && !WebhookFormats.All.Contains(Format, StringComparer.Ordinal))

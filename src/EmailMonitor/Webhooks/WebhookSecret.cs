@@ -16,6 +16,9 @@ internal static class WebhookSecret
     public const int MaxKeyBytes = 64;
     private const int NewKeyBytes = 32;
 
+    /// <summary>What is wrong with a secret <see cref="TryReadKey"/> refuses.</summary>
+    public static readonly string Problem = $"must be {Prefix} followed by the base64 of {MinKeyBytes} to {MaxKeyBytes} random bytes";
+
     public static string New() => Format(RandomNumberGenerator.GetBytes(NewKeyBytes));
 
     public static string Format(byte[] key) => Prefix + Convert.ToBase64String(key);

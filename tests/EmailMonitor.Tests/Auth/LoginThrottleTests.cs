@@ -1,8 +1,6 @@
 using System.Net;
+using EmailMonitor.Tests.Support;
 using EmailMonitor.Auth;
-using EmailMonitor.Configuration;
-using EmailMonitor.Storage;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -94,15 +92,8 @@ public sealed class LoginThrottleTests
         Assert.NotEqual(notes[0].Name, otherNotes[0].Name);
     }
 
-    private static LoginThrottle Throttle(TimeProvider time, string secret = "a-test-secret-of-at-least-32-bytes-long") =>
-        new(
-            Options.Create(new AuthOptions { MaxLoginAttempts = MaxAttempts, LockoutDuration = Lockout }),
-            time,
-            new SigningKey(
-                Options.Create(new AuthOptions { JwtSecretKey = secret }),
-                Options.Create(new StorageOptions()),
-                Options.Create(new ServiceOptions()),
-                NullLogger<SigningKey>.Instance));
+    private static LoginThrottle Throttle(TimeProvider time, string secret = TestKeys.Secret) =>
+        new(Options.Create(new AuthOptions { MaxLoginAttempts = MaxAttempts, LockoutDuration = Lockout }), time, TestKeys.Root(secret));
 
     [Fact]
     public void One_address_guessing_locks_only_itself_out_and_the_owner_still_gets_in()

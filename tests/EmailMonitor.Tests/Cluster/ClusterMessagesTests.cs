@@ -1,8 +1,5 @@
-using EmailMonitor.Auth;
+using EmailMonitor.Tests.Support;
 using EmailMonitor.Cluster;
-using EmailMonitor.Configuration;
-using EmailMonitor.Storage;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -55,13 +52,6 @@ public sealed class ClusterMessagesTests
         Assert.Null(Messages(_time).Open(new byte[20]));
     }
 
-    private static ClusterMessages Messages(TimeProvider time, string secret = "a-test-secret-of-at-least-32-bytes-long")
-    {
-        var root = new SigningKey(
-            Options.Create(new AuthOptions { JwtSecretKey = secret }),
-            Options.Create(new StorageOptions()),
-            Options.Create(new ServiceOptions()),
-            NullLogger<SigningKey>.Instance);
-        return new ClusterMessages(root, Options.Create(new ClusterOptions { InstanceId = "test" }), time);
-    }
+    private static ClusterMessages Messages(TimeProvider time, string secret = TestKeys.Secret) =>
+        new(TestKeys.Root(secret), Options.Create(new ClusterOptions { InstanceId = "test" }), time);
 }

@@ -1,11 +1,8 @@
-using EmailMonitor.Auth;
 using EmailMonitor.Cluster;
-using EmailMonitor.Configuration;
 using EmailMonitor.Mail;
 using EmailMonitor.Pipeline;
 using EmailMonitor.Storage;
 using EmailMonitor.Tests.Support;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace EmailMonitor.Tests.Cluster;
@@ -119,11 +116,6 @@ public sealed class MailboxLeasesTests : IAsyncDisposable
         var database = new Database(Options.Create(settings));
         _databases.Add(database);
         var cluster = Options.Create(new ClusterOptions { InstanceId = instance });
-        var root = new SigningKey(
-            Options.Create(new AuthOptions { JwtSecretKey = "a-test-secret-of-at-least-32-bytes-long" }),
-            Options.Create(settings),
-            Options.Create(new ServiceOptions()),
-            NullLogger<SigningKey>.Instance);
-        return new MailboxLeases(database, new ClusterMessages(root, cluster, TimeProvider.System), cluster);
+        return new MailboxLeases(database, new ClusterMessages(TestKeys.Root(), cluster, TimeProvider.System), cluster);
     }
 }

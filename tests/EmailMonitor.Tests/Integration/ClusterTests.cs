@@ -306,12 +306,7 @@ public sealed class ClusterTests
         await using var redis = await RedisServer.StartAsync();
         await using var cluster = await ClusterInstances.StartAsync(dovecot, redis.Url, v => v["AUTO_BLOCK_THRESHOLD"] = "3", "a", "b");
         var cancellation = TestContext.Current.CancellationToken;
-        using var admin = new HttpClient { BaseAddress = cluster.Uris["a"] };
-        using (var login = await admin.PostAsJsonAsync("/api/auth/login", new { username = ServiceHost.AdminUsername, password = cluster.Shared["ADMIN_PASSWORD"] }, cancellation))
-        {
-            var tokens = await login.Content.ReadFromJsonAsync<JsonElement>(cancellation);
-            admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.GetProperty("access_token").GetString());
-        }
+        using var admin = await cluster.AdminAsync("a");
 
         (await admin.PostAsJsonAsync("/api/admin/users", new { username = "analyst", password = "analyst-password-1", role = "viewer" }, cancellation)).EnsureSuccessStatusCode();
         await using var analyst = await WsClient.ConnectAsync(cluster.WebSocketUri("b"));

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -293,7 +292,7 @@ public sealed class WebhookTests
         {
             var uri = await first.ListeningAsync();
             await Readiness.WaitForMailboxesAsync(uri);
-            using var admin = await AdminAsync(uri, variables["ADMIN_PASSWORD"]);
+            using var admin = await AdminHttp.SignInAsync(uri, variables["ADMIN_PASSWORD"]);
             (await admin.PostAsJsonAsync("/api/admin/webhooks", new { url = receiver.Url().ToString() }, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
             await dovecot.AppendAsync(Emails.Numbered("killed", 5));
             // The first delivery is in flight (held by the receiver) when the service dies.
@@ -336,16 +335,6 @@ public sealed class WebhookTests
             },
             () => $"the delivery log of webhook {webhook} shows what was expected: {found}");
         return found;
-    }
-
-    private static async Task<HttpClient> AdminAsync(Uri uri, string password)
-    {
-        var http = new HttpClient { BaseAddress = uri };
-        using var login = await http.PostAsJsonAsync("/api/auth/login", new { username = ServiceHost.AdminUsername, password }, TestContext.Current.CancellationToken);
-        login.EnsureSuccessStatusCode();
-        var tokens = await login.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.GetProperty("access_token").GetString());
-        return http;
     }
 
     // A name this machine resolves to a loopback address that is neither "localhost" nor a literal:

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text.Json;
 
@@ -79,15 +78,7 @@ internal sealed class ClusterInstances : IAsyncDisposable
     public Uri WebSocketUri(string name) => new UriBuilder(Uris[name]) { Scheme = "ws", Path = "/ws" }.Uri;
 
     /// <summary>An HTTP client of one instance, signed in as the administrator.</summary>
-    public async Task<HttpClient> AdminAsync(string name)
-    {
-        var http = new HttpClient { BaseAddress = Uris[name] };
-        using var login = await http.PostAsJsonAsync("/api/auth/login", new { username = ServiceHost.AdminUsername, password = Shared["ADMIN_PASSWORD"] });
-        login.EnsureSuccessStatusCode();
-        var tokens = await login.Content.ReadFromJsonAsync<JsonElement>();
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", tokens.GetProperty("access_token").GetString());
-        return http;
-    }
+    public Task<HttpClient> AdminAsync(string name) => AdminHttp.SignInAsync(Uris[name], Shared["ADMIN_PASSWORD"]);
 
     /// <summary>The instance whose /health/ready shows the default mailbox's folder watched.</summary>
     public async Task<string> OwnerAsync(IEnumerable<string> among, TimeSpan timeout)
