@@ -47,6 +47,12 @@ internal sealed class JsonFieldReader(JsonElement body, Dictionary<string, strin
             ? e.EnumerateArray().Select(item => item.GetString()!).ToList()
             : null);
 
+    /// <summary>A list of ids: whole numbers from 1 up.</summary>
+    public List<long>? IdList(string name) =>
+        Read(name, JsonValueKind.Array, "must be a list of ids (whole numbers from 1)", e => e.EnumerateArray().All(item => item.ValueKind == JsonValueKind.Number && item.TryGetInt64(out var id) && id > 0)
+            ? e.EnumerateArray().Select(item => item.GetInt64()).ToList()
+            : null);
+
     /// <summary>A field this endpoint does not know is an error, not silently ignored: a misspelt "pasword" must not pass.</summary>
     public void RefuseOthers()
     {

@@ -8,6 +8,7 @@ using EmailMonitor.Mail;
 using EmailMonitor.Mailboxes;
 using EmailMonitor.Observability;
 using EmailMonitor.Realtime;
+using EmailMonitor.Rules;
 using EmailMonitor.Security;
 using EmailMonitor.Storage;
 using EmailMonitor.Webhooks;
@@ -33,6 +34,7 @@ internal static class ServiceApp
         builder.AddWebhooks();
         builder.AddAuth();
         builder.AddAnalysis();
+        builder.AddRules();
         builder.AddMail();
         builder.AddMailboxes();
         builder.AddCluster();
@@ -64,6 +66,7 @@ internal static class ServiceApp
         await app.Services.GetRequiredService<SigningKeyRing>().LoadAsync(cancellationToken);
         await app.Services.GetRequiredService<BlockList>().LoadAsync(cancellationToken);
         await app.Services.GetRequiredService<MailboxAccess>().LoadAsync(cancellationToken);
+        await app.Services.GetRequiredService<RuleBook>().LoadAsync(cancellationToken);
         return await app.Services.GetRequiredService<AdminBootstrap>().EnsureAdminAsync(console, cancellationToken);
     }
 }

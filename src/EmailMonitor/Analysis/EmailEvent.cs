@@ -35,6 +35,9 @@ internal sealed record EmailEvent
 
     public int RiskScore { get; init; }
 
+    /// <summary>Labels the rules and plugins gave the email (<c>Rules/</c>), in the order they were given.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
     /// <summary>The fields that were cut to <see cref="EventLimits"/>, by their JSON names.</summary>
     public IReadOnlyList<string> Truncated { get; init; } = [];
 }

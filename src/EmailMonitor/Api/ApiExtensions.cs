@@ -46,6 +46,7 @@ internal static class ApiExtensions
         app.MapUsersApi();
         app.MapMailboxesApi();
         app.MapWebhooksApi();
+        app.MapRulesApi();
         app.MapOpenApi();
         return app;
     }

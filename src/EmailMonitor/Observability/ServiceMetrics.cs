@@ -17,6 +17,7 @@ internal sealed class ServiceMetrics
     private readonly Counter<long> _emailsFlagged;
     private readonly Histogram<double> _analysisDuration;
     private readonly Counter<long> _webhookAttempts;
+    private readonly Counter<long> _ruleMatches;
     private readonly MailboxStatusBoard _mailboxes;
     private readonly BlockList _blocks;
     private readonly TimeProvider _time;
@@ -49,6 +50,8 @@ internal sealed class ServiceMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5] });
         _webhookAttempts = meter.CreateCounter<long>(
             "email_monitor.webhook.attempts", description: "Webhook delivery attempts made here, by webhook and outcome (delivered, failed: tried again later, dead: given up)");
+        _ruleMatches = meter.CreateCounter<long>(
+            "email_monitor.rule.matches", description: "Emails each rule matched here, by rule id (a suppressed email counts under the rule that suppressed it)");
         meter.CreateObservableGauge("email_monitor.ips.blocked", () => blocks.Count, description: "Addresses blocked right now, automatically or by an administrator");
         meter.CreateObservableGauge("email_monitor.uptime", () => time.GetElapsedTime(startedAt).TotalSeconds, unit: "s", description: "Seconds since start");
         meter.CreateObservableGauge("email_monitor.mailbox.connected", () => mailboxes.Snapshot().Select(
@@ -74,6 +77,8 @@ internal sealed class ServiceMetrics
     /// <summary>Counts a webhook attempt: <c>delivered</c>, <c>failed</c> (tried again later) or <c>dead</c> (given up; an administrator can send it again).</summary>
     public void WebhookAttempt(long webhook, string outcome) =>
         _webhookAttempts.Add(1, new KeyValuePair<string, object?>("webhook", webhook), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void RuleMatched(long rule) => _ruleMatches.Add(1, new KeyValuePair<string, object?>("rule", rule));
 
     /// <summary>Counts an analysed email once under each of its flags, so alerts can watch one kind of threat.</summary>
     public void EmailFlagged(IReadOnlyList<string> flags)

@@ -2,5 +2,15 @@ using EmailMonitor.Analysis;
 
 namespace EmailMonitor.Pipeline;
 
-/// <summary>An email's verdict together with the checkpoint its commit advances.</summary>
-internal sealed record AnalysedEmail(EmailEvent Event, SourceCheckpoint Checkpoint);
+/// <summary>
+/// An email's verdict together with the checkpoint its commit advances, and what the rules decided
+/// beyond the event itself: webhooks it goes to whatever their filters, or that it is not stored at all.
+/// </summary>
+internal sealed record AnalysedEmail(EmailEvent Event, SourceCheckpoint Checkpoint)
+{
+    /// <summary>Webhooks the event is delivered to even where their own filters would not take it.</summary>
+    public IReadOnlyList<long> Routes { get; init; } = [];
+
+    /// <summary>A rule suppressed it: the checkpoint moves past it, and no event is stored or sent.</summary>
+    public bool Suppressed { get; init; }
+}

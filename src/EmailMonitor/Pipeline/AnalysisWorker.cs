@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using EmailMonitor.Analysis;
 using EmailMonitor.Observability;
+using EmailMonitor.Rules;
 using EmailMonitor.Security;
 
 namespace EmailMonitor.Pipeline;
@@ -15,8 +16,10 @@ internal sealed class AnalysisWorker(
     ChannelReader<IncomingEmail> incoming,
     ChannelWriter<AnalysedEmail> analysed,
     EmailAnalyzer analyzer,
+    RuleBook rules,
     SecurityLog securityLog,
-    ServiceMetrics metrics) : BackgroundService
+    ServiceMetrics metrics,
+    ILogger<AnalysisWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -33,9 +36,23 @@ internal sealed class AnalysisWorker(
 
                 metrics.EmailAnalysed(Stopwatch.GetElapsedTime(started));
 
+                // Before storage, once: what the rules decide is stored, so every reader agrees on it.
+                var outcome = rules.Apply(verdict);
                 securityLog.EmailFlagged(verdict);
                 metrics.EmailFlagged(verdict.SecurityFlags);
-                await analysed.WriteAsync(new AnalysedEmail(verdict, email.Checkpoint), stoppingToken);
+                foreach (var matched in outcome.Matched)
+                {
+                    metrics.RuleMatched(matched);
+                }
+
+                if (outcome.SuppressedBy is { } rule)
+                {
+                    logger.EmailSuppressed(verdict.Id, verdict.Mailbox, verdict.Folder, rule);
+                }
+
+                await analysed.WriteAsync(
+                    new AnalysedEmail(outcome.Event, email.Checkpoint) { Routes = outcome.Routes, Suppressed = outcome.SuppressedBy is not null },
+                    stoppingToken);
             }
         }
         finally

@@ -84,6 +84,8 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
 
     public void WebhookChanged(IPAddress? ip, string? username, string change) => WebhookChanged(_logger, Show(ip), Clean(username), Clean(change, 600));
 
+    public void RuleChanged(IPAddress? ip, string? username, string change) => RuleChanged(_logger, Show(ip), Clean(username), Clean(change, 600));
+
     public void SigningKeyRotated(IPAddress? ip, string? username, string kid) => SigningKeyRotated(_logger, Show(ip), Clean(username), $"new signing key {kid}");
 
     public void OriginRefused(IPAddress? ip, string origin) => OriginRefused(_logger, Show(ip), Clean(origin));
@@ -200,6 +202,9 @@ internal sealed partial class SecurityLog(ILoggerFactory loggerFactory, AutoBloc
 
     [LoggerMessage(EventId = 9019, EventName = "webhook_changed", Level = LogLevel.Warning, Message = "{Username} from {Ip}: {Reason}")]
     private static partial void WebhookChanged(ILogger logger, string ip, string username, string reason);
+
+    [LoggerMessage(EventId = 9020, EventName = "rule_changed", Level = LogLevel.Warning, Message = "{Username} from {Ip}: {Reason}")]
+    private static partial void RuleChanged(ILogger logger, string ip, string username, string reason);
 
     [LoggerMessage(EventId = 9014, EventName = "dangerous_attachment", Level = LogLevel.Warning, Message = "attachment of {Message}: {Reason}")]
     private static partial void DangerousAttachment(ILogger logger, string message, string reason);

@@ -106,8 +106,8 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
         }
 
         await using var insert = connection.Command("""
-            INSERT INTO events (message_key, mailbox, folder, received_at, payload)
-            VALUES (@key, @mailbox, @folder, @receivedAt, @payload)
+            INSERT INTO events (message_key, mailbox, folder, received_at, payload, routes)
+            VALUES (@key, @mailbox, @folder, @receivedAt, @payload, @routes)
             ON CONFLICT (message_key) DO NOTHING
             RETURNING event_id
             """, transaction);
@@ -116,8 +116,10 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
         var folder = insert.AddText("@folder", null);
         var receivedAt = insert.AddText("@receivedAt", null);
         var payload = insert.AddText("@payload", null);
+        var routes = insert.AddText("@routes", null);
 
-        foreach (var email in batch)
+        // A suppressed email is left out here alone: its checkpoint still moves past it below.
+        foreach (var email in batch.Where(e => !e.Suppressed))
         {
             var json = JsonSerializer.Serialize(email.Event, EmailEventJson.Wire.EmailEvent);
             key.Value = email.Event.Id;
@@ -125,9 +127,13 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
             folder.Value = email.Event.Folder;
             receivedAt.Value = email.Event.ReceivedAt;
             payload.Value = json;
+            routes.Value = email.Routes.Count == 0 ? DBNull.Value : FormatRoutes(email.Routes);
             if (await insert.ExecuteScalarAsync(cancellationToken) is { } eventId and not DBNull)
             {
-                stored.Add(new StoredEvent(Convert.ToInt64(eventId, System.Globalization.CultureInfo.InvariantCulture), email.Event.Mailbox, json));
+                stored.Add(new StoredEvent(Convert.ToInt64(eventId, System.Globalization.CultureInfo.InvariantCulture), email.Event.Mailbox, json)
+                {
+                    Routes = email.Routes,
+                });
             }
         }
 
@@ -318,7 +324,7 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Command($"""
-            SELECT event_id, mailbox, payload FROM events
+            SELECT event_id, mailbox, payload, routes FROM events
             WHERE event_id > @after{Visible(visible)}
             ORDER BY event_id LIMIT @limit
             """);
@@ -339,7 +345,7 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Command($"""
-            SELECT event_id, mailbox, payload FROM events
+            SELECT event_id, mailbox, payload, routes FROM events
             WHERE event_id < @before{(mailbox is null ? "" : " AND mailbox = @mailbox")}{(folder is null ? "" : " AND folder = @folder")}{Visible(visible)}
             ORDER BY event_id DESC LIMIT @limit
             """);
@@ -363,7 +369,7 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
     public async Task<StoredEvent?> FindAsync(string messageId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT event_id, mailbox, payload FROM events WHERE message_key = @key");
+        await using var command = connection.Command("SELECT event_id, mailbox, payload, routes FROM events WHERE message_key = @key");
         command.AddText("@key", messageId);
         return (await ReadEventsAsync(command, long.MaxValue, cancellationToken)).SingleOrDefault();
     }
@@ -375,13 +381,22 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (bytes <= maxPayloadBytes && await reader.ReadAsync(cancellationToken))
         {
-            var stored = new StoredEvent(reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
+            var stored = new StoredEvent(reader.GetInt64(0), reader.GetString(1), reader.GetString(2))
+            {
+                Routes = reader.IsDBNull(3) ? [] : ParseRoutes(reader.GetString(3)),
+            };
             bytes += stored.PayloadBytes;
             events.Add(stored);
         }
 
         return events;
     }
+
+    private static string FormatRoutes(IEnumerable<long> routes) =>
+        string.Join(',', routes.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    private static long[] ParseRoutes(string routes) =>
+        [.. routes.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(id => long.Parse(id, System.Globalization.CultureInfo.InvariantCulture))];
 
     private string Visible(IReadOnlySet<string>? visible) =>
         visible is null ? string.Empty : " AND " + database.Sql.IsOneOf("mailbox", "@visible");

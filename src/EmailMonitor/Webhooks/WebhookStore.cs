@@ -179,7 +179,11 @@ internal sealed class WebhookStore(Database database, CredentialVault vault, IOp
         var now = time.GetUtcNow();
         foreach (var (id, settings, cursor) in behind)
         {
-            var matching = events.Where(e => e.EventId > cursor && settings.Matches(facts[e.EventId])).Select(e => e.EventId).ToList();
+            // A rule's route sends the event whatever the webhook's filters say; a disabled webhook sends nothing.
+            var matching = events
+                .Where(e => e.EventId > cursor && (settings.Matches(facts[e.EventId]) || (settings.Enabled && e.Routes.Contains(id))))
+                .Select(e => e.EventId)
+                .ToList();
             if (matching.Count > 0)
             {
                 // One statement per webhook and batch; the event ids are numbers from the log, inlined.

@@ -185,5 +185,24 @@ internal static class PostgresMigrations
 
         CREATE INDEX webhook_attempts_by_delivery ON webhook_attempts (delivery_id);
         """,
+
+        // 10: rules, with a revision every change moves (how instances notice one), and the webhooks
+        // a rule routed each event to.
+        """
+        CREATE TABLE rules (
+            id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            definition  text NOT NULL,
+            created_at  text NOT NULL,
+            updated_at  text NOT NULL
+        );
+
+        CREATE TABLE rules_revision (
+            revision  bigint NOT NULL
+        );
+
+        INSERT INTO rules_revision (revision) VALUES (0);
+
+        ALTER TABLE events ADD COLUMN routes text NULL;
+        """,
     ];
 }

@@ -179,5 +179,24 @@ internal static class SqliteMigrations
 
         CREATE INDEX webhook_attempts_by_delivery ON webhook_attempts (delivery_id);
         """,
+
+        // 10: rules, with a revision every change moves (how instances notice one), and the webhooks
+        // a rule routed each event to.
+        """
+        CREATE TABLE rules (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            definition  TEXT NOT NULL,
+            created_at  TEXT NOT NULL,
+            updated_at  TEXT NOT NULL
+        );
+
+        CREATE TABLE rules_revision (
+            revision  INTEGER NOT NULL
+        );
+
+        INSERT INTO rules_revision (revision) VALUES (0);
+
+        ALTER TABLE events ADD COLUMN routes TEXT NULL;
+        """,
     ];
 }

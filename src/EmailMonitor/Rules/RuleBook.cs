@@ -1,0 +1,134 @@
+using System.Text.RegularExpressions;
+using EmailMonitor.Analysis;
+
+namespace EmailMonitor.Rules;
+
+/// <summary>
+/// The rules in force on this instance, compiled, and their application to each email once, between
+/// analysis and storage: what the rules decide is stored with the event, so the WebSocket, the REST
+/// API and the webhooks all see the same tags and score. Reloaded when this instance changes a rule
+/// and, for changes made elsewhere, when the stored revision moves (<see cref="RuleRefresher"/>).
+/// </summary>
+internal sealed class RuleBook(RuleStore store, ILogger<RuleBook> logger) : IDisposable
+{
+    /// <summary>Tags one email can carry, whatever the rules and plugins add.</summary>
+    public const int MaxTags = 50;
+
+    private readonly SemaphoreSlim _loading = new(1, 1);
+    private volatile Loaded _loaded = new(-1, []);
+
+    public long Revision => _loaded.Revision;
+
+    public IReadOnlyList<CompiledRule> Rules => _loaded.Rules;
+
+    public async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        await _loading.WaitAsync(cancellationToken);
+        try
+        {
+            var (revision, stored) = await store.ReadAllAsync(cancellationToken);
+            var rules = new List<CompiledRule>(stored.Count);
+            foreach (var rule in stored.Where(r => r.Definition.Enabled).OrderBy(r => r.Definition.Priority).ThenBy(r => r.Id))
+            {
+                try
+                {
+                    rules.Add(new CompiledRule(rule));
+                }
+                catch (ArgumentException ex)
+                {
+                    // Checked when saved; only a pattern another runtime version reads differently gets here.
+                    logger.RuleNotCompiled(rule.Id, ex.Message);
+                }
+            }
+
+            if (revision != _loaded.Revision)
+            {
+                _loaded = new Loaded(revision, rules);
+                logger.RulesLoaded(rules.Count, revision);
+            }
+        }
+        finally
+        {
+            _loading.Release();
+        }
+    }
+
+    /// <summary>Loads the rules again when another instance (or this one) has changed them since the last load.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        if (await store.RevisionAsync(cancellationToken) != _loaded.Revision)
+        {
+            await LoadAsync(cancellationToken);
+        }
+    }
+
+    public RuleOutcome Apply(EmailEvent email)
+    {
+        var rules = _loaded.Rules;
+        if (rules.Count == 0)
+        {
+            return new RuleOutcome(email, [], [], null);
+        }
+
+        var tags = new List<string>(email.Tags);
+        var score = email.RiskScore;
+        List<long>? routes = null;
+        List<long>? matched = null;
+        long? suppressedBy = null;
+        foreach (var rule in rules)
+        {
+            bool matches;
+            try
+            {
+                matches = rule.Matches(email, tags, score);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                logger.SubjectPatternTimedOut(rule.Id, email.Id);
+                continue;
+            }
+
+            if (!matches)
+            {
+                continue;
+            }
+
+            (matched ??= []).Add(rule.Id);
+            var actions = rule.Definition.Actions;
+            foreach (var tag in actions.Tags ?? [])
+            {
+                if (tags.Count < MaxTags && !tags.Contains(tag, StringComparer.Ordinal))
+                {
+                    tags.Add(tag);
+                }
+            }
+
+            score = Math.Clamp(score + (actions.Score ?? 0), 0, 100);
+            foreach (var webhook in actions.Webhooks ?? [])
+            {
+                if (!(routes ??= []).Contains(webhook))
+                {
+                    routes.Add(webhook);
+                }
+            }
+
+            if (actions.Suppress)
+            {
+                suppressedBy = rule.Id;
+                break;
+            }
+
+            if (actions.Stop)
+            {
+                break;
+            }
+        }
+
+        var judged = matched is null ? email : email with { Tags = tags, RiskScore = score };
+        return new RuleOutcome(judged, routes ?? [], matched ?? [], suppressedBy);
+    }
+
+    public void Dispose() => _loading.Dispose();
+
+    private sealed record Loaded(long Revision, IReadOnlyList<CompiledRule> Rules);
+}

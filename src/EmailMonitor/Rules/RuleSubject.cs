@@ -1,0 +1,48 @@
+using System.Text.RegularExpressions;
+
+namespace EmailMonitor.Rules;
+
+/// <summary>
+/// A rule's subject pattern, compiled so that no subject can make it run long: the non-backtracking
+/// engine (time linear in the subject) wherever the pattern allows it, and otherwise the usual one
+/// under <see cref="MatchTimeout"/>, past which the rule counts as not matching.
+/// </summary>
+internal static class RuleSubject
+{
+    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
+
+    private const RegexOptions Options = RegexOptions.CultureInvariant;
+
+    public static Regex Compile(string pattern)
+    {
+        try
+        {
+            return new Regex(pattern, Options | RegexOptions.NonBacktracking, MatchTimeout);
+        }
+        catch (NotSupportedException)
+        {
+            // Backreferences, lookarounds, atomic groups: only the backtracking engine has them.
+            return new Regex(pattern, Options, MatchTimeout);
+        }
+    }
+
+    /// <summary>Why <paramref name="pattern"/> cannot be a subject pattern, or null when it can.</summary>
+    public static string? Problem(string pattern)
+    {
+        if (pattern.Length is 0 or > RuleRequest.MaxPatternLength)
+        {
+            return $"must be a regular expression of 1–{RuleRequest.MaxPatternLength} characters";
+        }
+
+        try
+        {
+            _ = Compile(pattern);
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            // The parser's own words say where the pattern breaks ("Not enough )'s", at which offset).
+            return $"is not a valid .NET regular expression: {ex.Message}";
+        }
+    }
+}
