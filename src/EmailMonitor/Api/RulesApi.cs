@@ -69,7 +69,7 @@ internal static class RulesApi
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, detail: $"There are {RuleStore.MaxRules} rules already, as many as there may be.");
         }
 
-        await book.LoadAsync(cancellationToken);
+        await book.TryLoadAsync(cancellationToken);
         securityLog.RuleChanged(context.Connection.RemoteIpAddress, context.User.Identity?.Name, $"created rule {id} ({rule.Name})");
         return Results.Created($"/api/admin/rules/{id}", RuleResponse.Of((await store.FindAsync(id, cancellationToken))!));
     }
@@ -101,7 +101,7 @@ internal static class RulesApi
             return NotFound();
         }
 
-        await book.LoadAsync(cancellationToken);
+        await book.TryLoadAsync(cancellationToken);
         securityLog.RuleChanged(context.Connection.RemoteIpAddress, context.User.Identity?.Name, $"changed rule {id} ({rule.Name}{(rule.Enabled ? string.Empty : ", disabled")})");
         return Results.Ok(RuleResponse.Of((await store.FindAsync(id, cancellationToken))!));
     }
@@ -113,7 +113,7 @@ internal static class RulesApi
             return NotFound();
         }
 
-        await book.LoadAsync(cancellationToken);
+        await book.TryLoadAsync(cancellationToken);
         securityLog.RuleChanged(context.Connection.RemoteIpAddress, context.User.Identity?.Name, $"removed rule {id}");
         return Results.NoContent();
     }

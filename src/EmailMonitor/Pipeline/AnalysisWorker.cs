@@ -37,7 +37,7 @@ internal sealed class AnalysisWorker(
                 metrics.EmailAnalysed(Stopwatch.GetElapsedTime(started));
 
                 // Before storage, once: what the rules decide is stored, so every reader agrees on it.
-                var outcome = rules.Apply(verdict);
+                var outcome = ApplyRules(verdict);
                 securityLog.EmailFlagged(verdict);
                 metrics.EmailFlagged(verdict.SecurityFlags);
                 foreach (var matched in outcome.Matched)
@@ -58,6 +58,21 @@ internal sealed class AnalysisWorker(
         finally
         {
             analysed.TryComplete();
+        }
+    }
+
+    // A rule that fails in a way its checks did not foresee must not stop the mail: the email is
+    // stored as analysed, and the log says why.
+    private RuleOutcome ApplyRules(EmailEvent verdict)
+    {
+        try
+        {
+            return rules.Apply(verdict);
+        }
+        catch (Exception ex)
+        {
+            logger.RulesFailed(verdict.Id, ex);
+            return new RuleOutcome(verdict, [], [], null);
         }
     }
 }

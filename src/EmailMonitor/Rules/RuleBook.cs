@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.RegularExpressions;
 using EmailMonitor.Analysis;
 
@@ -11,8 +12,8 @@ namespace EmailMonitor.Rules;
 /// </summary>
 internal sealed class RuleBook(RuleStore store, ILogger<RuleBook> logger) : IDisposable
 {
-    /// <summary>Tags one email can carry, whatever the rules and plugins add.</summary>
-    public const int MaxTags = 50;
+    /// <summary>What the backtracking subject patterns may take of one email, together.</summary>
+    public static readonly TimeSpan PatternBudget = TimeSpan.FromMilliseconds(200);
 
     private readonly SemaphoreSlim _loading = new(1, 1);
     private volatile Loaded _loaded = new(-1, []);
@@ -34,9 +35,10 @@ internal sealed class RuleBook(RuleStore store, ILogger<RuleBook> logger) : IDis
                 {
                     rules.Add(new CompiledRule(rule));
                 }
-                catch (ArgumentException ex)
+                catch (Exception ex)
                 {
-                    // Checked when saved; only a pattern another runtime version reads differently gets here.
+                    // Checked when saved; only a pattern another runtime version reads differently,
+                    // or a hand edit of the database, gets here.
                     logger.RuleNotCompiled(rule.Id, ex.Message);
                 }
             }
@@ -50,6 +52,22 @@ internal sealed class RuleBook(RuleStore store, ILogger<RuleBook> logger) : IDis
         finally
         {
             _loading.Release();
+        }
+    }
+
+    /// <summary>
+    /// Loads the rules after a change made here. The change is stored already, so a failure to read
+    /// them back is not the caller's: it is logged, and <see cref="RuleRefresher"/> loads them soon.
+    /// </summary>
+    public async Task TryLoadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await LoadAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.RulesNotRefreshed(ex);
         }
     }
 
@@ -70,22 +88,46 @@ internal sealed class RuleBook(RuleStore store, ILogger<RuleBook> logger) : IDis
             return new RuleOutcome(email, [], [], null);
         }
 
-        var tags = new List<string>(email.Tags);
+        var subject = RuleText.Subject(email.Subject);
+        var senderDomain = RuleText.Domain(Analysis.Domains.DomainOf(email.Sender));
+        var tags = email.Tags;
         var score = email.RiskScore;
         List<long>? routes = null;
         List<long>? matched = null;
         long? suppressedBy = null;
+        var patternTime = TimeSpan.Zero;
         foreach (var rule in rules)
         {
+            // Patterns only the backtracking engine runs share one budget per email: a sender who
+            // makes each of them run to its timeout delays this email by the budget, not by 200 timeouts.
+            if (rule.Backtracks && patternTime >= PatternBudget)
+            {
+                logger.PatternBudgetSpent(rule.Id, email.Id);
+                continue;
+            }
+
             bool matches;
+            var started = Stopwatch.GetTimestamp();
             try
             {
-                matches = rule.Matches(email, tags, score);
+                matches = rule.Matches(email, subject, senderDomain, tags, score);
             }
             catch (RegexMatchTimeoutException)
             {
                 logger.SubjectPatternTimedOut(rule.Id, email.Id);
                 continue;
+            }
+            catch (Exception ex)
+            {
+                logger.RuleFailed(rule.Id, email.Id, ex);
+                continue;
+            }
+            finally
+            {
+                if (rule.Backtracks)
+                {
+                    patternTime += Stopwatch.GetElapsedTime(started);
+                }
             }
 
             if (!matches)
@@ -95,15 +137,8 @@ internal sealed class RuleBook(RuleStore store, ILogger<RuleBook> logger) : IDis
 
             (matched ??= []).Add(rule.Id);
             var actions = rule.Definition.Actions;
-            foreach (var tag in actions.Tags ?? [])
-            {
-                if (tags.Count < MaxTags && !tags.Contains(tag, StringComparer.Ordinal))
-                {
-                    tags.Add(tag);
-                }
-            }
-
-            score = Math.Clamp(score + (actions.Score ?? 0), 0, 100);
+            tags = EmailTags.Add(tags, actions.Tags ?? []);
+            score = Math.Clamp(score + Math.Clamp(actions.Score ?? 0, -100, 100), 0, 100);
             foreach (var webhook in actions.Webhooks ?? [])
             {
                 if (!(routes ??= []).Contains(webhook))

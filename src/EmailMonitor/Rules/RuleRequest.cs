@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using EmailMonitor.Analysis;
 
 namespace EmailMonitor.Rules;
@@ -10,11 +9,10 @@ namespace EmailMonitor.Rules;
 /// value out of place. In a PATCH, absent fields stay as they are; <c>match</c> and <c>actions</c>,
 /// when given, replace the ones there were as a whole.
 /// </summary>
-internal sealed partial class RuleRequest
+internal sealed class RuleRequest
 {
     public const int MaxNameLength = 100;
     public const int MaxPatternLength = 500;
-    public const int MaxTagLength = 64;
     private const int MaxListLength = 100;
     private const int MaxEntryLength = 320;
 
@@ -123,6 +121,14 @@ internal sealed partial class RuleRequest
             CheckActions(Actions, webhookExists, errors);
         }
 
+        // The sender and subject a rule matches on are the sender's to choose: a rule that hides or
+        // lowers must say up to which score, or a forged newsletter address would hide a lure.
+        var conditions = Match ?? current?.Match;
+        if (actions is { } effect && (effect.Suppress || effect.Score < 0) && conditions?.MaxRiskScore is null && !errors.ContainsKey("match.max_risk_score"))
+        {
+            errors["match.max_risk_score"] = [$"is required when the rule {(effect.Suppress ? "suppresses" : "lowers the score")}: up to which score it may do so, so that a forged sender cannot hide a dangerous email"];
+        }
+
         if (errors.Count > 0)
         {
             return null;
@@ -223,9 +229,9 @@ internal sealed partial class RuleRequest
         }
     }
 
-    private const string TagProblem = "is not a tag: 1–64 letters, digits and . _ - : / starting with a letter or digit";
+    private const string TagProblem = "is not a tag: " + EmailTags.Syntax;
 
-    public static bool IsTag(string tag) => tag.Length <= MaxTagLength && TagPattern().IsMatch(tag);
+    private static bool IsTag(string tag) => EmailTags.IsValid(tag);
 
     private static bool IsDomain(string domain) =>
         domain.Length is > 0 and <= 253 && !domain.StartsWith('.') && !domain.EndsWith('.') && !domain.Contains("..", StringComparison.Ordinal)
@@ -254,7 +260,4 @@ internal sealed partial class RuleRequest
         values?.Select(v => lower ? v.ToLowerInvariant() : v).Distinct(StringComparer.Ordinal).ToList();
 
     private static string Shorten(string value) => value.Length <= 60 ? value : value[..60] + "…";
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:/-]*$", RegexOptions.CultureInvariant)]
-    private static partial Regex TagPattern();
 }

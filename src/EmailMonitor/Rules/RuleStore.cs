@@ -108,10 +108,15 @@ internal sealed class RuleStore(Database database, TimeProvider time, ILogger<Ru
         {
             try
             {
-                rules.Add(new StoredRule(
-                    reader.GetInt64(0), RuleDefinition.FromJson(reader.GetString(1)), StoredTime.Parse(reader.GetString(2)), StoredTime.Parse(reader.GetString(3))));
+                var definition = RuleDefinition.FromJson(reader.GetString(1));
+                if (definition is not { Name: not null, Match: not null, Actions: not null })
+                {
+                    throw new JsonException("name, match or actions is null");
+                }
+
+                rules.Add(new StoredRule(reader.GetInt64(0), definition, StoredTime.Parse(reader.GetString(2)), StoredTime.Parse(reader.GetString(3))));
             }
-            catch (JsonException ex)
+            catch (Exception ex) when (ex is JsonException or FormatException or InvalidCastException)
             {
                 // Written by this service after validation, so a hand edit of the database: the other rules still apply.
                 logger.RuleUnreadable(reader.GetInt64(0), ex.Message);

@@ -5,11 +5,12 @@ namespace EmailMonitor.Rules;
 /// <summary>
 /// A rule's subject pattern, compiled so that no subject can make it run long: the non-backtracking
 /// engine (time linear in the subject) wherever the pattern allows it, and otherwise the usual one
-/// under <see cref="MatchTimeout"/>, past which the rule counts as not matching.
+/// under <see cref="MatchTimeout"/>, past which the rule counts as not matching (and, all such
+/// patterns together, under <see cref="RuleBook.PatternBudget"/> per email).
 /// </summary>
 internal static class RuleSubject
 {
-    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(25);
 
     private const RegexOptions Options = RegexOptions.CultureInvariant;
 

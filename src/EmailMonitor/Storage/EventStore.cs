@@ -127,13 +127,10 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
             folder.Value = email.Event.Folder;
             receivedAt.Value = email.Event.ReceivedAt;
             payload.Value = json;
-            routes.Value = email.Routes.Count == 0 ? DBNull.Value : FormatRoutes(email.Routes);
+            routes.Value = (object?)EventRoutes.Format(email.Routes) ?? DBNull.Value;
             if (await insert.ExecuteScalarAsync(cancellationToken) is { } eventId and not DBNull)
             {
-                stored.Add(new StoredEvent(Convert.ToInt64(eventId, System.Globalization.CultureInfo.InvariantCulture), email.Event.Mailbox, json)
-                {
-                    Routes = email.Routes,
-                });
+                stored.Add(new StoredEvent(Convert.ToInt64(eventId, System.Globalization.CultureInfo.InvariantCulture), email.Event.Mailbox, json));
             }
         }
 
@@ -324,7 +321,7 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Command($"""
-            SELECT event_id, mailbox, payload, routes FROM events
+            SELECT event_id, mailbox, payload FROM events
             WHERE event_id > @after{Visible(visible)}
             ORDER BY event_id LIMIT @limit
             """);
@@ -345,7 +342,7 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.Command($"""
-            SELECT event_id, mailbox, payload, routes FROM events
+            SELECT event_id, mailbox, payload FROM events
             WHERE event_id < @before{(mailbox is null ? "" : " AND mailbox = @mailbox")}{(folder is null ? "" : " AND folder = @folder")}{Visible(visible)}
             ORDER BY event_id DESC LIMIT @limit
             """);
@@ -369,7 +366,7 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
     public async Task<StoredEvent?> FindAsync(string messageId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command("SELECT event_id, mailbox, payload, routes FROM events WHERE message_key = @key");
+        await using var command = connection.Command("SELECT event_id, mailbox, payload FROM events WHERE message_key = @key");
         command.AddText("@key", messageId);
         return (await ReadEventsAsync(command, long.MaxValue, cancellationToken)).SingleOrDefault();
     }
@@ -381,22 +378,13 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (bytes <= maxPayloadBytes && await reader.ReadAsync(cancellationToken))
         {
-            var stored = new StoredEvent(reader.GetInt64(0), reader.GetString(1), reader.GetString(2))
-            {
-                Routes = reader.IsDBNull(3) ? [] : ParseRoutes(reader.GetString(3)),
-            };
+            var stored = new StoredEvent(reader.GetInt64(0), reader.GetString(1), reader.GetString(2));
             bytes += stored.PayloadBytes;
             events.Add(stored);
         }
 
         return events;
     }
-
-    private static string FormatRoutes(IEnumerable<long> routes) =>
-        string.Join(',', routes.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-
-    private static long[] ParseRoutes(string routes) =>
-        [.. routes.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(id => long.Parse(id, System.Globalization.CultureInfo.InvariantCulture))];
 
     private string Visible(IReadOnlySet<string>? visible) =>
         visible is null ? string.Empty : " AND " + database.Sql.IsOneOf("mailbox", "@visible");

@@ -31,8 +31,9 @@ internal sealed class EventWriter(
             }
 
             var committed = await CommitAsync(batch, stoppingToken);
-            log.Announce(committed);
+            // Counted before anyone hears of it: a client that saw the event finds it in /metrics.
             metrics.EmailsProcessed(committed.Events.Count);
+            log.Announce(committed);
         }
     }
 

@@ -9,9 +9,6 @@ namespace EmailMonitor.Storage;
 /// </summary>
 internal sealed record StoredEvent(long EventId, string Mailbox, string Payload)
 {
-    /// <summary>Webhooks a rule routed the event to (see <see cref="Pipeline.AnalysedEmail.Routes"/>); read by the webhooks alone.</summary>
-    public IReadOnlyList<long> Routes { get; init; } = [];
-
     /// <summary>The payload's size in UTF-8, as it travels.</summary>
     public long PayloadBytes => Encoding.UTF8.GetByteCount(Payload);
 

@@ -175,13 +175,14 @@ internal sealed class WebhookStore(Database database, CredentialVault vault, IOp
         }
 
         var facts = events.ToDictionary(e => e.EventId, EventFacts.Of);
+        var routes = await RoutesAsync(connection, transaction, events[0].EventId, last, cancellationToken);
         var added = 0;
         var now = time.GetUtcNow();
         foreach (var (id, settings, cursor) in behind)
         {
             // A rule's route sends the event whatever the webhook's filters say; a disabled webhook sends nothing.
             var matching = events
-                .Where(e => e.EventId > cursor && (settings.Matches(facts[e.EventId]) || (settings.Enabled && e.Routes.Contains(id))))
+                .Where(e => e.EventId > cursor && (settings.Matches(facts[e.EventId]) || (settings.Enabled && routes.TryGetValue(e.EventId, out var routed) && routed.Contains(id))))
                 .Select(e => e.EventId)
                 .ToList();
             if (matching.Count > 0)
@@ -208,6 +209,23 @@ internal sealed class WebhookStore(Database database, CredentialVault vault, IOp
 
         await transaction.CommitAsync(cancellationToken);
         return added;
+    }
+
+    private static async Task<Dictionary<long, long[]>> RoutesAsync(
+        DbConnection connection, DbTransaction transaction, long first, long last, CancellationToken cancellationToken)
+    {
+        var routes = new Dictionary<long, long[]>();
+        await using var command = connection.Command(
+            "SELECT event_id, routes FROM events WHERE event_id >= @first AND event_id <= @last AND routes IS NOT NULL", transaction);
+        command.AddInt64("@first", first);
+        command.AddInt64("@last", last);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            routes[reader.GetInt64(0)] = EventRoutes.Parse(reader.GetString(1));
+        }
+
+        return routes;
     }
 
     /// <summary>Where the slowest webhook's cursor stands (the log end when there is none): the enqueuer starts there.</summary>

@@ -36,7 +36,7 @@ public sealed class RuleTests
         using var suppress = await admin.SendAsync(HttpMethod.Post, "/api/admin/rules", new
         {
             name = "Newsletters",
-            match = new { sender_domains = new[] { "newsletter.example" } },
+            match = new { sender_domains = new[] { "newsletter.example" }, max_risk_score = 20 },
             actions = new { suppress = true },
         });
         Assert.Equal(HttpStatusCode.Created, suppress.StatusCode);

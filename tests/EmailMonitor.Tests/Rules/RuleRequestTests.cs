@@ -71,6 +71,8 @@ public sealed class RuleRequestTests
     [InlineData("""{"name": "x", "actions": {"suppress": true, "tags": ["a"]}}""", "actions.suppress", "cannot go with tags")]
     [InlineData("""{"name": "x", "actions": {"suppress": "yes"}}""", "actions.suppress", "must be true or false")]
     [InlineData("""{"name": "x", "priority": -1, "actions": {"tags": ["a"]}}""", "priority", "between 0 and 10000")]
+    [InlineData("""{"name": "x", "actions": {"suppress": true}}""", "match.max_risk_score", "is required when the rule suppresses")]
+    [InlineData("""{"name": "x", "match": {"min_risk_score": 0}, "actions": {"score": -10}}""", "match.max_risk_score", "is required when the rule lowers the score")]
     public void A_malformed_or_hostile_rule_is_refused_naming_the_field(string json, string field, string problem)
     {
         var rule = Apply(json, out var errors);
@@ -115,8 +117,9 @@ public sealed class RuleRequestTests
         Assert.Empty(errors);
         Assert.Equal(created with { Name = "y", Enabled = false }, renamed);
 
-        var rematched = Apply("""{"match": {"tags": ["a"]}, "actions": {"suppress": true}}""", out errors, created)!;
+        var rematched = Apply("""{"match": {"tags": ["a"], "max_risk_score": 30}, "actions": {"suppress": true}}""", out errors, created)!;
         Assert.Empty(errors);
+        Assert.Equal(30, rematched.Match.MaxRiskScore);
         Assert.Null(rematched.Match.Flags);
         Assert.Null(rematched.Match.MinRiskScore);
         Assert.Equal(["a"], rematched.Match.Tags);

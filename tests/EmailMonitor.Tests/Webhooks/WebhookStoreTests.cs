@@ -54,6 +54,29 @@ public sealed class WebhookStoreTests : IAsyncDisposable
 
     [Theory]
     [MemberData(nameof(Engines))]
+    public async Task A_route_stored_with_an_event_reaches_its_webhook_past_its_filter_whoever_enqueues_it(string engine)
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        var (a, database) = await StoreAsync(engine, "a");
+        var (b, _) = await StoreAsync(engine, "b", database);
+        var strict = await a.CreateAsync(new WebhookSettings { Url = "https://strict.example/", MinRiskScore = 100 }, new byte[32], cancellation);
+        var events = await AppendAsync(database, [10, 20, 30]);
+        // A rule routed the second event to the strict webhook; the announcement another instance
+        // relays carries the events only, so the route must come from the database.
+        await using (var connection = await database.OpenAsync(cancellation))
+        await using (var route = connection.Command("UPDATE events SET routes = @routes WHERE event_id = @id"))
+        {
+            route.AddText("@routes", $"{strict + 1},{strict}");
+            route.AddInt64("@id", events[1].EventId);
+            await route.ExecuteNonQueryAsync(cancellation);
+        }
+
+        Assert.Equal(1, await b.EnqueueAsync(events, cancellation));
+        Assert.Equal([events[1].EventId], (await a.DueAsync(strict, 16, cancellation)).Select(d => d.EventId));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
     public async Task An_attempt_is_recorded_only_under_its_own_claim_and_ended_deliveries_are_pruned_with_their_attempts(string engine)
     {
         var cancellation = TestContext.Current.CancellationToken;
