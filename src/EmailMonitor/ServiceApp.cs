@@ -1,3 +1,4 @@
+using EmailMonitor.Alerts;
 using EmailMonitor.Analysis;
 using EmailMonitor.Api;
 using EmailMonitor.Auth;
@@ -32,6 +33,7 @@ internal static class ServiceApp
         builder.AddRealtime();
         builder.AddStorage();
         builder.AddWebhooks();
+        builder.AddAlerts();
         builder.AddAuth();
         builder.AddAnalysis();
         builder.AddRules();

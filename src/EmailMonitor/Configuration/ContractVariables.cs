@@ -53,6 +53,16 @@ internal static class ContractVariables
         new("BLOCKED_ATTACHMENT_EXTENSIONS", "Analysis:BlockedAttachmentExtensions", VariableFormat.List, null, "overrides the built-in list of blocked extensions"),
         new("ALLOW_REMOTE_CONTENT", "Analysis:AllowRemoteContent", VariableFormat.Boolean, "false", "keep remote images and other remote resources in html_content"),
         new("WEBHOOK_ALLOW_PRIVATE", "Webhooks:AllowPrivate", VariableFormat.Boolean, "false", "webhooks may send to loopback, private and link-local addresses (checked after DNS resolution and on every redirect)"),
+        new("ALERT_SMTP_HOST", "Alerts:SmtpHost", VariableFormat.Text, "", "SMTP server that e-mail alerts about risky mail go through; empty = no e-mail alerts"),
+        new("ALERT_SMTP_PORT", "Alerts:SmtpPort", VariableFormat.Integer, null, "465 with ssl, 587 with starttls, 25 with none"),
+        new("ALERT_SMTP_SECURITY", "Alerts:SmtpSecurity", VariableFormat.Choice, "starttls", "starttls, ssl (implicit TLS), or none (loopback only unless ALERT_SMTP_ALLOW_INSECURE=true)", ["starttls", "ssl", "none"]),
+        new("ALERT_SMTP_ALLOW_INSECURE", "Alerts:AllowInsecure", VariableFormat.Boolean, "false", "allow ALERT_SMTP_SECURITY=none to a host that is not a loopback address"),
+        new("ALERT_SMTP_USERNAME", "Alerts:SmtpUsername", VariableFormat.Text, "", "SMTP login, if the server wants one (with ALERT_SMTP_PASSWORD)"),
+        new("ALERT_SMTP_PASSWORD", "Alerts:SmtpPassword", VariableFormat.Secret, "", "SMTP password"),
+        new("ALERT_SMTP_FROM", "Alerts:From", VariableFormat.Text, "", "sender address of the alerts"),
+        new("ALERT_SMTP_TO", "Alerts:To", VariableFormat.List, "", "comma-separated recipients of the alerts"),
+        new("ALERT_MIN_RISK_SCORE", "Alerts:MinRiskScore", VariableFormat.Integer, "60", "mail with at least this risk score (after the rules) is alerted on"),
+        new("ALERT_INTERVAL", "Alerts:Interval", VariableFormat.Seconds, "300", "at most one alert e-mail per this many seconds; what arrives meanwhile comes in the next one, as a digest"),
         new("AUTH_SERV_ID", "Analysis:AuthServId", VariableFormat.Text, null, "authserv-id whose Authentication-Results header is trusted; empty = the topmost one"),
     ];
 

@@ -204,5 +204,23 @@ internal static class PostgresMigrations
 
         ALTER TABLE events ADD COLUMN routes text NULL;
         """,
+
+        // 11: e-mail alerts: one state row (cursor over the event log, whether alerts were on, when
+        // the last alert went, who is sending) and the risky events waiting for the next alert.
+        """
+        CREATE TABLE alert_state (
+            cursor         bigint NOT NULL,
+            enabled        bigint NOT NULL,
+            last_sent_at   bigint NULL,
+            claimed_until  bigint NOT NULL,
+            claimed_by     text NULL
+        );
+
+        INSERT INTO alert_state (cursor, enabled, claimed_until) VALUES (0, 0, 0);
+
+        CREATE TABLE alert_queue (
+            event_id  bigint NOT NULL PRIMARY KEY
+        );
+        """,
     ];
 }

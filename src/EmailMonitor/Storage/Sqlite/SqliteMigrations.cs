@@ -198,5 +198,23 @@ internal static class SqliteMigrations
 
         ALTER TABLE events ADD COLUMN routes TEXT NULL;
         """,
+
+        // 11: e-mail alerts: one state row (cursor over the event log, whether alerts were on, when
+        // the last alert went, who is sending) and the risky events waiting for the next alert.
+        """
+        CREATE TABLE alert_state (
+            cursor         INTEGER NOT NULL,
+            enabled        INTEGER NOT NULL,
+            last_sent_at   INTEGER NULL,
+            claimed_until  INTEGER NOT NULL,
+            claimed_by     TEXT NULL
+        );
+
+        INSERT INTO alert_state (cursor, enabled, claimed_until) VALUES (0, 0, 0);
+
+        CREATE TABLE alert_queue (
+            event_id  INTEGER NOT NULL PRIMARY KEY
+        );
+        """,
     ];
 }

@@ -1,0 +1,114 @@
+using EmailMonitor.Tests.Analysis;
+using EmailMonitor.Tests.Support;
+using MimeKit;
+
+namespace EmailMonitor.Tests.Integration;
+
+/// <summary>
+/// E-mail alerts through a real SMTP server (aiosmtpd): one alert at once, then a wave gathered into
+/// one digest per interval; over STARTTLS with a login; and an SMTP server that is down loses no alert.
+/// </summary>
+public sealed class AlertTests
+{
+    private const string SecretBody = "the-body-of-the-lure-never-travels";
+
+    [Fact]
+    public async Task The_first_risky_email_is_alerted_at_once_and_a_wave_after_it_comes_as_one_digest()
+    {
+        await using var dovecot = await DovecotServer.StartAsync();
+        await using var smtp = await SmtpServer.StartAsync();
+        await using var service = await ServiceHost.StartAsync(dovecot, variables: v =>
+        {
+            v["ALERT_SMTP_HOST"] = "127.0.0.1";
+            v["ALERT_SMTP_PORT"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            v["ALERT_SMTP_SECURITY"] = "none";
+            v["ALERT_SMTP_FROM"] = "monitor@example.com";
+            v["ALERT_SMTP_TO"] = "desk@example.com, soc@example.com";
+            v["ALERT_MIN_RISK_SCORE"] = "50";
+            v["ALERT_INTERVAL"] = "5";
+        });
+        await Readiness.WaitForMailboxesAsync(service.BaseUri);
+        await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
+        await client.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
+
+        await dovecot.AppendAsync([Emails.Plain("harmless"), Risky("Invoice\r\nBcc: victim@example.com", "invoice.pdf.exe")]);
+        var first = await smtp.WaitForAsync(1);
+
+        Assert.Equal("monitor@example.com", first.MailFrom);
+        Assert.Equal(["desk@example.com", "soc@example.com"], first.Recipients.Order(StringComparer.Ordinal));
+        Assert.StartsWith("[Email Monitor] risk 100: Invoice", first.Message.Subject, StringComparison.Ordinal);
+        // A header smuggled into the subject stays text: no Bcc was added to the alert.
+        Assert.Empty(first.Message.Bcc);
+        Assert.Equal("auto-generated", first.Message.Headers["Auto-Submitted"]);
+        Assert.Contains("invoice.pdf.exe (application/vnd.microsoft.portable-executable", first.Text, StringComparison.Ordinal);
+        Assert.Contains("dangerous_attachment", first.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(SecretBody, first.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("harmless", first.Text, StringComparison.Ordinal);
+
+        // A wave within the interval, each stored before the next arrives (an alert for each would
+        // be sent if nothing held them): one digest, not five alerts.
+        await client.ReceiveUntilAsync(e => e.GetProperty("type").GetString() == "new_email" && e.GetProperty("risk_score").GetInt32() > 0);
+        for (var i = 1; i <= 5; i++)
+        {
+            await dovecot.AppendAsync(Risky($"wave {i}", $"scan{i}.pdf.exe"));
+            await client.ReceiveAsync("new_email");
+        }
+
+        await dovecot.AppendAsync(Emails.Plain("still harmless"));
+        var digest = await smtp.WaitForAsync(2);
+
+        Assert.StartsWith("[Email Monitor] 5 risky emails since", digest.Message.Subject, StringComparison.Ordinal);
+        Assert.All(Enumerable.Range(1, 5), i => Assert.Contains($"wave {i}", digest.Text, StringComparison.Ordinal));
+        Assert.DoesNotContain("still harmless", digest.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(SecretBody, digest.Text, StringComparison.Ordinal);
+        Assert.Equal(2, smtp.Count);
+        Assert.Equal(0, await ServiceDatabase.CountAsync(service.Variables, "SELECT count(*) FROM alert_queue"));
+    }
+
+    [Fact]
+    public async Task Alerts_go_over_starttls_with_a_login_and_wait_out_an_smtp_server_that_is_down()
+    {
+        using var directory = new TempDirectory();
+        var certificates = TestCertificates.Create(directory.Combine("certificates"));
+        await using var dovecot = await DovecotServer.StartAsync();
+        await using var smtp = await SmtpServer.StartAsync(certificates, login: "alerts:relay-password-7");
+        await smtp.StopAsync();
+        var variables = ServiceHost.DefaultVariables(directory.Path, dovecot);
+        variables["SSL_CERT_DIR"] = certificates.TrustDirectory;
+        variables["ALERT_SMTP_HOST"] = "localhost";
+        variables["ALERT_SMTP_PORT"] = smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        variables["ALERT_SMTP_USERNAME"] = "alerts";
+        variables["ALERT_SMTP_PASSWORD"] = "relay-password-7";
+        variables["ALERT_SMTP_FROM"] = "monitor@example.com";
+        variables["ALERT_SMTP_TO"] = "desk@example.com";
+        await using var service = ServiceProcess.Start(variables, directory.Path);
+        await service.ListeningAsync();
+
+        await dovecot.AppendAsync(Risky("while the relay is down", "setup.exe"));
+        await Eventually.TrueAsync(
+            async () => await ServiceDatabase.CountAsync(variables, "SELECT count(*) FROM alert_queue") == 1,
+            "the alert queued");
+        var log = Path.Combine(variables["LOG_DIR"], "email_monitor.log");
+        await Eventually.TrueAsync(async () => (await File.ReadAllTextAsync(log, TestContext.Current.CancellationToken)).Contains("Alert e-mail not sent", StringComparison.Ordinal), "the failed send logged");
+
+        await smtp.StartAgainAsync();
+        var alert = await smtp.WaitForAsync(1, TimeSpan.FromSeconds(60));
+
+        Assert.True(alert.Tls);
+        Assert.Equal("alerts", alert.Login);
+        Assert.Contains("while the relay is down", alert.Message.Subject, StringComparison.Ordinal);
+        Assert.DoesNotContain("relay-password-7", service.Output + await File.ReadAllTextAsync(log, TestContext.Current.CancellationToken), StringComparison.Ordinal);
+        await Eventually.TrueAsync(
+            async () => await ServiceDatabase.CountAsync(variables, "SELECT count(*) FROM alert_queue") == 0,
+            "the queue emptied once sent");
+    }
+
+    private static MimeMessage Risky(string subject, string attachmentName)
+    {
+        var message = Emails.Plain(subject, SecretBody);
+        var builder = new BodyBuilder { TextBody = SecretBody };
+        builder.Attachments.Add(attachmentName, SampleFiles.WindowsExecutable, new ContentType("application", "pdf"));
+        message.Body = builder.ToMessageBody();
+        return message;
+    }
+}
