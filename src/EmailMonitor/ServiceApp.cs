@@ -8,6 +8,7 @@ using EmailMonitor.Dashboard;
 using EmailMonitor.Mail;
 using EmailMonitor.Mailboxes;
 using EmailMonitor.Observability;
+using EmailMonitor.PluginHost;
 using EmailMonitor.Realtime;
 using EmailMonitor.Rules;
 using EmailMonitor.Security;
@@ -37,6 +38,7 @@ internal static class ServiceApp
         builder.AddAuth();
         builder.AddAnalysis();
         builder.AddRules();
+        builder.AddPluginHost();
         builder.AddMail();
         builder.AddMailboxes();
         builder.AddCluster();
@@ -69,6 +71,7 @@ internal static class ServiceApp
         await app.Services.GetRequiredService<BlockList>().LoadAsync(cancellationToken);
         await app.Services.GetRequiredService<MailboxAccess>().LoadAsync(cancellationToken);
         await app.Services.GetRequiredService<RuleBook>().LoadAsync(cancellationToken);
+        app.Services.GetRequiredService<PluginCatalog>().Load();
         return await app.Services.GetRequiredService<AdminBootstrap>().EnsureAdminAsync(console, cancellationToken);
     }
 }

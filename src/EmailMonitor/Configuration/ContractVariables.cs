@@ -63,6 +63,8 @@ internal static class ContractVariables
         new("ALERT_SMTP_TO", "Alerts:To", VariableFormat.List, "", "comma-separated recipients of the alerts"),
         new("ALERT_MIN_RISK_SCORE", "Alerts:MinRiskScore", VariableFormat.Integer, "60", "mail with at least this risk score (after the rules) is alerted on"),
         new("ALERT_INTERVAL", "Alerts:Interval", VariableFormat.Seconds, "300", "at most one alert e-mail per this many seconds; what arrives meanwhile comes in the next one, as a digest"),
+        new("PLUGIN_DIR", "Plugins:Directory", VariableFormat.Text, "", "plugins, one subdirectory each holding <name>.dll (docs/plugins.md); empty = none"),
+        new("PLUGIN_TIMEOUT_MS", "Plugins:TimeoutMilliseconds", VariableFormat.Integer, "1000", "milliseconds one plugin call may take before it is skipped"),
         new("AUTH_SERV_ID", "Analysis:AuthServId", VariableFormat.Text, null, "authserv-id whose Authentication-Results header is trusted; empty = the topmost one"),
     ];
 

@@ -18,6 +18,7 @@ internal sealed class ServiceMetrics
     private readonly Histogram<double> _analysisDuration;
     private readonly Counter<long> _webhookAttempts;
     private readonly Counter<long> _ruleMatches;
+    private readonly Counter<long> _pluginCalls;
     private readonly MailboxStatusBoard _mailboxes;
     private readonly BlockList _blocks;
     private readonly TimeProvider _time;
@@ -52,6 +53,8 @@ internal sealed class ServiceMetrics
             "email_monitor.webhook.attempts", description: "Webhook delivery attempts made here, by webhook and outcome (delivered, failed: tried again later, dead: given up)");
         _ruleMatches = meter.CreateCounter<long>(
             "email_monitor.rule.matches", description: "Emails each rule matched here, by rule id (a suppressed email counts under the rule that suppressed it)");
+        _pluginCalls = meter.CreateCounter<long>(
+            "email_monitor.plugin.calls", description: "Calls of each plugin, by outcome: ok, failed (threw), timeout, skipped (still in a call that timed out)");
         meter.CreateObservableGauge("email_monitor.ips.blocked", () => blocks.Count, description: "Addresses blocked right now, automatically or by an administrator");
         meter.CreateObservableGauge("email_monitor.uptime", () => time.GetElapsedTime(startedAt).TotalSeconds, unit: "s", description: "Seconds since start");
         meter.CreateObservableGauge("email_monitor.mailbox.connected", () => mailboxes.Snapshot().Select(
@@ -77,6 +80,9 @@ internal sealed class ServiceMetrics
     /// <summary>Counts a webhook attempt: <c>delivered</c>, <c>failed</c> (tried again later) or <c>dead</c> (given up; an administrator can send it again).</summary>
     public void WebhookAttempt(long webhook, string outcome) =>
         _webhookAttempts.Add(1, new KeyValuePair<string, object?>("webhook", webhook), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void PluginCall(string plugin, string outcome) =>
+        _pluginCalls.Add(1, new KeyValuePair<string, object?>("plugin", plugin), new KeyValuePair<string, object?>("outcome", outcome));
 
     public void RuleMatched(long rule) => _ruleMatches.Add(1, new KeyValuePair<string, object?>("rule", rule));
 

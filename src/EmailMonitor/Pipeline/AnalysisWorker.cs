@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Threading.Channels;
 using EmailMonitor.Analysis;
 using EmailMonitor.Observability;
+using EmailMonitor.PluginHost;
 using EmailMonitor.Rules;
 using EmailMonitor.Security;
 
@@ -16,6 +17,7 @@ internal sealed class AnalysisWorker(
     ChannelReader<IncomingEmail> incoming,
     ChannelWriter<AnalysedEmail> analysed,
     EmailAnalyzer analyzer,
+    EmailJudges judges,
     RuleBook rules,
     SecurityLog securityLog,
     ServiceMetrics metrics,
@@ -36,7 +38,8 @@ internal sealed class AnalysisWorker(
 
                 metrics.EmailAnalysed(Stopwatch.GetElapsedTime(started));
 
-                // Before storage, once: what the rules decide is stored, so every reader agrees on it.
+                // Before storage, once: what plugins and rules decide is stored, so every reader agrees on it.
+                verdict = await judges.JudgeAsync(verdict, stoppingToken);
                 var outcome = ApplyRules(verdict);
                 securityLog.EmailFlagged(verdict);
                 metrics.EmailFlagged(verdict.SecurityFlags);

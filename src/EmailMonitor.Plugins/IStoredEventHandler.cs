@@ -1,0 +1,13 @@
+namespace EmailMonitor.Plugins;
+
+/// <summary>
+/// Acts on each event once it is stored: open a ticket, copy it somewhere, count it. Called on the
+/// instance that stored the event, after the commit, one event at a time, within the service's
+/// time bound per call. Best effort: an event stored in the moment before a crash may not be handed
+/// over, and a plugin that falls far behind misses events (the log says how many); use a webhook
+/// where every event must arrive.
+/// </summary>
+public interface IStoredEventHandler : IEmailPlugin
+{
+    ValueTask OnStoredAsync(StoredEmail stored, CancellationToken cancellationToken);
+}

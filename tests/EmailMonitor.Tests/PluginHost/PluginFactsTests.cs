@@ -1,0 +1,56 @@
+using EmailMonitor.Analysis;
+using EmailMonitor.PluginHost;
+using EmailMonitor.Plugins;
+
+namespace EmailMonitor.Tests.PluginHost;
+
+public sealed class PluginFactsTests
+{
+    private static readonly EmailEvent Email = new()
+    {
+        Id = "default:INBOX:1:1",
+        ReceivedAt = "2026-12-02T08:00:00Z",
+        Mailbox = "default",
+        Folder = "INBOX",
+        SecurityFlags = ["external_images"],
+        RiskScore = 5,
+        Tags = ["earlier"],
+    };
+
+    [Fact]
+    public void Known_flags_add_their_weight_once_and_the_score_change_follows()
+    {
+        var (judged, refused) = PluginFacts.Apply(Email, new Judgement { Flags = ["suspicious_link", "suspicious_link", "external_images"], Tags = ["link", "earlier"], ScoreChange = 7 });
+
+        Assert.Empty(refused);
+        Assert.Equal(["external_images", "suspicious_link"], judged.SecurityFlags);
+        Assert.Equal(5 + 30 + 7, judged.RiskScore);
+        Assert.Equal(["earlier", "link"], judged.Tags);
+    }
+
+    [Fact]
+    public void What_the_service_does_not_know_is_left_out_and_named()
+    {
+        var (judged, refused) = PluginFacts.Apply(Email, new Judgement
+        {
+            Flags = ["made_up", null!, "dangerous_attachment"],
+            Tags = ["<b>", null!, new string('t', 65), "fine"],
+            ScoreChange = int.MaxValue,
+        });
+
+        Assert.Equal(["external_images", "dangerous_attachment"], judged.SecurityFlags);
+        Assert.Equal(["earlier", "fine"], judged.Tags);
+        Assert.Equal(100, judged.RiskScore);
+        Assert.Equal(5, refused.Count);
+    }
+
+    [Fact]
+    public void A_judgement_with_null_lists_changes_nothing_but_the_score()
+    {
+        var (judged, refused) = PluginFacts.Apply(Email, new Judgement { Flags = null!, Tags = null!, ScoreChange = -50 });
+
+        Assert.Empty(refused);
+        Assert.Equal(Email.SecurityFlags, judged.SecurityFlags);
+        Assert.Equal(0, judged.RiskScore);
+    }
+}
