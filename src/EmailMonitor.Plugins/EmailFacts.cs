@@ -3,7 +3,7 @@ namespace EmailMonitor.Plugins;
 /// <summary>
 /// An analysed email as a plugin sees it: the fields of a <c>new_email</c> event (the sanitized
 /// HTML left out: a plugin has the text). Everything here came from the sender unless said
-/// otherwise; treat it as hostile input.
+/// otherwise; treat it as hostile input. The lists are read-only copies.
 /// </summary>
 /// <param name="Id">The stable message id (mailbox, folder, UIDVALIDITY, UID).</param>
 /// <param name="Mailbox">The configured mailbox it came from.</param>

@@ -11,7 +11,10 @@ public sealed class ThrowingJudge : IEmailJudge
         throw new InvalidOperationException("the throwing judge throws, as asked");
 }
 
-/// <summary>Blocks its thread for good on the first email whose subject asks for it, ignoring its token.</summary>
+/// <summary>
+/// Blocks its thread, ignoring its token, on an email whose subject asks for it: far past any time
+/// bound, though not for good, so a test run does not keep the thread to its end.
+/// </summary>
 public sealed class HangingJudge : IEmailJudge
 {
     public string Name => "hanging";
@@ -20,7 +23,7 @@ public sealed class HangingJudge : IEmailJudge
     {
         if (email.Subject.Contains("hang", StringComparison.Ordinal))
         {
-            Thread.Sleep(Timeout.Infinite);
+            Thread.Sleep(TimeSpan.FromSeconds(30));
         }
 
         return ValueTask.FromResult(new Judgement { Tags = ["hanging-judge-was-here"] });

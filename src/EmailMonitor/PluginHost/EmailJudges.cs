@@ -11,7 +11,9 @@ internal sealed class EmailJudges(PluginCatalog catalog, PluginCalls calls, ILog
         foreach (var judge in catalog.Judges)
         {
             var facts = PluginFacts.Of(email);
-            if (await calls.CallAsync<IEmailJudge, Judgement>(judge, (plugin, token) => plugin.JudgeAsync(facts, token), email.Id, cancellationToken) is not { } judgement)
+            var judgement = await calls.CallAsync<IEmailJudge, Judgement>(
+                judge, async (plugin, token) => PluginFacts.Copy(await plugin.JudgeAsync(facts, token)), email.Id, cancellationToken);
+            if (judgement is null)
             {
                 continue;
             }
@@ -19,7 +21,7 @@ internal sealed class EmailJudges(PluginCatalog catalog, PluginCalls calls, ILog
             var (judged, refused) = PluginFacts.Apply(email, judgement);
             if (refused.Count > 0)
             {
-                logger.JudgementPartlyRefused(judge.Name, email.Id, string.Join(", ", refused));
+                logger.JudgementPartlyRefused(judge.Name, email.Id, string.Join(", ", refused.Take(5)) + (refused.Count > 5 ? $" and {refused.Count - 5} more" : string.Empty));
             }
 
             email = judged;

@@ -31,7 +31,9 @@ internal sealed class PluginCalls(IOptions<PluginOptions> options, ServiceMetric
 
         plugin.SkipReported = false;
         var timeout = options.Value.Timeout;
-        var stop = new CancellationTokenSource(timeout, time);
+        // Told to stop when its time is up or the service stops, whichever comes first.
+        var timer = new CancellationTokenSource(timeout, time);
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, cancellationToken);
         // On the thread pool: a plugin that blocks before its first await (a sync loop, a
         // Thread.Sleep) must hold a pool thread, not this pipeline.
         var running = Task.Run(() => call(plugin.Plugin, stop.Token).AsTask(), CancellationToken.None);
@@ -40,9 +42,11 @@ internal sealed class PluginCalls(IOptions<PluginOptions> options, ServiceMetric
             static (finished, state) =>
             {
                 _ = finished.Exception;
-                ((CancellationTokenSource)state!).Dispose();
+                var (timer, stop) = ((CancellationTokenSource, CancellationTokenSource))state!;
+                stop.Dispose();
+                timer.Dispose();
             },
-            stop,
+            (timer, stop),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
@@ -58,15 +62,16 @@ internal sealed class PluginCalls(IOptions<PluginOptions> options, ServiceMetric
             metrics.PluginCall(plugin.Name, "timeout");
             return null;
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             // The plugin gave up when its token told it the time was up.
             logger.PluginTimedOut(plugin.Name, what, (int)timeout.TotalMilliseconds);
             metrics.PluginCall(plugin.Name, "timeout");
             return null;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
+            // Whatever the plugin threw, its own cancellations included: its failure, not the service's.
             logger.PluginFailed(plugin.Name, what, ex.GetType().Name, ex.Message);
             metrics.PluginCall(plugin.Name, "failed");
             return null;

@@ -36,9 +36,9 @@ internal sealed class PluginCatalog(IOptions<PluginOptions> options, IOptions<St
                 continue;
             }
 
-            if ((WritableByOthers(root) ?? WritableByOthers(directory) ?? WritableByOthers(main)) is { } exposed)
+            if (Exposed(root, directory) is { } exposed)
             {
-                logger.PluginNotLoaded(name, $"{exposed} may be written by any user, who could then run code as this service (chmod o-w)");
+                logger.PluginNotLoaded(name, $"{exposed} may be written by users other than its owner, who could then run code as this service (chmod go-w)");
                 continue;
             }
 
@@ -67,9 +67,10 @@ internal sealed class PluginCatalog(IOptions<PluginOptions> options, IOptions<St
                     logger.PluginLoaded(label, plugin.GetType().FullName!, plugin is IEmailJudge, plugin is IStoredEventHandler);
                 }
             }
-            catch (Exception ex) when (ex is BadImageFormatException or FileLoadException or FileNotFoundException
-                or ReflectionTypeLoadException or TargetInvocationException or MissingMethodException or TypeLoadException or InvalidOperationException)
+            catch (Exception ex)
             {
+                // Whatever a plugin does wrong while it is made (a constructor or a Name that throws,
+                // a data directory that cannot be made), the service starts without it.
                 logger.PluginNotLoaded(name, $"{(ex as TargetInvocationException)?.InnerException?.GetType().Name ?? ex.GetType().Name}: {(ex as TargetInvocationException)?.InnerException?.Message ?? ex.Message}");
             }
         }
@@ -81,7 +82,9 @@ internal sealed class PluginCatalog(IOptions<PluginOptions> options, IOptions<St
     private List<IEmailPlugin> Instantiate(string name, string directory, Assembly assembly)
     {
         var plugins = new List<IEmailPlugin>();
-        foreach (var type in assembly.GetExportedTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IEmailPlugin).IsAssignableFrom(t)))
+        foreach (var type in assembly.GetExportedTypes()
+            .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IEmailPlugin).IsAssignableFrom(t))
+            .OrderBy(t => t.FullName, StringComparer.Ordinal))
         {
             var data = Path.Combine(Path.GetFullPath(storage.Value.DataDirectory), "plugins", name);
             if (type.GetConstructor([typeof(PluginContext)]) is { } withContext)
@@ -102,6 +105,24 @@ internal sealed class PluginCatalog(IOptions<PluginOptions> options, IOptions<St
         return plugins;
     }
 
-    private static string? WritableByOthers(string path) =>
-        OperatingSystem.IsWindows() || (File.GetUnixFileMode(path) & UnixFileMode.OtherWrite) == 0 ? null : path;
+    // PLUGIN_DIR, the plugin's directory and everything in it (dependencies, native libraries and
+    // .deps.json are loaded too): the first that others than the owner may write, or null.
+    private static string? Exposed(string root, string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        const UnixFileMode othersWrite = UnixFileMode.GroupWrite | UnixFileMode.OtherWrite;
+        foreach (var path in new[] { root, directory }.Concat(Directory.EnumerateFileSystemEntries(directory, "*", SearchOption.AllDirectories)))
+        {
+            if ((File.GetUnixFileMode(path) & othersWrite) != 0)
+            {
+                return path;
+            }
+        }
+
+        return null;
+    }
 }
