@@ -15,7 +15,16 @@ internal sealed class AlertEnqueuer(
 {
     protected override string Name => "alerts";
 
-    protected override Task<long> StartingPointAsync(CancellationToken cancellationToken) => alerts.StartAsync(options.Value.Enabled, cancellationToken);
+    // Events read since the cursor last moved: it moves with every risky event, and otherwise only
+    // now and then, so an ordinary commit costs no write (a restart reads these few again).
+    private int _unmoved;
+
+    protected override async Task<long> StartingPointAsync(CancellationToken cancellationToken)
+    {
+        var start = await alerts.StartAsync(options.Value.Enabled, cancellationToken);
+        sender.Started();
+        return start;
+    }
 
     protected override async Task HandleAsync(IReadOnlyList<StoredEvent> events, CancellationToken cancellationToken)
     {
@@ -25,6 +34,13 @@ internal sealed class AlertEnqueuer(
         }
 
         var risky = events.Where(e => RiskScore(e) >= options.Value.MinRiskScore).Select(e => e.EventId).ToList();
+        _unmoved += events.Count;
+        if (risky.Count == 0 && _unmoved < 1000)
+        {
+            return;
+        }
+
+        _unmoved = 0;
         // Until stored: the reader's cursor must not pass events whose alerts are not queued.
         for (var failures = 0; ; failures++)
         {

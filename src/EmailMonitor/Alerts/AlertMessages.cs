@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using EmailMonitor.Analysis;
 using EmailMonitor.Storage;
 using MimeKit;
@@ -13,17 +14,23 @@ namespace EmailMonitor.Alerts;
 /// carry the attack it reports. What the sender controls (subject, names, file names) is shown
 /// without control characters and cut short.
 /// </summary>
-internal static class AlertMessages
+internal static partial class AlertMessages
 {
     /// <summary>Emails a digest lists one by one; the rest are counted.</summary>
     public const int Listed = 50;
 
     private const int MaxShown = 120;
 
-    public static MimeMessage Compose(AlertOptions options, PendingAlerts pending, DateTimeOffset since)
+    public static MimeMessage Compose(AlertOptions options, PendingAlerts pending, DateTimeOffset? lastSent)
     {
         var events = pending.Listed.Select(Read).ToList();
+        // Before the first alert ever, the wave began with its first email.
+        var since = lastSent
+            ?? (events.Count > 0 && DateTimeOffset.TryParse(events[0].Email.ReceivedAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var first) ? first : DateTimeOffset.UtcNow);
         var message = new MimeMessage();
+        // The same alert sent again (recorded too late after a crash) has the same id: mail clients show it once.
+        var domain = options.From[(options.From.LastIndexOf('@') + 1)..];
+        message.MessageId = $"alert-{(events.Count > 0 ? events[0].EventId : 0)}-{pending.Through}@{domain}";
         message.From.Add(MailboxAddress.Parse(options.From));
         message.To.AddRange(options.To.Select(MailboxAddress.Parse));
         message.Headers.Add("Auto-Submitted", "auto-generated");
@@ -61,7 +68,7 @@ internal static class AlertMessages
 
     private static void Describe(StringBuilder text, long eventId, EmailEvent email)
     {
-        text.Append(CultureInfo.InvariantCulture, $"From:        {Shown(email.SenderName, 80)} <{Shown(email.Sender, 80)}>\n");
+        text.Append(CultureInfo.InvariantCulture, $"From:        \"{Shown(email.SenderName, 80).Replace("\"", "'", StringComparison.Ordinal)}\" <{Shown(email.Sender, 80)}>\n");
         text.Append(CultureInfo.InvariantCulture, $"Subject:     {Shown(email.Subject, MaxShown)}\n");
         text.Append(CultureInfo.InvariantCulture, $"Mailbox:     {Shown(email.Mailbox, 60)}, folder {Shown(email.Folder, 60)}\n");
         text.Append(CultureInfo.InvariantCulture, $"Received:    {email.ReceivedAt}\n");
@@ -74,7 +81,7 @@ internal static class AlertMessages
         foreach (var attachment in email.Attachments.Take(10))
         {
             text.Append(CultureInfo.InvariantCulture,
-                $"Attachment:  {Shown(attachment.Filename, 80)} ({attachment.DetectedType}, {attachment.Size} bytes, SHA-256 {attachment.Sha256}){(attachment.Flags.Count > 0 ? " " + string.Join(", ", attachment.Flags) : string.Empty)}\n");
+                $"Attachment:  {ShownName(attachment.Filename, 80)} ({attachment.DetectedType}, {attachment.Size} bytes, SHA-256 {attachment.Sha256}){(attachment.Flags.Count > 0 ? " " + string.Join(", ", attachment.Flags) : string.Empty)}\n");
         }
 
         if (email.Attachments.Count > 10)
@@ -101,9 +108,54 @@ internal static class AlertMessages
         }
     }
 
+    // What the sender wrote, made inert: no control, format (bidi, zero-width) or line-separator
+    // characters, runs of space as one, links and host names defanged (hxxps://evil[.]example) so
+    // no mail client makes them clickable, and cut short.
     private static string Shown(string value, int max)
     {
-        var clean = new string([.. value.Where(c => !char.IsControl(c) && c is not ('\u202A' or '\u202B' or '\u202C' or '\u202D' or '\u202E' or '\u2066' or '\u2067' or '\u2068' or '\u2069'))]);
-        return clean.Length <= max ? clean : clean[..max] + "…";
+        var visible = Visible(value);
+        visible = HostName().Replace(Scheme().Replace(visible, "hxxp$1"), match => match.Value.Replace(".", "[.]", StringComparison.Ordinal));
+        return visible.Length <= max ? visible : visible[..max] + "…";
     }
+
+    // A file name is cut in the middle, so the extension that matters survives: "invoice.pdf … .exe".
+    private static string ShownName(string value, int max)
+    {
+        var visible = Visible(value);
+        return visible.Length <= max ? visible : visible[..(max / 2)] + " … " + visible[^(max / 2)..];
+    }
+
+    private static string Visible(string value)
+    {
+        var builder = new StringBuilder(value.Length);
+        foreach (var c in value)
+        {
+            var category = CharUnicodeInfo.GetUnicodeCategory(c);
+            if (category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
+            {
+                continue;
+            }
+
+            if (char.IsWhiteSpace(c))
+            {
+                if (builder.Length > 0 && builder[^1] != ' ')
+                {
+                    builder.Append(' ');
+                }
+
+                continue;
+            }
+
+            builder.Append(c);
+        }
+
+        return builder.ToString().Trim();
+    }
+
+    [GeneratedRegex("(?i)\\bhttp(s?)(?=://)", RegexOptions.CultureInvariant)]
+    private static partial Regex Scheme();
+
+    // Names with a dot between labels and a top-level label of letters, as mail clients link them.
+    [GeneratedRegex("(?i)\\b(?:[a-z0-9-]+\\.)+[a-z]{2,}\\b", RegexOptions.CultureInvariant)]
+    private static partial Regex HostName();
 }

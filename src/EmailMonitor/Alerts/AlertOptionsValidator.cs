@@ -11,12 +11,22 @@ internal sealed class AlertOptionsValidator : IValidateOptions<AlertOptions>
     public ValidateOptionsResult Validate(string? name, AlertOptions options)
     {
         var failures = new List<string>();
+        if (options.MinRiskScore is < 0 or > 100)
+        {
+            failures.Add("ALERT_MIN_RISK_SCORE: must be between 0 and 100");
+        }
+
+        if (options.Interval < TimeSpan.FromSeconds(1) || options.Interval > TimeSpan.FromDays(1))
+        {
+            failures.Add("ALERT_INTERVAL: must be between 1 and 86400 seconds");
+        }
+
         if (!options.Enabled)
         {
             // Half a configuration is a mistake, not a wish for silence: say so rather than send nothing.
-            if (options.To.Length > 0 || options.From.Length > 0 || options.SmtpUsername.Length > 0)
+            if (options.To.Length > 0 || options.From.Length > 0 || options.SmtpUsername.Length > 0 || options.SmtpPassword.Length > 0)
             {
-                failures.Add("ALERT_SMTP_HOST: required when ALERT_SMTP_TO, ALERT_SMTP_FROM or ALERT_SMTP_USERNAME is set (the SMTP server alerts go through)");
+                failures.Add("ALERT_SMTP_HOST: required when ALERT_SMTP_TO, ALERT_SMTP_FROM, ALERT_SMTP_USERNAME or ALERT_SMTP_PASSWORD is set (the SMTP server alerts go through)");
             }
 
             return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
@@ -53,16 +63,6 @@ internal sealed class AlertOptionsValidator : IValidateOptions<AlertOptions>
         if (options.SmtpUsername.Length > 0 != options.SmtpPassword.Length > 0)
         {
             failures.Add("ALERT_SMTP_USERNAME, ALERT_SMTP_PASSWORD: set both to sign in to the SMTP server, or neither");
-        }
-
-        if (options.MinRiskScore is < 0 or > 100)
-        {
-            failures.Add("ALERT_MIN_RISK_SCORE: must be between 0 and 100");
-        }
-
-        if (options.Interval < TimeSpan.FromSeconds(1) || options.Interval > TimeSpan.FromDays(1))
-        {
-            failures.Add("ALERT_INTERVAL: must be between 1 and 86400 seconds");
         }
 
         if (options.SmtpSecurity == Mail.MailSecurity.None && !options.AllowInsecure && !IsLoopback(options.SmtpHost))

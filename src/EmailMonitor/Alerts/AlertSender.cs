@@ -12,16 +12,23 @@ namespace EmailMonitor.Alerts;
 internal sealed class AlertSender(AlertStore store, AlertMailer mailer, IOptions<AlertOptions> options, TimeProvider time, ILogger<AlertSender> logger)
     : BackgroundService
 {
-    private static readonly TimeSpan ClaimHold = AlertMailer.Timeout * 4;
+    private static readonly TimeSpan ClaimHold = AlertMailer.DefaultTimeout * 4;
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(5)];
 
     // Another instance's commits wake this one's enqueuer too; this bounds a wait on another's claim.
     private static readonly TimeSpan Recheck = TimeSpan.FromSeconds(30);
 
     private readonly Channel<bool> _wakes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _failures;
 
+    // An alert the relay took whose sending could not be recorded yet: recorded before anything else is sent.
+    private long? _unrecorded;
+
     public void Wake() => _wakes.Writer.TryWrite(true);
+
+    /// <summary>Called by the enqueuer once the alerts' state is ready (a queue left from before alerts were off is gone).</summary>
+    public void Started() => _started.TrySetResult();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -29,6 +36,8 @@ internal sealed class AlertSender(AlertStore store, AlertMailer mailer, IOptions
         {
             return;
         }
+
+        await _started.Task.WaitAsync(stoppingToken);
 
         // The first look at once: alerts queued before a restart go out now.
         var next = new Next(TimeSpan.Zero, Wakeable: false);
@@ -68,6 +77,20 @@ internal sealed class AlertSender(AlertStore store, AlertMailer mailer, IOptions
     /// <summary>One look at the queue, and when to look next.</summary>
     private async Task<Next> RoundAsync(CancellationToken stoppingToken)
     {
+        if (_unrecorded is { } through)
+        {
+            try
+            {
+                await store.SentAsync(through, CancellationToken.None);
+                _unrecorded = null;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.AlertRoundFailed(ex);
+                return new Next(RetryDelays[0], Wakeable: false);
+            }
+        }
+
         AlertClaim? claim;
         try
         {
@@ -111,9 +134,28 @@ internal sealed class AlertSender(AlertStore store, AlertMailer mailer, IOptions
                 return new Next(Recheck, Wakeable: true);
             }
 
-            var since = claim.LastSentAt is { } previous ? DateTimeOffset.FromUnixTimeMilliseconds(previous) : time.GetUtcNow();
-            await mailer.SendAsync(AlertMessages.Compose(options.Value, pending, since), stoppingToken);
-            await store.SentAsync(pending.Through, stoppingToken);
+            var since = claim.LastSentAt is { } previous ? DateTimeOffset.FromUnixTimeMilliseconds(previous) : (DateTimeOffset?)null;
+            try
+            {
+                await mailer.SendAsync(AlertMessages.Compose(options.Value, pending, since), stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                if (_failures == 0)
+                {
+                    logger.AlertNotSent(ex.GetType().Name, ex.Message);
+                }
+
+                var delay = RetryDelays[Math.Min(_failures, RetryDelays.Length - 1)];
+                _failures++;
+                await ReleaseQuietlyAsync(stoppingToken);
+                return new Next(delay, Wakeable: false);
+            }
+
+            // Sent: recorded even while the service stops, and if that fails, before anything else is sent.
+            _unrecorded = pending.Through;
+            await store.SentAsync(pending.Through, CancellationToken.None);
+            _unrecorded = null;
             logger.AlertSent(pending.Count, options.Value.To.Length);
             if (_failures > 0)
             {
@@ -125,15 +167,19 @@ internal sealed class AlertSender(AlertStore store, AlertMailer mailer, IOptions
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            if (_failures == 0)
-            {
-                logger.AlertNotSent(ex.GetType().Name, ex.Message);
-            }
-
-            var delay = RetryDelays[Math.Min(_failures, RetryDelays.Length - 1)];
-            _failures++;
+            logger.AlertRoundFailed(ex);
             await ReleaseQuietlyAsync(stoppingToken);
-            return new Next(delay, Wakeable: false);
+            return new Next(RetryDelays[0], Wakeable: false);
+        }
+    }
+
+    // Hands the claim back at once rather than leave the other instances waiting for it to run out.
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (options.Value.Enabled)
+        {
+            await ReleaseQuietlyAsync(cancellationToken);
         }
     }
 

@@ -39,8 +39,29 @@ public sealed class AlertMessagesTests
         Assert.Contains("Event:       7", text, StringComparison.Ordinal);
         Assert.DoesNotContain("secret", text, StringComparison.Ordinal);
         // The bidi override that turns a name around on screen is left out.
-        Assert.Contains("Accountsgnp.exe", text, StringComparison.Ordinal);
+        Assert.Contains("\"Accountsgnp[.]exe\" <billing@evil[.]example>", text, StringComparison.Ordinal);
         Assert.Null(message.HtmlBody);
+    }
+
+    [Fact]
+    public void Links_fake_lines_and_long_names_are_made_inert()
+    {
+        var hostile = Email(1) with
+        {
+            Subject = "Re-validate at https://login.evil.example/now\u2028Flags:       none",
+            SenderName = "IT <it@corp.example>",
+            Attachments = [new AttachmentInfo { Filename = "invoice.pdf" + new string('_', 100) + ".exe", DetectedType = "application/vnd.microsoft.portable-executable" }],
+        };
+
+        var message = AlertMessages.Compose(Options, new PendingAlerts(1, 9, [Stored(9, hostile)]), null);
+        var text = message.TextBody;
+
+        // The line separator that would have shown a forged "Flags:" line is gone.
+        Assert.Contains("Re-validate at hxxps://login[.]evil[.]example/nowFlags: none", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", text, StringComparison.Ordinal);
+        Assert.Contains("\"IT <it@corp[.]example>\" <billing@evil[.]example>", text, StringComparison.Ordinal);
+        Assert.Matches(@"Attachment:  invoice\.pdf_+ … _+\.exe \(", text);
+        Assert.Equal("alert-9-9@example.com", message.MessageId);
     }
 
     [Fact]
@@ -67,7 +88,7 @@ public sealed class AlertMessagesTests
 
         Assert.Empty(parsed.Bcc);
         Assert.NotNull(parsed.Subject);
-        Assert.StartsWith("[Email Monitor] risk 90: HiBcc: victim@example.combody", parsed.Subject, StringComparison.Ordinal);
+        Assert.StartsWith("[Email Monitor] risk 90: HiBcc: victim@example[.]combody", parsed.Subject, StringComparison.Ordinal);
         Assert.EndsWith("…", parsed.Subject, StringComparison.Ordinal);
         Assert.True(parsed.Subject.Length < 120);
     }
