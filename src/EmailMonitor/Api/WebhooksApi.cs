@@ -46,6 +46,10 @@ internal static class WebhooksApi
             .Produces<SecretResponse>()
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id:long}/test", TestAsync)
+            .WithSummary("Send a made-up event (event_id 0, webhook-id test-…) now, signed, in the webhook's format; not recorded or retried")
+            .Produces<TestSendResult>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id:long}/deliveries", DeliveriesAsync)
             .WithSummary("The latest deliveries (?limit=, at most 200, default 50), newest first, each with its latest attempts")
             .Produces<IReadOnlyList<DeliveryResponse>>()
@@ -171,6 +175,19 @@ internal static class WebhooksApi
 
         securityLog.WebhookChanged(context.Connection.RemoteIpAddress, context.User.Identity?.Name, $"rotated the secret of webhook {id}");
         return Results.Ok(new SecretResponse(chosen is null ? secret : null, time.GetUtcNow() + RotationOverlap));
+    }
+
+    private static async Task<IResult> TestAsync(
+        long id, HttpContext context, WebhookStore store, WebhookTestSend tester, SecurityLog securityLog, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(id, cancellationToken) is not { } webhook)
+        {
+            return NotFound();
+        }
+
+        var result = await tester.SendAsync(webhook, cancellationToken);
+        securityLog.WebhookChanged(context.Connection.RemoteIpAddress, context.User.Identity?.Name, $"sent a test event to webhook {id}: {(result.Delivered ? "delivered" : result.Error)}");
+        return Results.Ok(result);
     }
 
     private static async Task<IResult> DeliveriesAsync(long id, int? limit, WebhookStore store, CancellationToken cancellationToken)

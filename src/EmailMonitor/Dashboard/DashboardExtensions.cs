@@ -11,6 +11,7 @@ internal static class DashboardExtensions
     {
         app.MapGet("/", ServePage).ExcludeFromDescription();
         app.MapGet("/dashboard.js", ServeScript).ExcludeFromDescription();
+        app.MapGet("/automation.js", ServeAutomation).ExcludeFromDescription();
         app.MapGet("/dashboard.css", ServeStyles).ExcludeFromDescription();
         return app;
     }
@@ -18,6 +19,8 @@ internal static class DashboardExtensions
     private static IResult ServePage(HttpContext context) => Serve(context, "index.html", "text/html; charset=utf-8");
 
     private static IResult ServeScript(HttpContext context) => Serve(context, "dashboard.js", "text/javascript; charset=utf-8");
+
+    private static IResult ServeAutomation(HttpContext context) => Serve(context, "automation.js", "text/javascript; charset=utf-8");
 
     private static IResult ServeStyles(HttpContext context) => Serve(context, "dashboard.css", "text/css; charset=utf-8");
 

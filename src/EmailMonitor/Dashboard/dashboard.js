@@ -139,7 +139,8 @@
     $('logout').hidden = false;
     $('tabs').hidden = false;
     $('tab-mailboxes').hidden = role !== 'admin';
-    if ($('mailboxes').hidden) $('inbox').hidden = false;
+    $('tab-automation').hidden = role !== 'admin';
+    if ($('mailboxes').hidden && $('automation').hidden) $('inbox').hidden = false;
     setStatus(`signed in as ${username}`);
   }
 
@@ -158,17 +159,27 @@
   }
 
   function showView(view) {
-    const mailboxes = view === 'mailboxes';
-    $('inbox').hidden = mailboxes;
-    $('mailboxes').hidden = !mailboxes;
-    $('tab-inbox').setAttribute('aria-pressed', String(!mailboxes));
-    $('tab-mailboxes').setAttribute('aria-pressed', String(mailboxes));
+    for (const name of ['inbox', 'mailboxes', 'automation']) {
+      $(name).hidden = view !== name;
+      $(`tab-${name}`).setAttribute('aria-pressed', String(view === name));
+    }
     clearInterval(mailboxTimer);
-    if (mailboxes) {
+    automation.hide();
+    if (view === 'mailboxes') {
       loadMailboxes();
       mailboxTimer = setInterval(loadMailboxes, 5000);
     }
+    if (view === 'automation') automation.show();
   }
+
+  // The webhooks and rules pages live in automation.js, which registers here; they use this
+  // page's session through api() and never hold a token of their own.
+  const automation = { show() {}, hide() {}, clear() {} };
+  window.emailMonitorDashboard = {
+    api: (method, path, body) => api(method, path, body),
+    problemText: (response) => problemText(response),
+    register(view) { Object.assign(automation, view); },
+  };
 
   async function loadMailboxes() {
     if (!session) return;
@@ -370,6 +381,7 @@
   for (const choice of $('mailbox-form').querySelectorAll('input[name="auth"]')) choice.addEventListener('change', showAuth);
   $('tab-inbox').addEventListener('click', () => showView('inbox'));
   $('tab-mailboxes').addEventListener('click', () => showView('mailboxes'));
+  $('tab-automation').addEventListener('click', () => showView('automation'));
 
   function signOut(reason) {
     session = null;
@@ -387,6 +399,7 @@
     $('mailbox-test').hidden = true;
     $('mailbox-message').textContent = '';
     resetForm();
+    automation.clear();
     showView('inbox');
     $('login').hidden = false;
     $('inbox').hidden = true;

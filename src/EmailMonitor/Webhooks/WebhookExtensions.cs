@@ -8,6 +8,7 @@ internal static class WebhookExtensions
         builder.Services.AddSingleton<WebhookStore>();
         builder.Services.AddSingleton<WebhookClient>();
         builder.Services.AddSingleton<WebhookDispatcher>();
+        builder.Services.AddSingleton<WebhookTestSend>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WebhookDispatcher>());
         builder.Services.AddHostedService<WebhookEnqueuer>();
         return builder;
