@@ -288,6 +288,9 @@ public sealed class FaultTests
         await using var client = await WsClient.ConnectAsync(second.WebSocketUri);
         await client.LoginAsync(ServiceHost.AdminUsername, second.AdminPassword);
         await Eventually.TrueAsync(() => second.Get<MailboxStatusBoard>().Get(Inbox)!.LastUid >= 3, "the folder got past the unreadable message", TimeSpan.FromSeconds(60));
+        // Handed to processing is not yet stored: resume once all three are.
+        await Eventually.TrueAsync(
+            async () => await ServiceDatabase.CountAsync(second.Variables, "SELECT count(*) FROM events") >= 3, "the three events stored", TimeSpan.FromSeconds(30));
         await client.SendAsync(new { type = "resume", last_event_id = 0 });
         var frames = await client.ReceiveUntilAsync(f => f.GetProperty("type").GetString() == "resume_complete");
         await dovecot.AppendAsync(Emails.Plain("after the unreadable one"));
