@@ -13,7 +13,7 @@ namespace EmailMonitor.Rules;
 internal sealed class RuleBook(RuleStore store, ILogger<RuleBook> logger) : IDisposable
 {
     /// <summary>What the backtracking subject patterns may take of one email, together.</summary>
-    public static readonly TimeSpan PatternBudget = TimeSpan.FromMilliseconds(200);
+    public static readonly TimeSpan PatternBudget = TimeSpan.FromMilliseconds(250);
 
     private readonly SemaphoreSlim _loading = new(1, 1);
     private volatile Loaded _loaded = new(-1, []);

@@ -10,7 +10,7 @@ namespace EmailMonitor.Rules;
 /// </summary>
 internal static class RuleSubject
 {
-    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(25);
+    public static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(50);
 
     private const RegexOptions Options = RegexOptions.CultureInvariant;
 
@@ -18,7 +18,9 @@ internal static class RuleSubject
     {
         try
         {
-            return new Regex(pattern, Options | RegexOptions.NonBacktracking, MatchTimeout);
+            // Linear in the subject (4 KiB at most) whatever the pattern: no timeout to trip over,
+            // not even the first match on a busy machine, when the engine builds its automaton.
+            return new Regex(pattern, Options | RegexOptions.NonBacktracking, Regex.InfiniteMatchTimeout);
         }
         catch (NotSupportedException)
         {

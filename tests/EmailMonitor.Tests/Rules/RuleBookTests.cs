@@ -156,7 +156,7 @@ public sealed class RuleBookTests : IAsyncDisposable
         var records = _log.Collector.GetSnapshot();
         var timedOut = records.Count(r => r.Id.Id == 11004);
         var skipped = records.Count(r => r.Id.Id == 11009);
-        // 40 patterns of 25 ms each would take a second; the 200 ms budget lets about eight run.
+        // 40 patterns of 50 ms each would take two seconds; the 250 ms budget lets about five run.
         Assert.Equal(40, timedOut + skipped);
         Assert.InRange(timedOut, 1, 20);
     }
