@@ -150,7 +150,23 @@ internal static class WebhookPayloads
             }
         });
 
-    private static string Truncate(string text, int length) => text.Length <= length ? text : text[..(length - 1)] + "…";
+    // Never between the two halves of a surrogate pair (an emoji): half a pair is not text, and the
+    // JSON writer refuses it, which would fail every attempt of the delivery.
+    private static string Truncate(string text, int length)
+    {
+        if (text.Length <= length)
+        {
+            return text;
+        }
+
+        var cut = length - 1;
+        if (char.IsHighSurrogate(text[cut - 1]))
+        {
+            cut--;
+        }
+
+        return text[..cut] + "…";
+    }
 
     private static byte[] Write(Action<Utf8JsonWriter> body)
     {
@@ -179,12 +195,15 @@ internal static class WebhookPayloads
             var flags = root.TryGetProperty("security_flags", out var list) && list.ValueKind == JsonValueKind.Array
                 ? string.Join(", ", list.EnumerateArray().Select(f => f.ToString()))
                 : string.Empty;
+            var tags = root.TryGetProperty("tags", out var labels) && labels.ValueKind == JsonValueKind.Array
+                ? string.Join(", ", labels.EnumerateArray().Select(t => t.ToString()))
+                : string.Empty;
             var attachments = root.TryGetProperty("attachments", out var files) && files.ValueKind == JsonValueKind.Array ? files.GetArrayLength() : 0;
             var subject = Field("subject") is { Length: > 0 } s ? Truncate(s, MaxSubject) : "(no subject)";
             var senderName = Field("sender_name");
             var sender = senderName.Length > 0 ? $"{senderName} <{Field("sender")}>" : Field("sender");
             var verdict = score >= 70 ? "Dangerous" : score >= 30 ? "Suspicious" : "New email";
-            return new Summary(stored.EventId, Field("id"), stored.Mailbox, score, subject, sender, verdict,
+            List<(string, string)> facts =
             [
                 ("From", sender),
                 ("Mailbox", $"{stored.Mailbox} / {Field("folder")}"),
@@ -192,7 +211,13 @@ internal static class WebhookPayloads
                 ("Flags", flags.Length > 0 ? flags : "none"),
                 ("Attachments", attachments.ToString(CultureInfo.InvariantCulture)),
                 ("Received", Field("received_at")),
-            ]);
+            ];
+            if (tags.Length > 0)
+            {
+                facts.Add(("Tags", tags));
+            }
+
+            return new Summary(stored.EventId, Field("id"), stored.Mailbox, score, subject, sender, verdict, facts);
         }
     }
 }
