@@ -57,6 +57,7 @@ internal static class ServiceApp
     /// <summary>Brings the database up to date and creates the first administrator; returns a configuration problem, if any.</summary>
     public static async Task<string?> PrepareAsync(WebApplication app, TextWriter console, CancellationToken cancellationToken)
     {
+        app.Logger.Starting(Cli.CommandLine.Build);
         var database = app.Services.GetRequiredService<Database>();
         var patience = app.Services.GetRequiredService<IOptions<StorageOptions>>().Value.StartupPatience;
         var (version, problem) = await DatabaseStartup.MigrateAsync(database, patience, app.Services.GetRequiredService<TimeProvider>(), app.Logger, cancellationToken);

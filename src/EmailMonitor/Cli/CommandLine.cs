@@ -9,12 +9,20 @@ internal sealed record CommandLine(bool Debug, string? ConfigPath, bool TestEmai
     public const int RuntimeFailure = 1;
     public const int UsageError = 2;
 
-    public static string Version { get; } =
-        typeof(CommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
-        ?? "0.0.0";
+    private static readonly string[] InformationalVersion =
+        (typeof(CommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0").Split('+', 2);
+
+    /// <summary>X.Y.Z: what <c>--version</c> prints, exactly (CONTRACT §2).</summary>
+    public static string Version { get; } = InformationalVersion[0];
+
+    /// <summary>The commit the build came from (12 hex digits), or empty when it was built outside git.</summary>
+    public static string Commit { get; } = InformationalVersion.Length > 1 ? InformationalVersion[1][..Math.Min(12, InformationalVersion[1].Length)] : string.Empty;
+
+    /// <summary>The version and, when known, the commit: for --help and the start-up log.</summary>
+    public static string Build { get; } = Commit.Length > 0 ? $"{Version} (commit {Commit})" : Version;
 
     public static string Usage { get; } = $"""
-        email-monitor {Version}: real-time email monitoring over WebSocket.
+        email-monitor {Build}: real-time email monitoring over WebSocket.
 
         Usage: email-monitor [options]
 

@@ -10,4 +10,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6003, Level = LogLevel.Error, Message = "The certificate in {File} could not be loaded: {Error}; the previous one stays in service")]
     public static partial void CertificateNotLoaded(this ILogger logger, string file, string error);
+
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Information, Message = "Email Monitor {Build} starting")]
+    public static partial void Starting(this ILogger logger, string build);
 }
