@@ -92,7 +92,7 @@ public sealed class AlertTests
         variables["ALERT_SMTP_FROM"] = "monitor@example.com";
         variables["ALERT_SMTP_TO"] = "desk@example.com";
         await using var service = ServiceProcess.Start(variables, directory.Path);
-        await service.ListeningAsync();
+        await Readiness.WaitForMailboxesAsync(await service.ListeningAsync());
 
         await dovecot.AppendAsync(Risky("while the relay is down", "setup.exe"));
         await Eventually.TrueAsync(
