@@ -126,9 +126,10 @@ public sealed class AlertTests
         var mailer = new EmailMonitor.Alerts.AlertMailer(options) { Timeout = TimeSpan.FromSeconds(1) };
         var accepting = silent.AcceptTcpClientAsync(TestContext.Current.CancellationToken);
 
-        var failure = await Assert.ThrowsAsync<TimeoutException>(() => mailer.SendAsync(Emails.Plain("alert"), TestContext.Current.CancellationToken));
+        // MailKit's own socket timeout or the bound around the whole send, whichever fires first:
+        // either way a TimeoutException, which the sender counts as a failed send and retries.
+        await Assert.ThrowsAsync<TimeoutException>(() => mailer.SendAsync(Emails.Plain("alert"), TestContext.Current.CancellationToken));
 
-        Assert.Contains("did not finish within 1 s", failure.Message, StringComparison.Ordinal);
         (await accepting).Dispose();
     }
 
