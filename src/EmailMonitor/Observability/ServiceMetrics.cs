@@ -19,6 +19,7 @@ internal sealed class ServiceMetrics
     private readonly Counter<long> _webhookAttempts;
     private readonly Counter<long> _ruleMatches;
     private readonly Counter<long> _pluginCalls;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Func<int>> _queues = new(StringComparer.Ordinal);
     private readonly MailboxStatusBoard _mailboxes;
     private readonly BlockList _blocks;
     private readonly TimeProvider _time;
@@ -55,6 +56,8 @@ internal sealed class ServiceMetrics
             "email_monitor.rule.matches", description: "Emails each rule matched here, by rule id (a suppressed email counts under the rule that suppressed it)");
         _pluginCalls = meter.CreateCounter<long>(
             "email_monitor.plugin.calls", description: "Calls of each plugin, by outcome: ok, failed (threw), timeout, skipped (still in a call that timed out)");
+        meter.CreateObservableGauge("email_monitor.pipeline.queued", () => _queues.Select(
+            q => new Measurement<int>(q.Value(), new KeyValuePair<string, object?>("stage", q.Key))), description: "Emails waiting between the pipeline's stages, by the stage they wait for (analysis, storage): a backlog that grows means mail arrives faster than it is handled");
         meter.CreateObservableGauge("email_monitor.ips.blocked", () => blocks.Count, description: "Addresses blocked right now, automatically or by an administrator");
         meter.CreateObservableGauge("email_monitor.uptime", () => time.GetElapsedTime(startedAt).TotalSeconds, unit: "s", description: "Seconds since start");
         meter.CreateObservableGauge("email_monitor.mailbox.connected", () => mailboxes.Snapshot().Select(
@@ -80,6 +83,9 @@ internal sealed class ServiceMetrics
     /// <summary>Counts a webhook attempt: <c>delivered</c>, <c>failed</c> (tried again later) or <c>dead</c> (given up; an administrator can send it again).</summary>
     public void WebhookAttempt(long webhook, string outcome) =>
         _webhookAttempts.Add(1, new KeyValuePair<string, object?>("webhook", webhook), new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>Reports how many emails wait for <paramref name="stage"/>, read at each scrape.</summary>
+    public void WatchQueue(string stage, Func<int> depth) => _queues[stage] = depth;
 
     public void PluginCall(string plugin, string outcome) =>
         _pluginCalls.Add(1, new KeyValuePair<string, object?>("plugin", plugin), new KeyValuePair<string, object?>("outcome", outcome));

@@ -23,6 +23,12 @@ internal sealed class AnalysisWorker(
     ServiceMetrics metrics,
     ILogger<AnalysisWorker> logger) : BackgroundService
 {
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        metrics.WatchQueue("analysis", () => incoming.Count);
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try

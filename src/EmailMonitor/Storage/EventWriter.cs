@@ -19,6 +19,12 @@ internal sealed class EventWriter(
     private const int MaxBatchSize = 100;
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        metrics.WatchQueue("storage", () => analysed.Count);
+        return base.StartAsync(cancellationToken);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<AnalysedEmail>(MaxBatchSize);
