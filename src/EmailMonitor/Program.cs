@@ -16,6 +16,11 @@ if (cli.ShowHelp || cli.ShowVersion)
 }
 
 var settings = SettingsLoader.Load(EnvironmentVariables.Read(), cli.ConfigPath);
+if (cli.Health)
+{
+    return await HealthCommand.RunAsync(settings, Console.Out, CancellationToken.None);
+}
+
 await using var app = ServiceApp.Build(settings, cli.Debug);
 var problems = settings.Problems.Concat(app.Services.FindConfigurationProblems()).ToList();
 if (problems.Count > 0)

@@ -3,7 +3,7 @@ using System.Reflection;
 namespace EmailMonitor.Cli;
 
 /// <summary>The options of CONTRACT §2, parsed from the arguments.</summary>
-internal sealed record CommandLine(bool Debug, string? ConfigPath, bool TestEmail, bool ShowVersion, bool ShowHelp, string? Problem)
+internal sealed record CommandLine(bool Debug, string? ConfigPath, bool TestEmail, bool ShowVersion, bool ShowHelp, string? Problem, bool Health = false)
 {
     public const int Success = 0;
     public const int RuntimeFailure = 1;
@@ -30,6 +30,8 @@ internal sealed record CommandLine(bool Debug, string? ConfigPath, bool TestEmai
           --debug          Debug level logging, also to the console
           --config PATH    read settings from PATH (dotenv format) instead of ./.env
           --test-email     connect and log in to every configured mailbox, report each step, exit
+          --health         ask the service running with these settings whether it is alive
+                           (GET /health/live over loopback); exit 0 if it is, 1 if not
           --version        print the version and exit
           --help           show this help and exit
 
@@ -48,6 +50,7 @@ internal sealed record CommandLine(bool Debug, string? ConfigPath, bool TestEmai
             {
                 "--debug" => result with { Debug = true },
                 "--test-email" => result with { TestEmail = true },
+                "--health" => result with { Health = true },
                 "--version" => result with { ShowVersion = true },
                 "--help" or "-h" => result with { ShowHelp = true },
                 "--config" when i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal) =>

@@ -26,7 +26,7 @@ public sealed class CommandLineTests
         var (exitCode, output) = await ServiceProcess.RunAsync(new Dictionary<string, string>(), directory.Path, "--help");
 
         Assert.Equal(0, exitCode);
-        foreach (var option in new[] { "Usage: email-monitor", "--debug", "--config PATH", "--test-email", "--version", "--help" })
+        foreach (var option in new[] { "Usage: email-monitor", "--debug", "--config PATH", "--test-email", "--health", "--version", "--help" })
         {
             Assert.Contains(option, output);
         }
@@ -174,6 +174,30 @@ public sealed class CommandLineTests
         Assert.Equal(1, exitCode);
         Assert.Contains("someone at 127.0.0.1:1", output);
         Assert.Contains("Result: the connect step failed", output);
+    }
+
+    [Fact]
+    public async Task Health_exits_0_while_the_service_beside_it_lives_and_1_when_it_is_gone()
+    {
+        await using var dovecot = await DovecotServer.StartAsync();
+        using var directory = new TempDirectory();
+        var variables = ServiceHost.DefaultVariables(directory.Path, dovecot);
+        variables["WEBSOCKET_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using (var service = ServiceProcess.Start(variables, directory.Path))
+        {
+            await service.ListeningAsync();
+
+            var (alive, answer) = await ServiceProcess.RunAsync(variables, directory.Path, "--health");
+
+            Assert.Equal(0, alive);
+            Assert.Contains($"/health/live: 200 alive", answer, StringComparison.Ordinal);
+            await service.KillAsync();
+        }
+
+        var (gone, silence) = await ServiceProcess.RunAsync(variables, directory.Path, "--health");
+
+        Assert.Equal(1, gone);
+        Assert.Contains("no answer", silence, StringComparison.Ordinal);
     }
 
     [Fact]
