@@ -8,6 +8,9 @@ namespace EmailMonitor.Plugins;
 /// </summary>
 public interface IEmailPlugin
 {
-    /// <summary>The name logs and metrics use for this plugin.</summary>
+    /// <summary>
+    /// The plugin's own name: logs and metrics call it by its directory name, and by
+    /// <c>directory/Name</c> when one assembly holds several plugin classes.
+    /// </summary>
     string Name { get; }
 }

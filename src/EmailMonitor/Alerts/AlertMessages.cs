@@ -115,14 +115,21 @@ internal static partial class AlertMessages
     {
         var visible = Visible(value);
         visible = HostName().Replace(Scheme().Replace(visible, "hxxp$1"), match => match.Value.Replace(".", "[.]", StringComparison.Ordinal));
-        return visible.Length <= max ? visible : visible[..max] + "…";
+        return visible.Length <= max ? visible : Cut(visible, max) + "…";
     }
+
+    // Never between the two halves of a surrogate pair (an emoji), which would show as "�".
+    private static string Cut(string text, int length) =>
+        char.IsHighSurrogate(text[length - 1]) ? text[..(length - 1)] : text[..length];
+
+    private static string CutEnd(string text, int length) =>
+        char.IsLowSurrogate(text[^length]) ? text[^(length - 1)..] : text[^length..];
 
     // A file name is cut in the middle, so the extension that matters survives: "invoice.pdf … .exe".
     private static string ShownName(string value, int max)
     {
         var visible = Visible(value);
-        return visible.Length <= max ? visible : visible[..(max / 2)] + " … " + visible[^(max / 2)..];
+        return visible.Length <= max ? visible : Cut(visible, max / 2) + " … " + CutEnd(visible, max / 2);
     }
 
     private static string Visible(string value)

@@ -151,8 +151,13 @@ internal sealed class AlertStore(Database database, IOptions<ClusterOptions> clu
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
 
+        // The time is recorded whoever holds the claim now (a retry after a failed record may find it
+        // released): the next alert waits its interval either way. The claim is let go only if ours.
         await using (var sent = connection.Command(
-            $"UPDATE alert_state SET last_sent_at = {database.Sql.NowMilliseconds}, claimed_until = 0, claimed_by = NULL WHERE claimed_by = @instance",
+            $"""
+            UPDATE alert_state SET last_sent_at = {database.Sql.NowMilliseconds};
+            UPDATE alert_state SET claimed_until = 0, claimed_by = NULL WHERE claimed_by = @instance;
+            """,
             transaction))
         {
             sent.AddText("@instance", cluster.Value.ResolvedInstanceId);

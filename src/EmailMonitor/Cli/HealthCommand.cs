@@ -21,7 +21,8 @@ internal static class HealthCommand
         var host = values.GetValueOrDefault("Server:Host") is { Length: > 0 } listen && listen is not ("0.0.0.0" or "::" or "[::]" or "localhost")
             ? listen
             : "127.0.0.1";
-        var tls = values.GetValueOrDefault("Server:CertificateFile") is { Length: > 0 };
+        // As ServerOptions.TlsEnabled: the server speaks HTTPS only with both files.
+        var tls = values.GetValueOrDefault("Server:CertificateFile") is { Length: > 0 } && values.GetValueOrDefault("Server:KeyFile") is { Length: > 0 };
         var url = new UriBuilder(tls ? "https" : "http", host, port, "/health/live").Uri;
 
         // The service's own certificate names its public host, not the loopback address asked here:

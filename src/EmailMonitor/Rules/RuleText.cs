@@ -33,9 +33,11 @@ internal static class RuleText
         }
     }
 
+    /// <remarks>Without a leading <c>www.</c>, as <see cref="Analysis.Domains.DomainOf"/> reads a sender's domain.</remarks>
     public static string Domain(string domain)
     {
         var lower = domain.Trim().TrimEnd('.').ToLowerInvariant();
+        lower = lower.StartsWith("www.", StringComparison.Ordinal) ? lower[4..] : lower;
         try
         {
             return new IdnMapping().GetAscii(lower);

@@ -174,6 +174,16 @@ public sealed class RuleBookTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task A_www_domain_is_read_as_the_sender_domain_is_read_without_its_www()
+    {
+        await AddAsync(new RuleMatch { SenderDomains = ["www.shop.example"] }, new RuleActions { Tags = ["shop"] });
+
+        Assert.Equal(["shop"], _book.Apply(Email() with { Sender = "orders@www.shop.example" }).Event.Tags);
+        Assert.Equal(["shop"], _book.Apply(Email() with { Sender = "orders@shop.example" }).Event.Tags);
+        Assert.Empty(_book.Apply(Email() with { Sender = "orders@othershop.example" }).Event.Tags);
+    }
+
+    [Fact]
     public async Task A_change_made_elsewhere_is_seen_when_the_revision_moves()
     {
         await AddAsync(new RuleMatch(), new RuleActions { Tags = ["first"] });
