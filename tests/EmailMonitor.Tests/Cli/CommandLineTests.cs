@@ -36,10 +36,9 @@ public sealed class CommandLineTests
     public async Task Help_names_the_commit_the_build_came_from()
     {
         using var directory = new TempDirectory();
-        using var git = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("git", ["-C", RepositoryPaths.Root, "rev-parse", "HEAD"]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var head = (await git.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken)).Trim();
-        await git.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.True(git.ExitCode == 0 && head.Length == 40, "the tests run from a git checkout, whose commit the build records");
+        var (gitExit, gitOutput) = await Exec.RunAsync("git", ["-C", RepositoryPaths.Root, "rev-parse", "HEAD"]);
+        var head = gitOutput.Trim();
+        Assert.True(gitExit == 0 && head.Length == 40, "the tests run from a git checkout, whose commit the build records");
 
         var (exitCode, output) = await ServiceProcess.RunAsync(new Dictionary<string, string>(), directory.Path, "--help");
 

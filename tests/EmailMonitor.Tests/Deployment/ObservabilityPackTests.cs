@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -74,19 +73,10 @@ public sealed partial class ObservabilityPackTests
             : [name];
     }
 
-    private static async Task<(int ExitCode, string Output)> PromtoolAsync(params string[] arguments)
+    private static Task<(int ExitCode, string Output)> PromtoolAsync(params string[] arguments)
     {
         Assert.True(File.Exists("/usr/bin/promtool"), "promtool is missing: Debian's prometheus package has it (scripts/test installs it)");
-        using var process = Process.Start(new ProcessStartInfo("/usr/bin/promtool", arguments)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(RuleTests)!,
-        })!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (process.ExitCode, await output + await errors);
+        return Exec.RunAsync("/usr/bin/promtool", arguments, Path.GetDirectoryName(RuleTests));
     }
 
     [GeneratedRegex(@"\bemail_monitor_[a-z_]+\b")]

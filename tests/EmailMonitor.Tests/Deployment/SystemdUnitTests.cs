@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using EmailMonitor.Configuration;
@@ -14,10 +13,7 @@ public sealed partial class SystemdUnitTests
     [Fact]
     public async Task Systemd_rates_the_unit_ok_at_2_or_below()
     {
-        var start = new ProcessStartInfo("systemd-analyze", ["security", "--offline=true", "--no-pager", Unit]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken) + await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        var (_, output) = await Exec.RunAsync("systemd-analyze", ["security", "--offline=true", "--no-pager", Unit]);
 
         var overall = OverallExposure().Match(output);
         Assert.True(overall.Success, output);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using EmailMonitor.Tests.Support;
 
@@ -123,10 +122,7 @@ public sealed class BackupTests
 
     private static async Task RunAsync(string program, params string[] arguments)
     {
-        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        Assert.True(process.ExitCode == 0, $"{program} exited with {process.ExitCode}: {await output}{await errors}");
+        var (exitCode, output) = await Exec.RunAsync(program, arguments);
+        Assert.True(exitCode == 0, $"{program} exited with {exitCode}: {output}");
     }
 }

@@ -19,12 +19,12 @@ public sealed class DashboardAutomationTests
         await Watching.WaitAsync(service);
         await using var page = await ChromiumPage.OpenAsync();
         await page.NavigateAsync(service.BaseUri);
-        await SignInAsync(page, ServiceHost.AdminUsername, service.AdminPassword);
+        await DashboardForms.SignInAsync(page, ServiceHost.AdminUsername, service.AdminPassword);
         await page.WaitUntilAsync("!document.getElementById('tab-automation').hidden", "the webhooks and rules tab is offered to an administrator");
         await page.EvaluateAsync("document.getElementById('tab-automation').click()");
 
         // Only events a rule routes reach it: its own filter wants a score no email here has.
-        await SubmitAsync(page, "webhook-form", new() { ["url"] = receiver.Url().ToString(), ["min_risk_score"] = "100" });
+        await DashboardForms.SubmitAsync(page, "webhook-form", new() { ["url"] = receiver.Url().ToString(), ["min_risk_score"] = "100" });
         await page.WaitUntilAsync("document.getElementById('webhook-secret').textContent.includes('whsec_')", "the new secret is shown once");
         await page.WaitUntilAsync("document.querySelector('#webhook-table tr[data-id]') !== null", "the webhook is listed");
         var id = (await page.EvaluateAsync("Number(document.querySelector('#webhook-table tr[data-id]').dataset.id)")).GetInt64();
@@ -35,9 +35,9 @@ public sealed class DashboardAutomationTests
         Assert.StartsWith("test-", test.Id, StringComparison.Ordinal);
         await page.WaitUntilAsync("document.getElementById('webhook-message').textContent.includes('was delivered')", "the test send is reported delivered");
 
-        await SubmitAsync(page, "rule-form", new() { ["name"] = "Invoices", ["match"] = """{"subject": "(unclosed"}""", ["actions"] = """{"tags": ["finance"]}""" });
+        await DashboardForms.SubmitAsync(page, "rule-form", new() { ["name"] = "Invoices", ["match"] = """{"subject": "(unclosed"}""", ["actions"] = """{"tags": ["finance"]}""" });
         await page.WaitUntilAsync("document.getElementById('rule-errors').textContent.includes('match.subject:')", "the bad pattern is refused by its field");
-        await SubmitAsync(page, "rule-form", new() { ["name"] = "Invoices", ["match"] = """{"subject": "(?i)invoice"}""", ["actions"] = $$"""{"tags": ["finance"], "webhooks": [{{id}}]}""" });
+        await DashboardForms.SubmitAsync(page, "rule-form", new() { ["name"] = "Invoices", ["match"] = """{"subject": "(?i)invoice"}""", ["actions"] = $$"""{"tags": ["finance"], "webhooks": [{{id}}]}""" });
         await page.WaitUntilAsync("document.getElementById('rule-table').textContent.includes('Invoices')", "the rule is listed");
 
         await dovecot.AppendAsync([Emails.Plain("Invoice 7 overdue"), Emails.Plain("Lunch?")]);
@@ -67,24 +67,4 @@ public sealed class DashboardAutomationTests
         Assert.DoesNotContain("whsec_", screen, StringComparison.Ordinal);
         Assert.DoesNotContain("Invoices", screen, StringComparison.Ordinal);
     }
-
-    private static Task<JsonElement> SubmitAsync(ChromiumPage page, string formId, Dictionary<string, string> fields) =>
-        page.EvaluateAsync($$"""
-            (() => {
-              const form = document.getElementById({{JsonSerializer.Serialize(formId)}});
-              const fields = {{JsonSerializer.Serialize(fields)}};
-              for (const [name, value] of Object.entries(fields)) form.elements.namedItem(name).value = value;
-              form.requestSubmit();
-            })()
-            """);
-
-    private static Task<JsonElement> SignInAsync(ChromiumPage page, string username, string password) =>
-        page.EvaluateAsync($$"""
-            (() => {
-              const form = document.getElementById('login');
-              form.elements.username.value = {{JsonSerializer.Serialize(username)}};
-              form.elements.password.value = {{JsonSerializer.Serialize(password)}};
-              form.requestSubmit();
-            })()
-            """);
 }

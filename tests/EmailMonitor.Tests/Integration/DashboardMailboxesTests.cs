@@ -1,4 +1,3 @@
-using System.Text.Json;
 using EmailMonitor.Tests.Support;
 
 namespace EmailMonitor.Tests.Integration;
@@ -15,17 +14,17 @@ public sealed class DashboardMailboxesTests
         await Watching.WaitAsync(service);
         await using var page = await ChromiumPage.OpenAsync();
         await page.NavigateAsync(service.BaseUri);
-        await SignInAsync(page, ServiceHost.AdminUsername, service.AdminPassword);
+        await DashboardForms.SignInAsync(page, ServiceHost.AdminUsername, service.AdminPassword);
         await page.WaitUntilAsync("!document.getElementById('tab-mailboxes').hidden", "the mailboxes tab is offered to an administrator");
 
         await page.EvaluateAsync("document.getElementById('tab-mailboxes').click()");
         await page.WaitUntilAsync(Row("default") + "?.querySelector('.state')?.textContent === 'watching'", "the default mailbox is listed as watching");
 
         // A bad name is refused with the field named, and nothing is added.
-        await FillAsync(page, new() { ["name"] = "Bad Name", ["username"] = "alpha", ["host"] = "127.0.0.1", ["port"] = dovecot.ImapPort.ToString(), ["security"] = "none", ["password"] = alphaPassword });
+        await DashboardForms.SubmitAsync(page, "mailbox-form", new() { ["name"] = "Bad Name", ["username"] = "alpha", ["host"] = "127.0.0.1", ["port"] = dovecot.ImapPort.ToString(), ["security"] = "none", ["password"] = alphaPassword });
         await page.WaitUntilAsync("document.getElementById('mailbox-errors').textContent.includes('name:')", "the bad name is reported");
 
-        await FillAsync(page, new() { ["name"] = "alpha", ["username"] = "alpha", ["host"] = "127.0.0.1", ["port"] = dovecot.ImapPort.ToString(), ["security"] = "none", ["password"] = alphaPassword });
+        await DashboardForms.SubmitAsync(page, "mailbox-form", new() { ["name"] = "alpha", ["username"] = "alpha", ["host"] = "127.0.0.1", ["port"] = dovecot.ImapPort.ToString(), ["security"] = "none", ["password"] = alphaPassword });
         await page.WaitUntilAsync(Row("alpha") + "?.querySelector('.state')?.textContent === 'watching'", "alpha is added and watched", TimeSpan.FromSeconds(20));
 
         await page.EvaluateAsync(Row("alpha") + ".querySelector('button[aria-label=\"Pause alpha\"]').click()");
@@ -57,31 +56,11 @@ public sealed class DashboardMailboxesTests
 
         await using var page = await ChromiumPage.OpenAsync();
         await page.NavigateAsync(service.BaseUri);
-        await SignInAsync(page, "vera", "viewer-password-123");
+        await DashboardForms.SignInAsync(page, "vera", "viewer-password-123");
         await page.WaitUntilAsync("!document.getElementById('tabs').hidden", "signed in");
 
         Assert.True((await page.EvaluateAsync("document.getElementById('tab-mailboxes').hidden")).GetBoolean());
     }
 
     private static string Row(string name) => $"document.querySelector('#mailbox-table tr[data-name=\"{name}\"]')";
-
-    private static Task<JsonElement> FillAsync(ChromiumPage page, Dictionary<string, string> fields) =>
-        page.EvaluateAsync($$"""
-            (() => {
-              const form = document.getElementById('mailbox-form');
-              const fields = {{JsonSerializer.Serialize(fields)}};
-              for (const [name, value] of Object.entries(fields)) form.elements.namedItem(name).value = value;
-              form.requestSubmit();
-            })()
-            """);
-
-    private static Task<JsonElement> SignInAsync(ChromiumPage page, string username, string password) =>
-        page.EvaluateAsync($$"""
-            (() => {
-              const form = document.getElementById('login');
-              form.elements.username.value = {{JsonSerializer.Serialize(username)}};
-              form.elements.password.value = {{JsonSerializer.Serialize(password)}};
-              form.requestSubmit();
-            })()
-            """);
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using EmailMonitor.Analysis;
 using EmailMonitor.Storage;
@@ -60,17 +59,7 @@ public sealed class WebhookPayloadSchemaTests : IDisposable
         Assert.True(
             Directory.Exists(Path.Combine(Checker, "node_modules", "adaptivecards")),
             $"The payload checker's packages are missing: run 'npm install' in {Checker} (scripts/test does).");
-        var start = new ProcessStartInfo("node", [Path.Combine(Checker, "check.mjs"), _directory.Path])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Checker,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var errors = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
-        return (process.ExitCode, await output + await errors);
+        return await Exec.RunAsync("node", [Path.Combine(Checker, "check.mjs"), _directory.Path], Checker);
     }
 
     private static EmailEvent Email(string kind)
