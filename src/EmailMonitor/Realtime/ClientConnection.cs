@@ -102,13 +102,14 @@ internal sealed class ClientConnection : IAsyncDisposable
         {
             await ReceiveLoopAsync(cancellationToken);
         }
-        catch (WebSocketException ex) when (_socket.State == WebSocketState.CloseSent)
+        catch (WebSocketException ex) when (ex.WebSocketErrorCode == WebSocketError.Faulted)
         {
-            // The socket refused what the client sent (a text frame that is not UTF-8: 1007) and
-            // has said so in a close frame. Waiting for the client's answer completes the
-            // handshake, so that frame is not lost to a connection torn down under it.
+            // The socket refused what the client sent (a text frame that is not UTF-8: 1007; a broken
+            // frame: 1002), queued a close frame saying so and gave the connection up. Ending the request
+            // at once can reset the connection before that frame leaves, so the server waits for the
+            // client to hang up, as RFC 6455 (7.1.1) has it, for the close timeout at most.
             _logger.ConnectionDropped(RemoteAddress, ex.Message);
-            await AwaitClientCloseAsync();
+            await AwaitClientHangUpAsync(cancellationToken);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
         {
@@ -370,20 +371,15 @@ internal sealed class ClientConnection : IAsyncDisposable
         _closeTimer = _time.CreateTimer(_ => _socket.Abort(), null, _options.CloseTimeout, Timeout.InfiniteTimeSpan);
     }
 
-    private async Task AwaitClientCloseAsync()
+    /// <summary>Waits until the client closes the connection (the request is aborted) or the close timeout passes.</summary>
+    private async Task AwaitClientHangUpAsync(CancellationToken connectionClosed)
     {
-        using var timeout = new CancellationTokenSource(_options.CloseTimeout, _time);
-        var scratch = new byte[256];
         try
         {
-            while (_socket.State == WebSocketState.CloseSent)
-            {
-                await _socket.ReceiveAsync(scratch, timeout.Token);
-            }
+            await Task.Delay(_options.CloseTimeout, _time, connectionClosed);
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        catch (OperationCanceledException)
         {
-            _socket.Abort();
         }
     }
 
