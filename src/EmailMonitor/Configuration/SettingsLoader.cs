@@ -10,6 +10,7 @@ namespace EmailMonitor.Configuration;
 internal static class SettingsLoader
 {
     private const int MaxEchoedLength = 40;
+    private const string FileSuffix = "_FILE";
 
     public static LoadedSettings Load(IReadOnlyDictionary<string, string> environment, string? configPath)
     {
@@ -28,7 +29,7 @@ internal static class SettingsLoader
                 problems.AddRange(parsed.Problems);
                 foreach (var (key, value) in parsed.Values)
                 {
-                    if (ContractVariables.Find(key) is null)
+                    if (ContractVariables.Find(key) is null && SecretFileOf(key) is null)
                     {
                         notices.Add($"{path}: {key} is not a known variable and is ignored");
                     }
@@ -49,22 +50,57 @@ internal static class SettingsLoader
         var sources = new List<VariableSource>();
         foreach (var variable in ContractVariables.All)
         {
-            if (environment.TryGetValue(variable.Name, out var fromEnvironment) && fromEnvironment.Length > 0)
-            {
-                sources.Add(new VariableSource(variable, fromEnvironment, "environment"));
-            }
-            else if (fileValues.TryGetValue(variable.Name, out var fromFile) && fromFile.Length > 0)
-            {
-                sources.Add(new VariableSource(variable, fromFile, fileName!));
-            }
-            else
-            {
-                sources.Add(new VariableSource(variable, null, "default"));
-            }
+            sources.Add(
+                From(variable, environment, "environment", problems)
+                ?? From(variable, fileValues, fileName, problems)
+                ?? new VariableSource(variable, null, "default"));
         }
 
         return Translate(sources, problems, notices);
     }
+
+    /// <summary>
+    /// The variable's value from one source: <c>NAME</c> itself or, for a secret, <c>NAME_FILE</c>
+    /// naming a file that holds it (compose secrets, systemd credentials, Kubernetes secret volumes),
+    /// so the secret need not sit in the environment. Null when the source sets neither.
+    /// </summary>
+    private static VariableSource? From(
+        ContractVariable variable, IReadOnlyDictionary<string, string> values, string? origin, List<string> problems)
+    {
+        var direct = values.TryGetValue(variable.Name, out var text) && text.Length > 0 ? text : null;
+        var filePath = variable.IsSecret && values.TryGetValue(variable.Name + FileSuffix, out var path) && path.Length > 0 ? path : null;
+        if (direct is not null && filePath is not null)
+        {
+            problems.Add($"{variable.Name}: set {variable.Name} or {variable.Name}{FileSuffix}, not both ({origin})");
+            return new VariableSource(variable, null, origin!);
+        }
+
+        if (direct is not null)
+        {
+            return new VariableSource(variable, direct, origin!);
+        }
+
+        if (filePath is null)
+        {
+            return null;
+        }
+
+        var (secret, problem) = SecretFile.Read(filePath);
+        if (problem is not null)
+        {
+            problems.Add($"{variable.Name}{FileSuffix}: '{Echo(filePath)}' {problem}");
+            return new VariableSource(variable, null, origin!);
+        }
+
+        return new VariableSource(variable, secret, $"{origin}, {variable.Name}{FileSuffix}");
+    }
+
+    /// <summary>The secret variable that <paramref name="name"/> is the <c>_FILE</c> form of, if any.</summary>
+    private static ContractVariable? SecretFileOf(string name) =>
+        name.EndsWith(FileSuffix, StringComparison.Ordinal)
+        && ContractVariables.Find(name[..^FileSuffix.Length]) is { IsSecret: true } secret
+            ? secret
+            : null;
 
     /// <summary>Translates variables given directly (tests, embedded defaults) as if they came from the environment.</summary>
     public static LoadedSettings FromVariables(IReadOnlyDictionary<string, string> variables) =>
