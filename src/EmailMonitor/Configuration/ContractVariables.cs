@@ -65,6 +65,9 @@ internal static class ContractVariables
         new("ALERT_INTERVAL", "Alerts:Interval", VariableFormat.Seconds, "300", "at most one alert e-mail per this many seconds; what arrives meanwhile comes in the next one, as a digest"),
         new("PLUGIN_DIR", "Plugins:Directory", VariableFormat.Text, "", "plugins, one subdirectory each holding <name>.dll (docs/plugins.md); empty = none"),
         new("PLUGIN_TIMEOUT_MS", "Plugins:TimeoutMilliseconds", VariableFormat.Integer, "1000", "milliseconds one plugin call may take before it is skipped"),
+        new("OTEL_EXPORTER_OTLP_ENDPOINT", "Tracing:OtlpEndpoint", VariableFormat.Text, "", "OpenTelemetry collector that receives a trace of each email's path (fetch, analyse, store, push), e.g. http://collector:4318; empty = no traces"),
+        new("OTEL_EXPORTER_OTLP_PROTOCOL", "Tracing:OtlpProtocol", VariableFormat.Choice, "http/protobuf", "http/protobuf (the collector's port 4318) or grpc (4317)", ["http/protobuf", "grpc"]),
+        new("OTEL_EXPORTER_OTLP_HEADERS", "Tracing:OtlpHeaders", VariableFormat.Secret, "", "headers sent with each export, key=value pairs separated by commas (a collector's API key)"),
         new("AUTH_SERV_ID", "Analysis:AuthServId", VariableFormat.Text, null, "authserv-id whose Authentication-Results header is trusted; empty = the topmost one"),
     ];
 

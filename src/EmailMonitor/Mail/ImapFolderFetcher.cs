@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Threading.Channels;
 using EmailMonitor.Analysis;
+using EmailMonitor.Observability;
 using EmailMonitor.Pipeline;
 using EmailMonitor.Storage;
-using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
+using MailKit;
 
 namespace EmailMonitor.Mail;
 
@@ -22,6 +23,7 @@ internal sealed class ImapFolderFetcher(
     long fence,
     MailboxStatusBoard board,
     TimeProvider time,
+    EmailTracing tracing,
     ILogger logger)
 {
     // The highest UID handed to analysis; ahead of the stored checkpoint while emails are in flight.
@@ -151,13 +153,14 @@ internal sealed class ImapFolderFetcher(
 
     private async Task HandOverAsync(ImapFolder folder, int index, UniqueId uid, Stream stream, CancellationToken cancellationToken)
     {
+        var origin = new EmailOrigin(MessageId(uid), key.Mailbox, key.Folder, time.GetUtcNow());
+        using var fetch = tracing.StartFetch(origin);
         var content = await RawContent.CopyFromAsync(stream, stream.CanSeek ? stream.Length : -1, cancellationToken);
         var position = uid.Id > _position!.LastUid ? _position with { LastUid = uid.Id } : _position;
         var checkpoint = _numbering!.Next(position);
-        var origin = new EmailOrigin(MessageId(uid), key.Mailbox, key.Folder, time.GetUtcNow());
         try
         {
-            await output.WriteAsync(new IncomingEmail(origin, content, checkpoint), cancellationToken);
+            await output.WriteAsync(new IncomingEmail(origin, content, checkpoint) { Trace = fetch?.Context ?? default }, cancellationToken);
         }
         catch
         {

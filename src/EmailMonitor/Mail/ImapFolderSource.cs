@@ -37,7 +37,7 @@ internal sealed class ImapFolderSource : IMailSource
         _backoff = ReconnectBackoff.For(options, _time);
         Folder = new FolderKey(_mailbox.Name, folder);
         _idler = new ImapIdler(options, _time);
-        _fetcher = new ImapFolderFetcher(Folder, options, parts.Output, parts.Store, parts.Fence, _board, _time, _logger);
+        _fetcher = new ImapFolderFetcher(Folder, options, parts.Output, parts.Store, parts.Fence, _board, _time, parts.Tracing, _logger);
         _board.Update(Folder, s => s);
     }
 

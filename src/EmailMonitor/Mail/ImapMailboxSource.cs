@@ -53,7 +53,7 @@ internal sealed class ImapMailboxSource : IMailSource
         foreach (var folder in folders)
         {
             var key = Key(folder);
-            _fetchers[folder] = new ImapFolderFetcher(key, options, parts.Output, parts.Store, parts.Fence, parts.Board, parts.Time, _logger);
+            _fetchers[folder] = new ImapFolderFetcher(key, options, parts.Output, parts.Store, parts.Fence, parts.Board, parts.Time, parts.Tracing, _logger);
             parts.Board.Update(key, s => s);
         }
     }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using EmailMonitor.Observability;
 using EmailMonitor.Pipeline;
 using EmailMonitor.Storage;
 using Microsoft.Extensions.Options;
@@ -19,9 +20,10 @@ internal sealed class MailSourceFactory(
     ConnectGate connectGate,
     OAuth2Http oauth2Http,
     TimeProvider time,
+    EmailTracing tracing,
     ILoggerFactory loggerFactory)
 {
-    private readonly MailSourceParts _parts = new(output, store, board, protocolLogs, connectGate, time, loggerFactory);
+    private readonly MailSourceParts _parts = new(output, store, board, protocolLogs, connectGate, time, tracing, loggerFactory);
 
     // fence: the token of the lease the mailbox is watched under (0 without leases), carried by every checkpoint.
     public IReadOnlyList<IMailSource> Create(MailLogin login, long fence)

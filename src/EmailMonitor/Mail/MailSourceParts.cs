@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using EmailMonitor.Observability;
 using EmailMonitor.Pipeline;
 using EmailMonitor.Storage;
 
@@ -12,6 +13,7 @@ internal sealed record MailSourceParts(
     MailProtocolLogs ProtocolLogs,
     ConnectGate ConnectGate,
     TimeProvider Time,
+    EmailTracing Tracing,
     ILoggerFactory LoggerFactory)
 {
     /// <summary>The token of the lease the mailbox is watched under (0: no leases, one instance).</summary>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
 using EmailMonitor.Analysis;
+using EmailMonitor.Observability;
 using EmailMonitor.Pipeline;
 using EmailMonitor.Storage;
 using MailKit.Net.Pop3;
@@ -29,6 +30,7 @@ internal sealed class Pop3MailboxSource : IMailSource
     private readonly MailProtocolLogs _protocolLogs;
     private readonly ConnectGate _connectGate;
     private readonly TimeProvider _time;
+    private readonly EmailTracing _tracing;
     private readonly ILogger _logger;
     private readonly ReconnectBackoff _backoff;
 
@@ -51,6 +53,7 @@ internal sealed class Pop3MailboxSource : IMailSource
         _protocolLogs = parts.ProtocolLogs;
         _connectGate = parts.ConnectGate;
         _time = parts.Time;
+        _tracing = parts.Tracing;
         _logger = parts.LoggerFactory.CreateLogger<Pop3MailboxSource>();
         _backoff = ReconnectBackoff.For(options, _time);
         Folder = new FolderKey(_mailbox.Name, MailboxDefinition.Pop3Folder);
@@ -192,6 +195,8 @@ internal sealed class Pop3MailboxSource : IMailSource
     // Without a client, the message is handed over empty (one the server could not deliver).
     private async Task HandOverAsync(Pop3Client? client, int index, string uidl, Pop3Position position, CancellationToken cancellationToken)
     {
+        var origin = new EmailOrigin($"{_mailbox.Name}:{Folder.Folder}:{_accountTag}:{uidl}", _mailbox.Name, Folder.Folder, _time.GetUtcNow());
+        using var fetch = _tracing.StartFetch(origin);
         RawContent content;
         if (client is null)
         {
@@ -204,10 +209,9 @@ internal sealed class Pop3MailboxSource : IMailSource
         }
 
         var checkpoint = _numbering!.Next(position);
-        var origin = new EmailOrigin($"{_mailbox.Name}:{Folder.Folder}:{_accountTag}:{uidl}", _mailbox.Name, Folder.Folder, _time.GetUtcNow());
         try
         {
-            await _output.WriteAsync(new IncomingEmail(origin, content, checkpoint), cancellationToken);
+            await _output.WriteAsync(new IncomingEmail(origin, content, checkpoint) { Trace = fetch?.Context ?? default }, cancellationToken);
         }
         catch
         {

@@ -2,7 +2,10 @@ using System.Globalization;
 using EmailMonitor.Configuration;
 using EmailMonitor.Security;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Serilog;
 using Serilog.Events;
 using Serilog.Filters;
@@ -31,11 +34,34 @@ internal static class ObservabilityExtensions
         builder.Services.AddSerilog((services, logger) => Configure(logger, services, debugFromCommandLine), preserveStaticLogger: true, writeToProviders: true);
         builder.Services.AddHealthChecks();
         // No scrape cache: a scrape shows what happened up to that moment, and /metrics is rate limited like every path.
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));
+        var telemetry = builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter(exporter => exporter.ScrapeResponseCacheDurationMilliseconds = 0));
         // The meter name is read once the options are bound, so each service in a process can have its own.
         builder.Services.ConfigureOpenTelemetryMeterProvider((services, metrics) =>
             metrics.AddMeter(services.GetRequiredService<IOptions<ObservabilityOptions>>().Value.MeterName));
+        builder.Services.AddSingleton<EmailTracing>();
+        builder.Services.AddValidatedOptions<TracingOptions, TracingOptionsValidator>(TracingOptions.Section);
+        AddTraceExport(builder, telemetry);
         return builder;
+    }
+
+    // Traces are exported only to a collector someone named. Whether to is decided here, from the
+    // configuration, because an exporter cannot be added once the service provider exists.
+    private static void AddTraceExport(IHostApplicationBuilder builder, OpenTelemetry.OpenTelemetryBuilder telemetry)
+    {
+        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{TracingOptions.Section}:{nameof(TracingOptions.OtlpEndpoint)}"]))
+        {
+            return;
+        }
+
+        var instance = Cluster.ClusterOptions.Resolve(builder.Configuration[$"{Cluster.ClusterOptions.Section}:{nameof(Cluster.ClusterOptions.InstanceId)}"]);
+        var version = typeof(ObservabilityExtensions).Assembly.GetName().Version?.ToString(3);
+        telemetry
+            .ConfigureResource(resource => resource.AddService("email-monitor", serviceVersion: version, serviceInstanceId: instance))
+            .WithTracing(tracing => tracing.AddOtlpExporter());
+        builder.Services.ConfigureOpenTelemetryTracerProvider((services, tracing) =>
+            tracing.AddSource(services.GetRequiredService<IOptions<ObservabilityOptions>>().Value.TraceSourceName));
+        builder.Services.AddOptions<OtlpExporterOptions>().Configure<IOptions<TracingOptions>>(
+            (exporter, options) => OtlpExport.Configure(exporter, options.Value));
     }
 
     public static WebApplication MapObservability(this WebApplication app)

@@ -23,4 +23,7 @@ internal sealed class ObservabilityOptions
     /// process, so services sharing one (tests) each need their own.
     /// </summary>
     public string MeterName { get; set; } = ServiceMetrics.DefaultMeterName;
+
+    /// <summary>The name of the source of email traces; like <see cref="MeterName"/>, one per service in a process.</summary>
+    public string TraceSourceName { get; set; } = EmailTracing.DefaultSourceName;
 }

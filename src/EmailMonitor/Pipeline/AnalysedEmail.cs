@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using EmailMonitor.Analysis;
 
 namespace EmailMonitor.Pipeline;
@@ -13,4 +14,7 @@ internal sealed record AnalysedEmail(EmailEvent Event, SourceCheckpoint Checkpoi
 
     /// <summary>A rule suppressed it: the checkpoint moves past it, and no event is stored or sent.</summary>
     public bool Suppressed { get; init; }
+
+    /// <summary>The email's trace (its fetch span); default when not traced.</summary>
+    public ActivityContext Trace { get; init; }
 }

@@ -21,6 +21,7 @@ internal sealed class AnalysisWorker(
     RuleBook rules,
     SecurityLog securityLog,
     ServiceMetrics metrics,
+    EmailTracing tracing,
     ILogger<AnalysisWorker> logger) : BackgroundService
 {
     public override Task StartAsync(CancellationToken cancellationToken)
@@ -36,6 +37,7 @@ internal sealed class AnalysisWorker(
             await foreach (var email in incoming.ReadAllAsync(stoppingToken))
             {
                 EmailEvent verdict;
+                using var span = tracing.StartAnalyse(email.Trace, email.Origin);
                 var started = Stopwatch.GetTimestamp();
                 using (email.Content)
                 {
@@ -54,13 +56,21 @@ internal sealed class AnalysisWorker(
                     metrics.RuleMatched(matched);
                 }
 
+                span?.SetTag("email.risk_score", outcome.Event.RiskScore);
+                span?.SetTag("email.flags", outcome.Event.SecurityFlags.Count);
                 if (outcome.SuppressedBy is { } rule)
                 {
+                    span?.SetTag("email.suppressed", true);
                     logger.EmailSuppressed(verdict.Id, verdict.Mailbox, verdict.Folder, rule);
                 }
 
                 await analysed.WriteAsync(
-                    new AnalysedEmail(outcome.Event, email.Checkpoint) { Routes = outcome.Routes, Suppressed = outcome.SuppressedBy is not null },
+                    new AnalysedEmail(outcome.Event, email.Checkpoint)
+                    {
+                        Routes = outcome.Routes,
+                        Suppressed = outcome.SuppressedBy is not null,
+                        Trace = email.Trace,
+                    },
                     stoppingToken);
             }
         }

@@ -1,3 +1,4 @@
+using EmailMonitor.Observability;
 using EmailMonitor.Storage;
 
 namespace EmailMonitor.Realtime;
@@ -6,7 +7,8 @@ namespace EmailMonitor.Realtime;
 /// Hands each committed event, in event_id order, to every connection of this instance. Starts at
 /// the end of the log: what was committed before a client connected reaches it by <c>resume</c>.
 /// </summary>
-internal sealed class FanOutService(CommitLog log, EventStore store, ConnectionRegistry connections, TimeProvider time, ILogger<FanOutService> logger)
+internal sealed class FanOutService(
+    CommitLog log, EventStore store, ConnectionRegistry connections, EmailTracing tracing, TimeProvider time, ILogger<FanOutService> logger)
     : CommitLogReader(log, store, time, logger)
 {
     protected override string Name => "fan-out";
@@ -17,6 +19,7 @@ internal sealed class FanOutService(CommitLog log, EventStore store, ConnectionR
     {
         foreach (var stored in events)
         {
+            using var span = tracing.StartPush(stored.Trace, stored.EventId);
             connections.Publish(stored);
         }
 

@@ -130,7 +130,7 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
             routes.Value = (object?)EventRoutes.Format(email.Routes) ?? DBNull.Value;
             if (await insert.ExecuteScalarAsync(cancellationToken) is { } eventId and not DBNull)
             {
-                stored.Add(new StoredEvent(Convert.ToInt64(eventId, System.Globalization.CultureInfo.InvariantCulture), email.Event.Mailbox, json));
+                stored.Add(new StoredEvent(Convert.ToInt64(eventId, System.Globalization.CultureInfo.InvariantCulture), email.Event.Mailbox, json) { Trace = email.Trace });
             }
         }
 

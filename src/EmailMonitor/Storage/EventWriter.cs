@@ -13,6 +13,7 @@ internal sealed class EventWriter(
     CommitLog log,
     EventStore store,
     ServiceMetrics metrics,
+    EmailTracing tracing,
     TimeProvider time,
     ILogger<EventWriter> logger) : BackgroundService
 {
@@ -36,10 +37,52 @@ internal sealed class EventWriter(
                 batch.Add(email);
             }
 
+            var spans = StartStoreSpans(batch);
             var committed = await CommitAsync(batch, stoppingToken);
+            EndStoreSpans(spans, committed);
             // Counted before anyone hears of it: a client that saw the event finds it in /metrics.
             metrics.EmailsProcessed(committed.Events.Count);
             log.Announce(committed);
+        }
+    }
+
+    // One span per email, all covering the one commit that holds them (retries included).
+    private List<System.Diagnostics.Activity>? StartStoreSpans(List<AnalysedEmail> batch)
+    {
+        List<System.Diagnostics.Activity>? spans = null;
+        foreach (var email in batch)
+        {
+            if (tracing.StartStore(email.Trace, email.Event) is { } span)
+            {
+                span.SetTag("email.batch_size", batch.Count);
+                (spans ??= []).Add(span);
+            }
+        }
+
+        return spans;
+    }
+
+    private static void EndStoreSpans(List<System.Diagnostics.Activity>? spans, CommittedEvents committed)
+    {
+        if (spans is null)
+        {
+            return;
+        }
+
+        var eventIds = new Dictionary<System.Diagnostics.ActivitySpanId, long>();
+        foreach (var stored in committed.Events.Where(e => e.Trace != default))
+        {
+            eventIds.TryAdd(stored.Trace.SpanId, stored.EventId);
+        }
+
+        foreach (var span in spans)
+        {
+            if (span.ParentSpanId != default && eventIds.TryGetValue(span.ParentSpanId, out var eventId))
+            {
+                span.SetTag("email.event_id", eventId);
+            }
+
+            span.Dispose();
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 
@@ -9,6 +10,9 @@ namespace EmailMonitor.Storage;
 /// </summary>
 internal sealed record StoredEvent(long EventId, string Mailbox, string Payload)
 {
+    /// <summary>The email's trace when this instance has just committed it; default when read back from the database.</summary>
+    public ActivityContext Trace { get; init; }
+
     /// <summary>The payload's size in UTF-8, as it travels.</summary>
     public long PayloadBytes => Encoding.UTF8.GetByteCount(Payload);
 

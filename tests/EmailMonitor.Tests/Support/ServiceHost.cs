@@ -111,6 +111,7 @@ internal sealed class ServiceHost : IAsyncDisposable
             builder.Configuration["Observability:Console"] = "false";
             // Metrics listeners subscribe by meter name process-wide; each test service gets its own.
             builder.Configuration["Observability:MeterName"] = "EmailMonitor.Test." + name;
+            builder.Configuration["Observability:TraceSourceName"] = "EmailMonitor.Test." + name;
             builder.Logging.AddProvider(new TestLoggerProvider("svc-" + name));
             var output = TestContext.Current.TestOutputHelper;
             builder.Services.Replace(ServiceDescriptor.Singleton(new MailProtocolLogs(folder => TestOutput.ProtocolLog($"[svc-{name} {folder}]", output))));

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Options;
+
+namespace EmailMonitor.Observability;
+
+internal sealed class TracingOptionsValidator : IValidateOptions<TracingOptions>
+{
+    public ValidateOptionsResult Validate(string? name, TracingOptions options)
+    {
+        var failures = new List<string>();
+        if (options.OtlpEndpoint.Length > 0 && OtlpExport.EndpointProblem(options.OtlpEndpoint) is { } endpoint)
+        {
+            failures.Add($"OTEL_EXPORTER_OTLP_ENDPOINT: {endpoint}");
+        }
+
+        if (options.OtlpHeaders.Length > 0 && OtlpExport.HeadersProblem(options.OtlpHeaders) is { } headers)
+        {
+            failures.Add($"OTEL_EXPORTER_OTLP_HEADERS: {headers}");
+        }
+
+        return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
+    }
+}
