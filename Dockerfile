@@ -2,7 +2,7 @@
 # Email Monitor: a self-contained build on the SDK image, run as a non-root user on the small
 # runtime-deps image (libc, ICU, OpenSSL, CA certificates; no shell tools needed).
 #   docker build -t email-monitor .
-#   docker run -p 8765:8765 -v monitor-data:/data -v monitor-logs:/logs --env-file .env --read-only email-monitor
+#   docker run -p 8765:8765 -v monitor-data:/data -v monitor-logs:/logs --env-file .env --read-only --tmpfs /tmp email-monitor
 # Secrets (JWT_SECRET_KEY, ADMIN_PASSWORD, EMAIL_PASSWORD, …) come from --env-file or compose
 # secrets at run time; none is ever part of the image.
 ARG DOTNET_TAG=10.0

@@ -19,6 +19,13 @@ internal static class SecretFile
         byte[] bytes;
         try
         {
+            // A pipe would hold start-up until something wrote to it; pipes, devices and /proc files
+            // all have no length, like an empty file, which holds no secret either.
+            if (new FileInfo(path) is { Exists: true, Length: 0 })
+            {
+                return (null, "is empty or not a regular file");
+            }
+
             using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.None);
             bytes = new byte[MaxBytes + 1];
             var length = file.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);

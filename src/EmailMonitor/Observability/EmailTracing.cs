@@ -30,7 +30,11 @@ internal sealed class EmailTracing : IDisposable
 
     public Activity? StartFetch(EmailOrigin origin)
     {
-        // A root of its own: the session the source runs in is no parent of the email.
+        // A root of its own: whatever the source's task inherited (the API request that added the
+        // mailbox, say) is no parent of the email. A default parent context would fall back to
+        // Activity.Current, so that is cleared first; the callers are async methods, so the
+        // change ends with them.
+        Activity.Current = null;
         var activity = Source.StartActivity("email.fetch", ActivityKind.Consumer, parentContext: default);
         if (activity is not null)
         {

@@ -16,6 +16,10 @@ internal static class OtlpExport
             ? null
             : "expected the collector's address, http(s)://host:port (4318 for http/protobuf, 4317 for grpc)";
 
+    /// <summary>True when headers would travel unencrypted beyond this machine.</summary>
+    public static bool SendsHeadersInClear(string endpoint) =>
+        Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && uri.Scheme == "http" && !uri.IsLoopback;
+
     public static string? HeadersProblem(string headers) =>
         headers.Split(',', StringSplitOptions.RemoveEmptyEntries).All(pair => pair.IndexOf('=', StringComparison.Ordinal) > 0)
             ? null

@@ -16,6 +16,10 @@ internal sealed class TracingOptionsValidator : IValidateOptions<TracingOptions>
         {
             failures.Add($"OTEL_EXPORTER_OTLP_HEADERS: {headers}");
         }
+        else if (options.OtlpHeaders.Length > 0 && OtlpExport.SendsHeadersInClear(options.OtlpEndpoint))
+        {
+            failures.Add("OTEL_EXPORTER_OTLP_HEADERS: sent only over https, or over http to a loopback address (they usually hold a key)");
+        }
 
         return failures.Count > 0 ? ValidateOptionsResult.Fail(failures) : ValidateOptionsResult.Success;
     }

@@ -38,22 +38,33 @@ internal sealed class EventWriter(
             }
 
             var spans = StartStoreSpans(batch);
-            var committed = await CommitAsync(batch, stoppingToken);
-            EndStoreSpans(spans, committed);
+            CommittedEvents? committed = null;
+            try
+            {
+                committed = await CommitAsync(batch, stoppingToken);
+            }
+            finally
+            {
+                EndStoreSpans(spans, committed);
+            }
+
             // Counted before anyone hears of it: a client that saw the event finds it in /metrics.
-            metrics.EmailsProcessed(committed.Events.Count);
+            metrics.EmailsProcessed(committed!.Events.Count);
             log.Announce(committed);
         }
     }
 
-    // One span per email, all covering the one commit that holds them (retries included).
+    // One span per email, all covering the one commit that holds them (retries included). None of
+    // them becomes the current activity: each would otherwise hold on to the one before it.
     private List<System.Diagnostics.Activity>? StartStoreSpans(List<AnalysedEmail> batch)
     {
         List<System.Diagnostics.Activity>? spans = null;
+        var current = System.Diagnostics.Activity.Current;
         foreach (var email in batch)
         {
             if (tracing.StartStore(email.Trace, email.Event) is { } span)
             {
+                System.Diagnostics.Activity.Current = current;
                 span.SetTag("email.batch_size", batch.Count);
                 (spans ??= []).Add(span);
             }
@@ -62,10 +73,24 @@ internal sealed class EventWriter(
         return spans;
     }
 
-    private static void EndStoreSpans(List<System.Diagnostics.Activity>? spans, CommittedEvents committed)
+    private static void EndStoreSpans(List<System.Diagnostics.Activity>? spans, CommittedEvents? committed)
     {
         if (spans is null)
         {
+            return;
+        }
+
+        var current = System.Diagnostics.Activity.Current;
+        if (committed is null)
+        {
+            // Stopped before the commit held them (shutdown): the spans end, marked so.
+            foreach (var span in spans)
+            {
+                span.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "not committed");
+                span.Dispose();
+            }
+
+            System.Diagnostics.Activity.Current = current;
             return;
         }
 
@@ -84,6 +109,8 @@ internal sealed class EventWriter(
 
             span.Dispose();
         }
+
+        System.Diagnostics.Activity.Current = current;
     }
 
     // A failed commit (disk full, database locked too long) is retried until it succeeds: the

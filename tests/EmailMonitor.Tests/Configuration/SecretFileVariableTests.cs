@@ -74,8 +74,9 @@ public sealed class SecretFileVariableTests : IDisposable
     }
 
     [Fact]
-    public void Every_wrong_file_is_named_with_what_is_wrong_and_never_with_what_it_holds()
+    public async Task Every_wrong_file_is_named_with_what_is_wrong_and_never_with_what_it_holds()
     {
+        var fifo = await FifoAsync();
         var invalidUtf8 = _directory.Combine("latin1");
         File.WriteAllBytes(invalidUtf8, [.. Encoding.ASCII.GetBytes("hunter2-"), 0xE9, 0xFF]);
         var huge = Write("huge", "hunter2-" + new string('x', SecretFile.MaxBytes));
@@ -88,7 +89,9 @@ public sealed class SecretFileVariableTests : IDisposable
             [empty] = "is empty",
             [huge] = "is larger than 64 KiB",
             [invalidUtf8] = "is not UTF-8 text",
-            ["/dev/zero"] = "is larger than 64 KiB",
+            ["/dev/zero"] = "is empty or not a regular file",
+            [fifo] = "is empty or not a regular file",
+            [Write("nil", string.Empty)] = "is empty or not a regular file",
         };
 
         foreach (var (path, expected) in cases)
@@ -114,6 +117,15 @@ public sealed class SecretFileVariableTests : IDisposable
         Assert.False(fromEnvironment.ConfigurationValues.ContainsKey("Mail:Username"));
         Assert.False(fromConfig.ConfigurationValues.ContainsKey("Mail:Username"));
         Assert.Contains(fromConfig.Notices, n => n.Contains("EMAIL_USERNAME_FILE is not a known variable", StringComparison.Ordinal));
+    }
+
+    // Opening a pipe for reading waits for a writer: read, it would hold start-up for ever.
+    private async Task<string> FifoAsync()
+    {
+        var path = _directory.Combine("pipe");
+        var (exitCode, output) = await Exec.RunAsync("mkfifo", [path]);
+        Assert.True(exitCode == 0, output);
+        return path;
     }
 
     private string Write(string name, string content)

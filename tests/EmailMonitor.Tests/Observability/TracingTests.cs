@@ -61,6 +61,51 @@ public sealed class TracingTests
     }
 
     [Fact]
+    public async Task A_mailbox_added_through_the_api_traces_its_mail_in_traces_of_its_own_not_in_the_requests()
+    {
+        await using var collector = await WebhookReceiver.StartAsync();
+        collector.Answer = (_, _) => Task.FromResult(200);
+        await using var dovecot = await DovecotServer.StartAsync();
+        await using var service = await ServiceHost.StartAsync(dovecot, variables: v => v["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.BaseUri.ToString());
+        using var admin = await AdminHttp.SignInAsync(service.BaseUri, service.AdminPassword);
+
+        // The request comes with a sampled trace of the caller's: the mailbox's sessions start inside it.
+        const string callersTrace = "0af7651916cd43dd8448eb211c80319c";
+        using var add = new HttpRequestMessage(HttpMethod.Post, "/api/admin/mailboxes")
+        {
+            Content = System.Net.Http.Json.JsonContent.Create(new
+            {
+                name = "beta", host = "127.0.0.1", port = dovecot.ImapPort, security = "none", username = dovecot.User, password = dovecot.Password,
+            }),
+        };
+        add.Headers.Add("traceparent", $"00-{callersTrace}-b7ad6b7169203331-01");
+        using (var added = await admin.SendAsync(add, TestContext.Current.CancellationToken))
+        {
+            Assert.True(added.IsSuccessStatusCode, await added.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+
+        await Eventually.TrueAsync(
+            async () => (await admin.GetStringAsync("/health/ready", TestContext.Current.CancellationToken)).Contains("\"mailbox\":\"beta\",\"folder\":\"INBOX\",\"state\":\"watching\"", StringComparison.Ordinal),
+            "the mailbox beta is watched",
+            TimeSpan.FromSeconds(30));
+        await dovecot.AppendAsync(Emails.Plain("Through the API"));
+
+        OtlpSpan? fetch = null;
+        await Eventually.TrueAsync(
+            () =>
+            {
+                fetch = collector.All.Where(r => r.Path == "/v1/traces").SelectMany(r => OtlpTraces.Read(r.Body))
+                    .FirstOrDefault(s => s.Name == "email.fetch" && s.Attributes.GetValueOrDefault("email.mailbox") == "beta");
+                return fetch is not null;
+            },
+            "the fetch span of the mailbox beta is exported",
+            TimeSpan.FromSeconds(30));
+
+        Assert.Equal(string.Empty, fetch!.ParentSpanId);
+        Assert.NotEqual(callersTrace, fetch.TraceId);
+    }
+
+    [Fact]
     public async Task A_collector_that_is_down_costs_the_mail_nothing()
     {
         await using var dovecot = await DovecotServer.StartAsync();
