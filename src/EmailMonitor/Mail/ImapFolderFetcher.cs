@@ -4,9 +4,9 @@ using EmailMonitor.Analysis;
 using EmailMonitor.Observability;
 using EmailMonitor.Pipeline;
 using EmailMonitor.Storage;
+using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
-using MailKit;
 
 namespace EmailMonitor.Mail;
 
@@ -154,8 +154,18 @@ internal sealed class ImapFolderFetcher(
     private async Task HandOverAsync(ImapFolder folder, int index, UniqueId uid, Stream stream, CancellationToken cancellationToken)
     {
         var origin = new EmailOrigin(MessageId(uid), key.Mailbox, key.Folder, time.GetUtcNow());
-        using var fetch = tracing.StartFetch(origin);
-        var content = await RawContent.CopyFromAsync(stream, stream.CanSeek ? stream.Length : -1, cancellationToken);
+        // The span covers reading the message, not the wait for room in analysis's queue.
+        RawContent content;
+        var fetch = tracing.StartFetch(origin);
+        try
+        {
+            content = await RawContent.CopyFromAsync(stream, stream.CanSeek ? stream.Length : -1, cancellationToken);
+        }
+        finally
+        {
+            fetch?.Dispose();
+        }
+
         var position = uid.Id > _position!.LastUid ? _position with { LastUid = uid.Id } : _position;
         var checkpoint = _numbering!.Next(position);
         try

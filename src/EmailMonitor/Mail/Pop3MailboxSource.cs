@@ -196,16 +196,24 @@ internal sealed class Pop3MailboxSource : IMailSource
     private async Task HandOverAsync(Pop3Client? client, int index, string uidl, Pop3Position position, CancellationToken cancellationToken)
     {
         var origin = new EmailOrigin($"{_mailbox.Name}:{Folder.Folder}:{_accountTag}:{uidl}", _mailbox.Name, Folder.Folder, _time.GetUtcNow());
-        using var fetch = _tracing.StartFetch(origin);
+        // The span covers reading the message, not the wait for room in analysis's queue.
         RawContent content;
-        if (client is null)
+        var fetch = _tracing.StartFetch(origin);
+        try
         {
-            content = RawContent.FromBytes([]);
+            if (client is null)
+            {
+                content = RawContent.FromBytes([]);
+            }
+            else
+            {
+                using var stream = await client.GetStreamAsync(index, headersOnly: false, cancellationToken);
+                content = await RawContent.CopyFromAsync(stream, stream.CanSeek ? stream.Length : -1, cancellationToken);
+            }
         }
-        else
+        finally
         {
-            using var stream = await client.GetStreamAsync(index, headersOnly: false, cancellationToken);
-            content = await RawContent.CopyFromAsync(stream, stream.CanSeek ? stream.Length : -1, cancellationToken);
+            fetch?.Dispose();
         }
 
         var checkpoint = _numbering!.Next(position);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using EmailMonitor.Analysis;
 using Microsoft.Extensions.Options;
 
@@ -22,14 +21,18 @@ internal sealed class EmailTracing : IDisposable
 
     public EmailTracing(IOptions<ObservabilityOptions> options)
     {
-        var version = typeof(EmailTracing).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
-        Source = new ActivitySource(options.Value.TraceSourceName, version);
+        Source = new ActivitySource(options.Value.TraceSourceName, Cli.CommandLine.Version);
     }
 
     public ActivitySource Source { get; }
 
     public Activity? StartFetch(EmailOrigin origin)
     {
+        if (!Source.HasListeners())
+        {
+            return null;
+        }
+
         // A root of its own: whatever the source's task inherited (the API request that added the
         // mailbox, say) is no parent of the email. A default parent context would fall back to
         // Activity.Current, so that is cleared first; the callers are async methods, so the

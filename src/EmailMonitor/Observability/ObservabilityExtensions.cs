@@ -54,9 +54,8 @@ internal static class ObservabilityExtensions
         }
 
         var instance = Cluster.ClusterOptions.Resolve(builder.Configuration[$"{Cluster.ClusterOptions.Section}:{nameof(Cluster.ClusterOptions.InstanceId)}"]);
-        var version = typeof(ObservabilityExtensions).Assembly.GetName().Version?.ToString(3);
         telemetry
-            .ConfigureResource(resource => resource.AddService("email-monitor", serviceVersion: version, serviceInstanceId: instance))
+            .ConfigureResource(resource => resource.AddService("email-monitor", serviceVersion: Cli.CommandLine.Version, serviceInstanceId: instance))
             .WithTracing(tracing => tracing.AddOtlpExporter());
         builder.Services.ConfigureOpenTelemetryTracerProvider((services, tracing) =>
             tracing.AddSource(services.GetRequiredService<IOptions<ObservabilityOptions>>().Value.TraceSourceName));

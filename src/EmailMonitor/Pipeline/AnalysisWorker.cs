@@ -36,48 +36,52 @@ internal sealed class AnalysisWorker(
         {
             await foreach (var email in incoming.ReadAllAsync(stoppingToken))
             {
-                EmailEvent verdict;
-                using var span = tracing.StartAnalyse(email.Trace, email.Origin);
-                var started = Stopwatch.GetTimestamp();
-                using (email.Content)
-                {
-                    verdict = analyzer.Analyze(email.Content, email.Origin);
-                }
-
-                metrics.EmailAnalysed(Stopwatch.GetElapsedTime(started));
-
-                // Before storage, once: what plugins and rules decide is stored, so every reader agrees on it.
-                verdict = await judges.JudgeAsync(verdict, stoppingToken);
-                var outcome = ApplyRules(verdict);
-                securityLog.EmailFlagged(verdict);
-                metrics.EmailFlagged(verdict.SecurityFlags);
-                foreach (var matched in outcome.Matched)
-                {
-                    metrics.RuleMatched(matched);
-                }
-
-                span?.SetTag("email.risk_score", outcome.Event.RiskScore);
-                span?.SetTag("email.flags", outcome.Event.SecurityFlags.Count);
-                if (outcome.SuppressedBy is { } rule)
-                {
-                    span?.SetTag("email.suppressed", true);
-                    logger.EmailSuppressed(verdict.Id, verdict.Mailbox, verdict.Folder, rule);
-                }
-
-                await analysed.WriteAsync(
-                    new AnalysedEmail(outcome.Event, email.Checkpoint)
-                    {
-                        Routes = outcome.Routes,
-                        Suppressed = outcome.SuppressedBy is not null,
-                        Trace = email.Trace,
-                    },
-                    stoppingToken);
+                await analysed.WriteAsync(await AnalyseAsync(email, stoppingToken), stoppingToken);
             }
         }
         finally
         {
             analysed.TryComplete();
         }
+    }
+
+    // The email's span ends here, before the wait for room in storage's queue: the gap after it is that wait.
+    private async Task<AnalysedEmail> AnalyseAsync(IncomingEmail email, CancellationToken stoppingToken)
+    {
+        using var span = tracing.StartAnalyse(email.Trace, email.Origin);
+        EmailEvent verdict;
+        var started = Stopwatch.GetTimestamp();
+        using (email.Content)
+        {
+            verdict = analyzer.Analyze(email.Content, email.Origin);
+        }
+
+        metrics.EmailAnalysed(Stopwatch.GetElapsedTime(started));
+
+        // Before storage, once: what plugins and rules decide is stored, so every reader agrees on it.
+        verdict = await judges.JudgeAsync(verdict, stoppingToken);
+        var outcome = ApplyRules(verdict);
+        securityLog.EmailFlagged(verdict);
+        metrics.EmailFlagged(verdict.SecurityFlags);
+        foreach (var matched in outcome.Matched)
+        {
+            metrics.RuleMatched(matched);
+        }
+
+        span?.SetTag("email.risk_score", outcome.Event.RiskScore);
+        span?.SetTag("email.flags", outcome.Event.SecurityFlags.Count);
+        if (outcome.SuppressedBy is { } rule)
+        {
+            span?.SetTag("email.suppressed", true);
+            logger.EmailSuppressed(verdict.Id, verdict.Mailbox, verdict.Folder, rule);
+        }
+
+        return new AnalysedEmail(outcome.Event, email.Checkpoint)
+        {
+            Routes = outcome.Routes,
+            Suppressed = outcome.SuppressedBy is not null,
+            Trace = email.Trace,
+        };
     }
 
     // A rule that fails in a way its checks did not foresee must not stop the mail: the email is

@@ -1,6 +1,7 @@
+using System.Diagnostics;
 using System.Threading.Channels;
-using EmailMonitor.Pipeline;
 using EmailMonitor.Observability;
+using EmailMonitor.Pipeline;
 
 namespace EmailMonitor.Storage;
 
@@ -56,15 +57,15 @@ internal sealed class EventWriter(
 
     // One span per email, all covering the one commit that holds them (retries included). None of
     // them becomes the current activity: each would otherwise hold on to the one before it.
-    private List<System.Diagnostics.Activity>? StartStoreSpans(List<AnalysedEmail> batch)
+    private List<Activity>? StartStoreSpans(List<AnalysedEmail> batch)
     {
-        List<System.Diagnostics.Activity>? spans = null;
-        var current = System.Diagnostics.Activity.Current;
+        List<Activity>? spans = null;
+        var current = Activity.Current;
         foreach (var email in batch)
         {
             if (tracing.StartStore(email.Trace, email.Event) is { } span)
             {
-                System.Diagnostics.Activity.Current = current;
+                Activity.Current = current;
                 span.SetTag("email.batch_size", batch.Count);
                 (spans ??= []).Add(span);
             }
@@ -73,28 +74,28 @@ internal sealed class EventWriter(
         return spans;
     }
 
-    private static void EndStoreSpans(List<System.Diagnostics.Activity>? spans, CommittedEvents? committed)
+    private static void EndStoreSpans(List<Activity>? spans, CommittedEvents? committed)
     {
         if (spans is null)
         {
             return;
         }
 
-        var current = System.Diagnostics.Activity.Current;
+        var current = Activity.Current;
         if (committed is null)
         {
             // Stopped before the commit held them (shutdown): the spans end, marked so.
             foreach (var span in spans)
             {
-                span.SetStatus(System.Diagnostics.ActivityStatusCode.Error, "not committed");
+                span.SetStatus(ActivityStatusCode.Error, "not committed");
                 span.Dispose();
             }
 
-            System.Diagnostics.Activity.Current = current;
+            Activity.Current = current;
             return;
         }
 
-        var eventIds = new Dictionary<System.Diagnostics.ActivitySpanId, long>();
+        var eventIds = new Dictionary<ActivitySpanId, long>();
         foreach (var stored in committed.Events.Where(e => e.Trace != default))
         {
             eventIds.TryAdd(stored.Trace.SpanId, stored.EventId);
@@ -110,7 +111,7 @@ internal sealed class EventWriter(
             span.Dispose();
         }
 
-        System.Diagnostics.Activity.Current = current;
+        Activity.Current = current;
     }
 
     // A failed commit (disk full, database locked too long) is retried until it succeeds: the

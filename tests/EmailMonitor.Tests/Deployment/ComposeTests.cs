@@ -97,21 +97,32 @@ public sealed class ComposeTests : IDisposable
     }
 
     [Fact]
-    public void Compose_nginx_proxies_exactly_as_the_shipped_nginx_file_does()
+    public void Compose_nginx_serves_tls_and_proxies_exactly_as_the_shipped_nginx_file_does()
     {
-        var shipped = LocationBlock(File.ReadAllText(NginxProxy.ShippedConfig));
-        var compose = LocationBlock(File.ReadAllText(_project.Combine("deploy", "compose", "nginx.conf")));
+        var shipped = TlsServer(File.ReadAllText(NginxProxy.ShippedConfig));
+        var compose = TlsServer(File.ReadAllText(_project.Combine("deploy", "compose", "nginx.conf")));
 
+        Assert.Contains("location / {", shipped);
+        Assert.Contains("ssl_protocols TLSv1.2 TLSv1.3;", shipped);
         Assert.Equal(shipped, compose);
     }
 
     private Dictionary<string, string> Secrets() =>
         Directory.EnumerateFiles(_project.Combine("secrets")).ToDictionary(path => Path.GetFileName(path), File.ReadAllText);
 
-    private static string LocationBlock(string config) =>
-        Regex.Match(config, @"^    location / \{\n.*?^    \}\n", RegexOptions.Multiline | RegexOptions.Singleline) is { Success: true } match
-            ? match.Value
-            : throw new InvalidOperationException("no 'location /' block");
+    // The HTTPS server block without what must differ between the two (where it listens, its
+    // name, where its certificate is) and without comments.
+    private static string TlsServer(string config)
+    {
+        var block = Regex.Match(config, @"^server \{\n(?:(?!^\}).)*?^    listen [^\n]*443 ssl;.*?^\}\n", RegexOptions.Multiline | RegexOptions.Singleline);
+        Assert.True(block.Success, "no server block listening on 443 with TLS");
+        return string.Join('\n', block.Value.Split('\n')
+            .Select(line => line.Trim())
+            .Where(line => line.Length > 0 && !line.StartsWith('#')
+                && !line.StartsWith("listen ", StringComparison.Ordinal)
+                && !line.StartsWith("server_name ", StringComparison.Ordinal)
+                && !line.StartsWith("ssl_certificate", StringComparison.Ordinal)));
+    }
 
     private async Task MakeSecretsAsync()
     {

@@ -21,9 +21,9 @@ internal sealed class NginxProxy : IAsyncDisposable
     private readonly StringBuilder _errors = new();
     private Process? _process;
 
-    private NginxProxy(TestCertificates certificates)
+    private NginxProxy()
     {
-        Certificates = certificates;
+        Certificates = TestCertificates.Create(_directory.Combine("tls"));
         HttpPort = FreePort.Next();
         HttpsPort = FreePort.Next();
     }
@@ -42,7 +42,7 @@ internal sealed class NginxProxy : IAsyncDisposable
 
     public static async Task<NginxProxy> StartAsync(ServiceHost service)
     {
-        var proxy = new NginxProxy(TestCertificates.Create(Path.Combine(Path.GetTempPath(), "email-monitor-nginx-" + Guid.NewGuid().ToString("N"))));
+        var proxy = new NginxProxy();
         try
         {
             await proxy.RunAsync(service.BaseUri.Port);
@@ -215,12 +215,5 @@ internal sealed class NginxProxy : IAsyncDisposable
 
         _process?.Dispose();
         _directory.Dispose();
-        try
-        {
-            Directory.Delete(Certificates.Directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
     }
 }
