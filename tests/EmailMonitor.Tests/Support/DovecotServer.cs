@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Security;
@@ -231,18 +230,8 @@ internal sealed class DovecotServer : IAsyncDisposable
 
     private async Task WaitUntilPortClosedAsync()
     {
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < 100 && await FreePort.IsListeningAsync(ImapPort); i++)
         {
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync("127.0.0.1", ImapPort);
-            }
-            catch (SocketException)
-            {
-                return;
-            }
-
             await Task.Delay(50);
         }
     }

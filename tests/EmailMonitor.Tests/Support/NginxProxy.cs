@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Security;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
@@ -145,16 +144,7 @@ internal sealed class NginxProxy : IAsyncDisposable
                 throw new InvalidOperationException($"nginx exited with {_process.ExitCode}: {Errors}");
             }
 
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", HttpsPort);
-                return true;
-            }
-            catch (SocketException)
-            {
-                return false;
-            }
+            return await FreePort.IsListeningAsync(HttpsPort);
         }, () => "nginx listens: " + Errors, TimeSpan.FromSeconds(20));
     }
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 
 namespace EmailMonitor.Tests.Support;
@@ -48,19 +47,7 @@ internal sealed class RedisServer : IAsyncDisposable
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        await Eventually.TrueAsync(async () =>
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", Port);
-                return true;
-            }
-            catch (SocketException)
-            {
-                return false;
-            }
-        }, "redis-server listens", TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(() => FreePort.IsListeningAsync(Port), "redis-server listens", TimeSpan.FromSeconds(20));
     }
 
     /// <summary>A client of this server, to look at what the instances keep there.</summary>
