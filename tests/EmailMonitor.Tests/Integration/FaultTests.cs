@@ -110,7 +110,11 @@ public sealed class FaultTests
         await using var again = await WsClient.ConnectAsync(second.WebSocketUri);
         await again.LoginAsync(ServiceHost.AdminUsername, second.AdminPassword);
         await Watching.WaitAsync(second);
-        await Eventually.TrueAsync(() => second.Get<MailboxStatusBoard>().Get(Inbox)!.LastUid >= 6, "the backlog was fetched");
+        // Stored, not only handed to processing (LastUid): the replay reads what is committed, and
+        // an event stored after resume_complete would arrive live after the frames read below.
+        await Eventually.TrueAsync(
+            async () => (await second.Get<EmailMonitor.Storage.EventStore>().ReadAfterAsync(lastSeen, 100, TestContext.Current.CancellationToken)).Count >= 5,
+            "the backlog was stored");
 
         await again.SendAsync(new { type = "resume", last_event_id = lastSeen });
         var frames = await again.ReceiveUntilAsync(f => f.GetProperty("type").GetString() == "resume_complete");
