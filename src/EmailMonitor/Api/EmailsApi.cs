@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
 using EmailMonitor.Auth;
+using EmailMonitor.Search;
 using EmailMonitor.Storage;
 
 namespace EmailMonitor.Api;
@@ -23,7 +24,7 @@ internal static class EmailsApi
     {
         var group = endpoints.MapGroup("/api/emails").RequireAuthorization(AuthPolicies.Viewer).WithTags("Emails");
         group.MapGet("/", ListAsync)
-            .WithSummary("Stored emails, newest first: ?limit=1..200 (50), ?before=<event_id>, ?mailbox=, ?folder=; the answer is {items, next_before}; a page of large emails may hold fewer than limit")
+            .WithSummary("Stored emails, newest first: ?limit=1..200 (50), ?before=<event_id>; narrowed by ?q= (words of the subject, sender, recipients, attachment names and text, whole words, any case), ?mailbox=, ?folder=, ?flag= and ?tag= (repeatable: all must hold), ?min_risk=0..100, ?since= and ?until= (a date or a time with its offset; since inclusive, until exclusive); the answer is {items, next_before}; a page of large emails may hold fewer than limit")
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         // Catch-all, as a folder name may hold "/".
@@ -47,11 +48,14 @@ internal static class EmailsApi
             return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: "'before' must be an event_id (a positive whole number).");
         }
 
-        var mailbox = query["mailbox"].ToString() is { Length: > 0 } m ? m : null;
-        var folder = query["folder"].ToString() is { Length: > 0 } f ? f : null;
+        if (!EmailQuery.TryRead(query, out var filter, out var problem))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: problem);
+        }
+
         // One more than asked tells whether another page follows.
         var visible = Visible(request.HttpContext.User, access);
-        var events = await store.ReadBeforeAsync(before, (int)limit + 1, mailbox, folder, MaxPageBytes, visible, cancellationToken);
+        var events = await store.ReadBeforeAsync(before, (int)limit + 1, filter, MaxPageBytes, visible, cancellationToken);
         var (page, more) = FillPage(events, (int)limit);
         long? nextBefore = more ? page[^1].EventId : null;
         return new RawJsonResult(writer =>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using EmailMonitor.Analysis;
 using System.Data.Common;
 using EmailMonitor.Pipeline;
+using EmailMonitor.Search;
 
 namespace EmailMonitor.Storage;
 
@@ -105,9 +106,10 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
             batch = [.. batch.Where(e => !fenced.Contains((e.Checkpoint.Source.Mailbox, e.Checkpoint.Fence)))];
         }
 
-        await using var insert = connection.Command("""
-            INSERT INTO events (message_key, mailbox, folder, received_at, payload, routes)
-            VALUES (@key, @mailbox, @folder, @receivedAt, @payload, @routes)
+        var inRow = database.Sql.SearchInRow;
+        await using var insert = connection.Command($"""
+            INSERT INTO events (message_key, mailbox, folder, received_at, payload, routes, risk_score, flags, tags, search_indexed{(inRow is { } c ? ", " + c.Column : "")})
+            VALUES (@key, @mailbox, @folder, @receivedAt, @payload, @routes, @risk, @flags, @tags, 1{(inRow is { } v ? ", " + v.Value : "")})
             ON CONFLICT (message_key) DO NOTHING
             RETURNING event_id
             """, transaction);
@@ -117,6 +119,13 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
         var receivedAt = insert.AddText("@receivedAt", null);
         var payload = insert.AddText("@payload", null);
         var routes = insert.AddText("@routes", null);
+        var risk = insert.AddInt64("@risk", 0);
+        var flags = insert.AddText("@flags", null);
+        var tags = insert.AddText("@tags", null);
+        var words = insert.AddText("@words", null);
+        await using var indexApart = database.Sql.SearchIndexApart is { } apart ? connection.Command(apart, transaction) : null;
+        var apartId = indexApart?.AddInt64("@id", 0);
+        var apartWords = indexApart?.AddText("@words", null);
 
         // A suppressed email is left out here alone: its checkpoint still moves past it below.
         foreach (var email in batch.Where(e => !e.Suppressed))
@@ -128,9 +137,22 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
             receivedAt.Value = email.Event.ReceivedAt;
             payload.Value = json;
             routes.Value = (object?)EventRoutes.Format(email.Routes) ?? DBNull.Value;
-            if (await insert.ExecuteScalarAsync(cancellationToken) is { } eventId and not DBNull)
+            var search = SearchFields.Of(email.Event);
+            risk.Value = (long)search.RiskScore;
+            flags.Value = search.Flags;
+            tags.Value = search.Tags;
+            words.Value = search.Words;
+            if (await insert.ExecuteScalarAsync(cancellationToken) is { } inserted and not DBNull)
             {
-                stored.Add(new StoredEvent(Convert.ToInt64(eventId, System.Globalization.CultureInfo.InvariantCulture), email.Event.Mailbox, json) { Trace = email.Trace });
+                var eventId = Convert.ToInt64(inserted, System.Globalization.CultureInfo.InvariantCulture);
+                if (indexApart is not null)
+                {
+                    apartId!.Value = eventId;
+                    apartWords!.Value = search.Words;
+                    await indexApart.ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                stored.Add(new StoredEvent(eventId, email.Event.Mailbox, json) { Trace = email.Trace });
             }
         }
 
@@ -338,28 +360,133 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
     /// shifts when new mail arrives.
     /// </summary>
     public async Task<IReadOnlyList<StoredEvent>> ReadBeforeAsync(
-        long? beforeEventId, int limit, string? mailbox, string? folder, long maxPayloadBytes, IReadOnlySet<string>? visible, CancellationToken cancellationToken)
+        long? beforeEventId, int limit, EmailFilter filter, long maxPayloadBytes, IReadOnlySet<string>? visible, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.Command($"""
-            SELECT event_id, mailbox, payload FROM events
-            WHERE event_id < @before{(mailbox is null ? "" : " AND mailbox = @mailbox")}{(folder is null ? "" : " AND folder = @folder")}{Visible(visible)}
-            ORDER BY event_id DESC LIMIT @limit
-            """);
+        await using var command = connection.Command(string.Empty);
+        var conditions = new List<string> { "event_id < @before" };
         command.AddInt64("@before", beforeEventId ?? long.MaxValue);
-        if (mailbox is not null)
+        void Condition(string sql, string parameter, object value)
         {
-            command.AddText("@mailbox", mailbox);
+            conditions.Add(sql);
+            if (value is long number)
+            {
+                command.AddInt64(parameter, number);
+            }
+            else
+            {
+                command.AddText(parameter, (string)value);
+            }
         }
 
-        if (folder is not null)
+        if (filter.Mailbox is { } mailbox)
         {
-            command.AddText("@folder", folder);
+            Condition("mailbox = @mailbox", "@mailbox", mailbox);
         }
 
+        if (filter.Folder is { } folder)
+        {
+            Condition("folder = @folder", "@folder", folder);
+        }
+
+        if (filter.Terms.Count > 0)
+        {
+            Condition(database.Sql.MatchesSearch("@search"), "@search", database.Sql.FormatSearch(filter.Terms));
+        }
+
+        for (var i = 0; i < filter.Flags.Count; i++)
+        {
+            Condition(database.Sql.Contains("flags", $"@flag{i}"), $"@flag{i}", SearchFields.Needle(filter.Flags[i]));
+        }
+
+        for (var i = 0; i < filter.Tags.Count; i++)
+        {
+            Condition(database.Sql.Contains("tags", $"@tag{i}"), $"@tag{i}", SearchFields.Needle(filter.Tags[i]));
+        }
+
+        if (filter.MinRiskScore is { } minRisk)
+        {
+            Condition("risk_score >= @minRisk", "@minRisk", (long)minRisk);
+        }
+
+        if (filter.ReceivedSince is { } since)
+        {
+            Condition("received_at >= @since", "@since", since);
+        }
+
+        if (filter.ReceivedUntil is { } until)
+        {
+            Condition("received_at < @until", "@until", until);
+        }
+
+        command.CommandText = $"""
+            SELECT event_id, mailbox, payload FROM events
+            WHERE {string.Join(" AND ", conditions)}{Visible(visible)}
+            ORDER BY event_id DESC LIMIT @limit
+            """;
         command.AddInt64("@limit", limit);
         AddVisible(command, visible);
         return await ReadEventsAsync(command, maxPayloadBytes, cancellationToken);
+    }
+
+    /// <summary>
+    /// Gives up to <paramref name="batch"/> events stored before search existed (schema 12) their
+    /// search fields, newest first; the number done, 0 when none is left.
+    /// </summary>
+    public async Task<int> IndexUnindexedAsync(int batch, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.Sql.BeginWriteAsync(connection, cancellationToken);
+        await using var select = connection.Command(
+            $"SELECT event_id, mailbox, payload FROM events WHERE search_indexed = 0 ORDER BY event_id DESC LIMIT @batch{database.Sql.ForUpdate}", transaction);
+        select.AddInt64("@batch", batch);
+        var events = await ReadEventsAsync(select, long.MaxValue, cancellationToken);
+
+        var inRow = database.Sql.SearchInRow;
+        await using var update = connection.Command($"""
+            UPDATE events SET risk_score = @risk, flags = @flags, tags = @tags, search_indexed = 1{(inRow is { } c ? $", {c.Column} = {c.Value}" : "")}
+            WHERE event_id = @id AND search_indexed = 0
+            """, transaction);
+        var id = update.AddInt64("@id", 0);
+        var risk = update.AddInt64("@risk", 0);
+        var flags = update.AddText("@flags", null);
+        var tags = update.AddText("@tags", null);
+        var words = update.AddText("@words", null);
+        await using var indexApart = database.Sql.SearchIndexApart is { } apart ? connection.Command(apart, transaction) : null;
+        var apartId = indexApart?.AddInt64("@id", 0);
+        var apartWords = indexApart?.AddText("@words", null);
+        foreach (var stored in events)
+        {
+            // A payload that no longer reads is still marked done, with no words: it cannot hold
+            // the backfill up, and it stays listed unfiltered.
+            var search = ReadSearchFields(stored) ?? new SearchFields(0, " ", " ", string.Empty);
+            id.Value = stored.EventId;
+            risk.Value = (long)search.RiskScore;
+            flags.Value = search.Flags;
+            tags.Value = search.Tags;
+            words.Value = search.Words;
+            if (await update.ExecuteNonQueryAsync(cancellationToken) == 1 && indexApart is not null)
+            {
+                apartId!.Value = stored.EventId;
+                apartWords!.Value = search.Words;
+                await indexApart.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return events.Count;
+    }
+
+    private static SearchFields? ReadSearchFields(StoredEvent stored)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(stored.Payload, EmailEventJson.Wire.EmailEvent) is { } email ? SearchFields.Of(email) : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The event of one message, by its stable id (<c>id</c> in <c>new_email</c>).</summary>

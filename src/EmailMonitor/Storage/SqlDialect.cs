@@ -40,6 +40,24 @@ internal abstract class SqlDialect
 
     public abstract void AddStringList(DbCommand command, string parameter, IReadOnlyCollection<string> values);
 
+    /// <summary>A condition: the text in <paramref name="column"/> holds the text of <paramref name="parameter"/>.</summary>
+    public abstract string Contains(string column, string parameter);
+
+    /// <summary>
+    /// The column and value an events INSERT or UPDATE sets to keep the event's words
+    /// (<c>@words</c>) in its row; null where they are indexed apart (<see cref="SearchIndexApart"/>).
+    /// </summary>
+    public abstract (string Column, string Value)? SearchInRow { get; }
+
+    /// <summary>A statement that indexes <c>@words</c> for event <c>@id</c> apart from its row, after it is written; null where the row holds them.</summary>
+    public abstract string? SearchIndexApart { get; }
+
+    /// <summary>A condition: the event's words hold every term of <paramref name="parameter"/> (made by <see cref="FormatSearch"/>).</summary>
+    public abstract string MatchesSearch(string parameter);
+
+    /// <summary>The engine's query for <paramref name="terms"/> (see <see cref="Search.SearchWords.Terms"/>): every term, a phrase where it has several words.</summary>
+    public abstract string FormatSearch(IReadOnlyList<IReadOnlyList<string>> terms);
+
     /// <summary>A transaction that may write, holding what it needs to from its first statement.</summary>
     public abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 

@@ -2,6 +2,7 @@ using EmailMonitor.Configuration;
 using System.Threading.Channels;
 using EmailMonitor.Pipeline;
 using EmailMonitor.Observability;
+using EmailMonitor.Search;
 
 namespace EmailMonitor.Storage;
 
@@ -17,6 +18,7 @@ internal static class StorageExtensions
         builder.Services.AddBoundedChannel<AnalysedEmail>(capacity: 256, BoundedChannelFullMode.Wait);
         builder.Services.AddHostedService<EventWriter>();
         builder.Services.AddHostedService<RetentionService>();
+        builder.Services.AddHostedService<SearchBackfill>();
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [HealthTags.Ready]);
         return builder;
     }

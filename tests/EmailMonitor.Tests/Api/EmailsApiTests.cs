@@ -66,6 +66,69 @@ public sealed class EmailsApiTests
         Assert.Equal(0, (await api.GetJsonAsync("/api/emails?folder=INBOX")).GetProperty("items").GetArrayLength());
     }
 
+    [Fact]
+    public async Task A_search_finds_emails_by_their_words_and_filters_and_pages_like_the_list()
+    {
+        await using var service = await ServiceHost.StartAsync();
+        using var api = await ApiClient.SignInAsync(service, ServiceHost.AdminUsername, service.AdminPassword);
+        var ids = new List<string>();
+        ids.AddRange(await InjectedEvents.InjectAsync(service, 3, shape: e => e with { TextContent = "Quarterly BONUS statement" }));
+        ids.AddRange(await InjectedEvents.InjectAsync(service, 1, shape: e => e with
+        {
+            TextContent = "your bonus is waiting",
+            SecurityFlags = ["double_extension", "dangerous_attachment"],
+            RiskScore = 80,
+            Tags = ["lure"],
+        }));
+        ids.AddRange(await InjectedEvents.InjectAsync(service, 1, shape: e => e with { TextContent = "nothing to see" }));
+        await Eventually.TrueAsync(async () => (await api.GetJsonAsync("/api/emails")).GetProperty("items").GetArrayLength() == 5, "all five are stored");
+
+        Assert.Equal([ids[3], ids[2], ids[1], ids[0]], await IdsAsync(api, "/api/emails?q=bonus"));
+        Assert.Equal([ids[2], ids[1], ids[0]], await IdsAsync(api, "/api/emails?q=quarterly%20Bonus"));
+        Assert.Equal([ids[3]], await IdsAsync(api, "/api/emails?q=bonus&flag=double_extension&min_risk=50&tag=lure"));
+        Assert.Empty(await IdsAsync(api, "/api/emails?q=bonus&mailbox=elsewhere"));
+        Assert.Empty(await IdsAsync(api, "/api/emails?q=bonus&since=2999-01-01"));
+
+        var first = await api.GetJsonAsync("/api/emails?q=bonus&limit=3");
+        var rest = await api.GetJsonAsync($"/api/emails?q=bonus&limit=3&before={first.GetProperty("next_before").GetInt64()}");
+        Assert.Equal(3, first.GetProperty("items").GetArrayLength());
+        Assert.Equal([ids[0]], rest.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()));
+        Assert.Equal(JsonValueKind.Null, rest.GetProperty("next_before").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_search_parameter_that_cannot_mean_anything_is_a_400_naming_it_and_the_service_carries_on()
+    {
+        await using var service = await ServiceHost.StartAsync();
+        using var api = await ApiClient.SignInAsync(service, ServiceHost.AdminUsername, service.AdminPassword);
+        string[][] cases =
+        [
+            ["q=%22%2A%28%29", "'q'"],
+            ["q=" + new string('a', 1001), "'q'"],
+            ["flag=%27%3B%20DROP%20TABLE%20events%3B--", "'flag'"],
+            ["tag=a%20b", "'tag'"],
+            ["min_risk=101", "'min_risk'"],
+            ["since=2026-12-01T09:30:00", "'since'"],
+            ["until=not-a-date", "'until'"],
+            ["mailbox=a&mailbox=b", "'mailbox'"],
+        ];
+
+        foreach (var (query, parameter) in cases.Select(c => (c[0], c[1])))
+        {
+            using var response = await api.GetAsync("/api/emails?" + query);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains(parameter, (await ApiClient.ReadAsync(response)).GetProperty("detail").GetString());
+        }
+
+        // The engine's own query syntax is only words, never an error.
+        using var syntax = await api.GetAsync("/api/emails?q=" + Uri.EscapeDataString("NOT \"x\" OR y* NEAR(a b) col:z & !w"));
+        Assert.Equal(HttpStatusCode.OK, syntax.StatusCode);
+        Assert.Equal(JsonValueKind.Array, (await api.GetJsonAsync("/api/emails?q=ok")).GetProperty("items").ValueKind);
+    }
+
+    private static async Task<List<string?>> IdsAsync(ApiClient api, string path) =>
+        [.. (await api.GetJsonAsync(path)).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString())];
+
     [Theory]
     [InlineData("/api/emails?limit=0")]
     [InlineData("/api/emails?limit=201")]

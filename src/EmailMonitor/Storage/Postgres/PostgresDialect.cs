@@ -35,6 +35,21 @@ internal sealed class PostgresDialect : SqlDialect
     public override void AddStringList(DbCommand command, string parameter, IReadOnlyCollection<string> values) =>
         command.Parameters.Add(new NpgsqlParameter(parameter, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = values.ToArray() });
 
+    public override string Contains(string column, string parameter) => $"strpos({column}, {parameter}) > 0";
+
+    // 'simple' lower-cases and keeps every word: no stemming or stop words, which would differ by
+    // language, and the words are already cut the same way as SQLite's (Search/SearchWords).
+    public override (string Column, string Value)? SearchInRow => ("search", "to_tsvector('simple', @words)");
+
+    public override string? SearchIndexApart => null;
+
+    public override string MatchesSearch(string parameter) => $"search @@ to_tsquery('simple', {parameter})";
+
+    // Every term, and the words of a phrase next to each other. The words hold letters, marks and
+    // digits only, none of tsquery's operators or quotes.
+    public override string FormatSearch(IReadOnlyList<IReadOnlyList<string>> terms) =>
+        string.Join(" & ", terms.Select(term => "(" + string.Join(" <-> ", term.Select(word => $"'{word}'")) + ")"));
+
     public override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
 

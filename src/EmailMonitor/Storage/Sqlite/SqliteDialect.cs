@@ -27,6 +27,19 @@ internal sealed class SqliteDialect : SqlDialect
     public override void AddStringList(DbCommand command, string parameter, IReadOnlyCollection<string> values) =>
         command.AddText(parameter, JsonSerializer.Serialize(values.ToArray(), StorageJson.Default.StringArray));
 
+    public override string Contains(string column, string parameter) => $"instr({column}, {parameter}) > 0";
+
+    public override (string Column, string Value)? SearchInRow => null;
+
+    public override string? SearchIndexApart => "INSERT INTO events_search (rowid, words) VALUES (@id, @words)";
+
+    public override string MatchesSearch(string parameter) => $"event_id IN (SELECT rowid FROM events_search WHERE events_search MATCH {parameter})";
+
+    // FTS5: a quoted string is a phrase of its words, and terms side by side must all match. The
+    // words hold letters, marks and digits only, so nothing in them needs escaping.
+    public override string FormatSearch(IReadOnlyList<IReadOnlyList<string>> terms) =>
+        string.Join(' ', terms.Select(term => $"\"{string.Join(' ', term)}\""));
+
     public override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(IsolationLevel.Serializable, deferred: false));
 

@@ -216,5 +216,25 @@ internal static class SqliteMigrations
             event_id  INTEGER NOT NULL PRIMARY KEY
         );
         """,
+
+        // 12: search. An event's risk score, flags and tags as columns to filter on (flags and
+        // tags as " a b "), and its words (Search/SearchWords) in a full-text index that keeps no
+        // copy of the text. Events stored before this step are indexed after start-up, newest
+        // first; search_indexed tells which are done.
+        """
+        ALTER TABLE events ADD COLUMN risk_score INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE events ADD COLUMN flags TEXT NOT NULL DEFAULT ' ';
+        ALTER TABLE events ADD COLUMN tags TEXT NOT NULL DEFAULT ' ';
+        ALTER TABLE events ADD COLUMN search_indexed INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX events_not_indexed ON events (event_id) WHERE search_indexed = 0;
+
+        CREATE VIRTUAL TABLE events_search USING fts5(
+            words, content = '', contentless_delete = 1,
+            tokenize = "unicode61 remove_diacritics 0 categories 'L* N* Co M*'");
+
+        CREATE TRIGGER events_search_delete AFTER DELETE ON events BEGIN
+            DELETE FROM events_search WHERE rowid = old.event_id;
+        END;
+        """,
     ];
 }
