@@ -28,6 +28,8 @@ internal static class ObservabilityExtensions
     {
         builder.Services.AddValidatedOptions<ObservabilityOptions, ObservabilityOptionsValidator>(ObservabilityOptions.Section);
         builder.Services.AddSingleton<ServiceMetrics>();
+        builder.Services.AddSingleton<StatsHistory>();
+        builder.Services.AddHostedService<StatsRecorder>();
         // Serilog writes the files and the console; providers added after this (tests) still hear every
         // event. Serilog's static logger is left alone: several services may share a process (tests).
         builder.Logging.ClearProviders();

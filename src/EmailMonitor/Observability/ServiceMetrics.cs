@@ -30,6 +30,11 @@ internal sealed class ServiceMetrics
     private long _rateLimitsExceededTotal;
     private long _connections;
 
+    // Per flag, for the history's charts; a plugin may bring flags of its own, so the names kept are bounded.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _flaggedTotals = new(StringComparer.Ordinal);
+    private const int MaxFlagNames = 64;
+    private const string OtherFlags = "other";
+
     public ServiceMetrics(IMeterFactory meterFactory, IOptions<ObservabilityOptions> options, MailboxStatusBoard mailboxes, BlockList blocks, TimeProvider time)
     {
         var meter = meterFactory.Create(options.Value.MeterName);
@@ -98,6 +103,8 @@ internal sealed class ServiceMetrics
         foreach (var flag in flags)
         {
             _emailsFlagged.Add(1, new KeyValuePair<string, object?>("flag", flag));
+            var name = _flaggedTotals.ContainsKey(flag) || _flaggedTotals.Count < MaxFlagNames ? flag : OtherFlags;
+            _flaggedTotals.AddOrUpdate(name, 1, (_, count) => count + 1);
         }
     }
 
@@ -126,6 +133,16 @@ internal sealed class ServiceMetrics
         _activeConnections.Add(-1);
         Interlocked.Decrement(ref _connections);
     }
+
+    /// <summary>The counters since start and the gauges now, for <see cref="StatsHistory"/>.</summary>
+    public StatsSample Sample() => new(
+        At: _time.GetUtcNow(),
+        ActiveConnections: Interlocked.Read(ref _connections),
+        EmailsProcessed: Interlocked.Read(ref _emailsTotal),
+        RateLimitsExceeded: Interlocked.Read(ref _rateLimitsExceededTotal),
+        BlockedIps: _blocks.Count,
+        FailedAuthentications: Interlocked.Read(ref _failedAuthenticationsTotal),
+        FlaggedByFlag: new Dictionary<string, long>(_flaggedTotals, StringComparer.Ordinal));
 
     /// <summary>The same figures as /metrics, as one object for <c>/api/stats</c>.</summary>
     public ServiceStats Snapshot() => new(

@@ -93,6 +93,44 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public async Task The_stats_history_has_a_point_a_minute_from_the_service_clock_and_the_one_in_progress()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var dovecot = await DovecotServer.StartAsync();
+        await using var service = await ServiceHost.StartAsync(dovecot, configure: ServiceHost.UseClock(time));
+        using var api = await ApiClient.SignInAsync(service, "admin", service.AdminPassword);
+        using var anonymous = ApiClient.Anonymous(service);
+        await Watching.WaitAsync(service);
+        await dovecot.AppendAsync(Emails.Plain("counted in the first minute"));
+        await Eventually.TrueAsync(async () => (await api.GetJsonAsync("/api/stats")).GetProperty("emails_processed").GetInt64() == 1, "the email is stored");
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        await Eventually.TrueAsync(
+            async () => (await api.GetJsonAsync("/api/stats/history")).GetProperty("points").EnumerateArray().Any(p => p.GetProperty("complete").GetBoolean()),
+            "the minute's sample is taken");
+        await dovecot.AppendAsync(Emails.Plain("counted in the second minute"));
+        await Eventually.TrueAsync(async () => (await api.GetJsonAsync("/api/stats")).GetProperty("emails_processed").GetInt64() == 2, "the second is stored");
+
+        var hour = await api.GetJsonAsync("/api/stats/history?period=hour");
+        Assert.Equal("hour", hour.GetProperty("period").GetString());
+        Assert.Equal(60, hour.GetProperty("interval_seconds").GetInt32());
+        var points = hour.GetProperty("points").EnumerateArray().ToList();
+        Assert.Equal([1L, 1L], points.Select(p => p.GetProperty("emails").GetInt64()));
+        Assert.Equal([true, false], points.Select(p => p.GetProperty("complete").GetBoolean()));
+        Assert.Equal(0, points[0].GetProperty("active_connections").GetInt64()); // REST holds no WebSocket
+        var day = await api.GetJsonAsync("/api/stats/history?period=day");
+        Assert.Equal(2, day.GetProperty("points").EnumerateArray().Single().GetProperty("emails").GetInt64());
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/stats/history")).StatusCode);
+        foreach (var bad in new[] { "?period=week", "?period=hour&period=day", "?period=HOUR" })
+        {
+            using var refused = await api.GetAsync("/api/stats/history" + bad);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("'period'", (await ApiClient.ReadAsync(refused)).GetProperty("detail").GetString());
+        }
+    }
+
+    [Fact]
     public async Task Admins_list_blocks_listed_and_automatic_and_lift_one_viewers_may_not()
     {
         await using var service = await ServiceHost.StartAsync(variables: v =>
