@@ -27,11 +27,23 @@ internal sealed partial class HeaderInspector(IOptions<AnalysisOptions> options)
             flags.Add(SecurityFlags.ReplyToMismatch);
         }
 
-        if (TrustedAuthenticationResults(message) is { } results)
+        if (TrustedAuthenticationResults(message.Headers) is { } results)
         {
             AddFailures(results, flags);
         }
     }
+
+    /// <summary>The verdicts of the Authentication-Results header the flags are read from (see below); none without one.</summary>
+    public AuthenticationSummary Authentication(HeaderList headers) =>
+        TrustedAuthenticationResults(headers) is { } results
+            ? new AuthenticationSummary(
+                results.AuthenticationServiceIdentifier,
+                [.. results.Results.Select(result => new AuthenticationVerdict(
+                    result.Method?.ToLowerInvariant() ?? string.Empty,
+                    result.Result?.ToLowerInvariant() ?? string.Empty,
+                    result.Reason ?? result.ResultComment ?? string.Empty,
+                    [.. result.Properties.Select(p => $"{p.PropertyType}.{p.Property}={p.Value}")]))])
+            : new AuthenticationSummary(null, []);
 
     // "ceo@example.com" <attacker@evil.test>: the name shows an address that is not the sender's.
     private static bool IsSpoofed(MailboxAddress from) =>
@@ -43,9 +55,9 @@ internal sealed partial class HeaderInspector(IOptions<AnalysisOptions> options)
     /// topmost header of that server; without one, the topmost header. Headers lower down may
     /// have been written by anyone on the way, the sender included, and are never read.
     /// </summary>
-    private AuthenticationResults? TrustedAuthenticationResults(MimeMessage message)
+    private AuthenticationResults? TrustedAuthenticationResults(HeaderList headers)
     {
-        foreach (var header in message.Headers.Where(h => h.Id == HeaderId.AuthenticationResults))
+        foreach (var header in headers.Where(h => h.Id == HeaderId.AuthenticationResults))
         {
             if (!AuthenticationResults.TryParse(header.RawValue, out var results))
             {
@@ -88,3 +100,9 @@ internal sealed partial class HeaderInspector(IOptions<AnalysisOptions> options)
     [GeneratedRegex(@"[^\s<>""'@()\[\],;:]+@[^\s<>""'@()\[\],;:]+\.[A-Za-z]{2,}")]
     private static partial Regex AddressInText();
 }
+
+/// <summary>The receiving server's authentication verdicts (<c>GET /api/emails/{id}/headers</c>).</summary>
+internal sealed record AuthenticationSummary(string? Server, IReadOnlyList<AuthenticationVerdict> Results);
+
+/// <summary>One method's verdict: <c>spf</c> <c>fail</c>, with the reason given and what it was checked on (<c>smtp.mailfrom=…</c>).</summary>
+internal sealed record AuthenticationVerdict(string Method, string Result, string Reason, IReadOnlyList<string> Properties);

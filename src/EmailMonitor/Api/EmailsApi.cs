@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
+using EmailMonitor.Analysis;
 using EmailMonitor.Auth;
 using EmailMonitor.Search;
 using EmailMonitor.Storage;
+using MimeKit;
 
 namespace EmailMonitor.Api;
 
@@ -29,7 +31,7 @@ internal static class EmailsApi
             .ProducesProblem(StatusCodes.Status400BadRequest);
         // Catch-all, as a folder name may hold "/".
         group.MapGet("/{**id}", GetAsync)
-            .WithSummary("One stored email by its id, as in new_email")
+            .WithSummary("One stored email by its id, as in new_email; /api/emails/{id}/headers gives its header block as it arrived (the first 64 KiB; known: false for mail stored before this was kept) and the receiving server's authentication verdicts the spf/dkim/dmarc flags were read from")
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return endpoints;
@@ -103,10 +105,50 @@ internal static class EmailsApi
     }
 
     // Another mailbox's email answers as an unknown one: a viewer learns nothing of it.
-    private static async Task<IResult> GetAsync(string id, HttpContext context, EventStore store, MailboxAccess access, CancellationToken cancellationToken) =>
-        await store.FindAsync(id, cancellationToken) is { } stored && (Visible(context.User, access)?.Contains(stored.Mailbox) ?? true)
+    private static async Task<IResult> GetAsync(
+        string id, HttpContext context, EventStore store, MailboxAccess access, HeaderInspector inspector, CancellationToken cancellationToken)
+    {
+        // An id ends in its UID, so "/headers" is never part of one.
+        if (id.EndsWith(HeadersSuffix, StringComparison.Ordinal))
+        {
+            return await GetHeadersAsync(id[..^HeadersSuffix.Length], context, store, access, inspector, cancellationToken);
+        }
+
+        return await store.FindAsync(id, cancellationToken) is { } stored && (Visible(context.User, access)?.Contains(stored.Mailbox) ?? true)
             ? new RawJsonResult(writer => WriteEvent(writer, stored))
-            : Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No stored email has this id.");
+            : NotFound();
+    }
+
+    private const string HeadersSuffix = "/headers";
+
+    private static async Task<IResult> GetHeadersAsync(
+        string id, HttpContext context, EventStore store, MailboxAccess access, HeaderInspector inspector, CancellationToken cancellationToken)
+    {
+        if (await store.FindHeadersAsync(id, cancellationToken) is not { } found || !(Visible(context.User, access)?.Contains(found.Mailbox) ?? true))
+        {
+            return NotFound();
+        }
+
+        var raw = found.Headers ?? string.Empty;
+        var authentication = inspector.Authentication(ParseHeaders(raw));
+        return Results.Json(new HeadersResponse(id, raw, found.Headers is not null, authentication.Server, authentication.Results));
+    }
+
+    private static HeaderList ParseHeaders(string raw)
+    {
+        try
+        {
+            using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(raw));
+            return HeaderList.Load(ParserOptions.Default, stream);
+        }
+        catch (FormatException)
+        {
+            // Headers MimeKit cannot read have no verdicts to show; the raw text is still there.
+            return [];
+        }
+    }
+
+    private static IResult NotFound() => Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No stored email has this id.");
 
     private static IReadOnlySet<string>? Visible(ClaimsPrincipal user, MailboxAccess access) =>
         access.Visible(user.Identity?.Name ?? string.Empty, user.FindFirstValue(ClaimTypes.Role) ?? Roles.Viewer);
@@ -137,3 +179,6 @@ internal static class EmailsApi
         }
     }
 }
+
+/// <summary>The answer of <c>GET /api/emails/{id}/headers</c>.</summary>
+internal sealed record HeadersResponse(string Id, string Headers, bool Known, string? AuthenticationServer, IReadOnlyList<AuthenticationVerdict> Authentication);

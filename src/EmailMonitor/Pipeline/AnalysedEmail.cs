@@ -15,6 +15,9 @@ internal sealed record AnalysedEmail(EmailEvent Event, SourceCheckpoint Checkpoi
     /// <summary>A rule suppressed it: the checkpoint moves past it, and no event is stored or sent.</summary>
     public bool Suppressed { get; init; }
 
+    /// <summary>The message's header block as it arrived (<see cref="Pipeline.RawHeaders"/>); empty when unknown.</summary>
+    public string RawHeaders { get; init; } = string.Empty;
+
     /// <summary>The email's trace (its fetch span); default when not traced.</summary>
     public ActivityContext Trace { get; init; }
 }

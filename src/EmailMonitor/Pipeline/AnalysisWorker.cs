@@ -50,10 +50,12 @@ internal sealed class AnalysisWorker(
     {
         using var span = tracing.StartAnalyse(email.Trace, email.Origin);
         EmailEvent verdict;
+        string headers;
         var started = Stopwatch.GetTimestamp();
         using (email.Content)
         {
             verdict = analyzer.Analyze(email.Content, email.Origin);
+            headers = RawHeaders.Read(email.Content);
         }
 
         metrics.EmailAnalysed(Stopwatch.GetElapsedTime(started));
@@ -80,6 +82,7 @@ internal sealed class AnalysisWorker(
         {
             Routes = outcome.Routes,
             Suppressed = outcome.SuppressedBy is not null,
+            RawHeaders = headers,
             Trace = email.Trace,
         };
     }

@@ -108,8 +108,8 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
 
         var inRow = database.Sql.SearchInRow;
         await using var insert = connection.Command($"""
-            INSERT INTO events (message_key, mailbox, folder, received_at, payload, routes, risk_score, flags, tags, search_indexed{(inRow is { } c ? ", " + c.Column : "")})
-            VALUES (@key, @mailbox, @folder, @receivedAt, @payload, @routes, @risk, @flags, @tags, 1{(inRow is { } v ? ", " + v.Value : "")})
+            INSERT INTO events (message_key, mailbox, folder, received_at, payload, routes, headers, risk_score, flags, tags, search_indexed{(inRow is { } c ? ", " + c.Column : "")})
+            VALUES (@key, @mailbox, @folder, @receivedAt, @payload, @routes, @headers, @risk, @flags, @tags, 1{(inRow is { } v ? ", " + v.Value : "")})
             ON CONFLICT (message_key) DO NOTHING
             RETURNING event_id
             """, transaction);
@@ -119,6 +119,7 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
         var receivedAt = insert.AddText("@receivedAt", null);
         var payload = insert.AddText("@payload", null);
         var routes = insert.AddText("@routes", null);
+        var headers = insert.AddText("@headers", null);
         var risk = insert.AddInt64("@risk", 0);
         var flags = insert.AddText("@flags", null);
         var tags = insert.AddText("@tags", null);
@@ -137,6 +138,7 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
             receivedAt.Value = email.Event.ReceivedAt;
             payload.Value = json;
             routes.Value = (object?)EventRoutes.Format(email.Routes) ?? DBNull.Value;
+            headers.Value = email.RawHeaders.Length > 0 ? email.RawHeaders : DBNull.Value;
             var search = SearchFields.Of(email.Event);
             risk.Value = (long)search.RiskScore;
             flags.Value = search.Flags;
@@ -487,6 +489,16 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
         {
             return null;
         }
+    }
+
+    /// <summary>The header block of one message as it arrived, by its stable id; null when unknown, with its mailbox.</summary>
+    public async Task<(string Mailbox, string? Headers)?> FindHeadersAsync(string messageId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.Command("SELECT mailbox, headers FROM events WHERE message_key = @key");
+        command.AddText("@key", messageId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? (reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1)) : null;
     }
 
     /// <summary>The event of one message, by its stable id (<c>id</c> in <c>new_email</c>).</summary>

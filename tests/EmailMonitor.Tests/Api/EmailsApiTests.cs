@@ -126,6 +126,42 @@ public sealed class EmailsApiTests
         Assert.Equal(JsonValueKind.Array, (await api.GetJsonAsync("/api/emails?q=ok")).GetProperty("items").ValueKind);
     }
 
+    [Fact]
+    public async Task An_emails_headers_come_as_they_arrived_with_the_verdicts_its_flags_were_read_from()
+    {
+        await using var dovecot = await DovecotServer.StartAsync();
+        await using var service = await ServiceHost.StartAsync(dovecot, variables: v => v["AUTH_SERV_ID"] = "mx.example.com");
+        using var api = await ApiClient.SignInAsync(service, ServiceHost.AdminUsername, service.AdminPassword);
+        await Watching.WaitAsync(service);
+        var message = Emails.Plain("Headers to read");
+        // Lower down, as a sender could forge it: never read.
+        message.Headers.Add("Authentication-Results", "mx.example.com; spf=pass smtp.mailfrom=example.com");
+        message.Headers.Insert(0, new MimeKit.Header("Authentication-Results", "mx.example.com; spf=fail (sender not permitted) smtp.mailfrom=evil.example; dkim=pass header.d=evil.example"));
+        message.Headers.Insert(0, new MimeKit.Header("X-Odd", "<script>alert(1)</script> café"));
+        await dovecot.AppendAsync(message);
+        JsonElement stored = default;
+        await Eventually.TrueAsync(
+            async () => (stored = (await api.GetJsonAsync("/api/emails?q=headers")).GetProperty("items").EnumerateArray().FirstOrDefault()).ValueKind == JsonValueKind.Object,
+            "the email is stored");
+        var id = stored.GetProperty("id").GetString()!;
+
+        var headers = await api.GetJsonAsync($"/api/emails/{Uri.EscapeDataString(id).Replace("%2F", "/", StringComparison.Ordinal)}/headers");
+
+        Assert.Contains("spf_fail", stored.GetProperty("security_flags").EnumerateArray().Select(f => f.GetString()));
+        var raw = headers.GetProperty("headers").GetString()!;
+        Assert.StartsWith("X-Odd: <script>alert(1)</script> =?utf-8?b?Y2Fmw6k=?=\r\n", raw); // as sent: encoded, not decoded
+        Assert.Contains("Subject: Headers to read\r\n", raw);
+        Assert.DoesNotContain("Hello from the test", raw);
+        Assert.True(headers.GetProperty("known").GetBoolean());
+        Assert.Equal("mx.example.com", headers.GetProperty("authentication_server").GetString());
+        var verdicts = headers.GetProperty("authentication").EnumerateArray().ToList();
+        Assert.Equal(["spf:fail", "dkim:pass"], verdicts.Select(v => $"{v.GetProperty("method").GetString()}:{v.GetProperty("result").GetString()}"));
+        Assert.Equal(["smtp.mailfrom=evil.example"], verdicts[0].GetProperty("properties").EnumerateArray().Select(p => p.GetString()));
+
+        using var unknown = await api.GetAsync("/api/emails/default:INBOX:1:999999/headers");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
     private static async Task<List<string?>> IdsAsync(ApiClient api, string path) =>
         [.. (await api.GetJsonAsync(path)).GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString())];
 

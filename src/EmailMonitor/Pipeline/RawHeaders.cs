@@ -1,0 +1,48 @@
+using System.Text;
+
+namespace EmailMonitor.Pipeline;
+
+/// <summary>
+/// A message's header block as it arrived, for an analyst who wants to read it
+/// (<c>GET /api/emails/{id}/headers</c>): the bytes before the first empty line, at most
+/// <see cref="MaxBytes"/>, read as UTF-8 (a byte that is not becomes U+FFFD).
+/// </summary>
+internal static class RawHeaders
+{
+    public const int MaxBytes = 64 * 1024;
+
+    public static string Read(RawContent content)
+    {
+        var buffer = new byte[MaxBytes];
+        var stream = content.Rewind();
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+        {
+            length += read;
+        }
+
+        var block = buffer.AsSpan(0, length);
+        var end = EndOfHeaders(block);
+        return Encoding.UTF8.GetString(end >= 0 ? block[..end] : block);
+    }
+
+    // Where the first empty line starts (after the last header's line break), or -1.
+    private static int EndOfHeaders(ReadOnlySpan<byte> block)
+    {
+        if (block.Length > 0 && block[0] is (byte)'\r' or (byte)'\n')
+        {
+            return 0;
+        }
+
+        var crlf = block.IndexOf("\r\n\r\n"u8);
+        var lf = block.IndexOf("\n\n"u8);
+        return (crlf, lf) switch
+        {
+            (< 0, < 0) => -1,
+            (< 0, _) => lf + 1,
+            (_, < 0) => crlf + 2,
+            _ => Math.Min(crlf + 2, lf + 1),
+        };
+    }
+}
