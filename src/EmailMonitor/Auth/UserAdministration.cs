@@ -143,6 +143,13 @@ internal sealed class UserAdministration(
         return outcome;
     }
 
+    /// <summary>A user's "sign out everywhere": every login of theirs ends, as a new password would end them.</summary>
+    public async Task EndLoginsAsync(string username, System.Net.IPAddress? ip, CancellationToken cancellationToken)
+    {
+        securityLog.UserChanged(ip, username, $"{username} signed out everywhere");
+        await RevokeLoginsAsync(username, cancellationToken);
+    }
+
     private async Task RevokeLoginsAsync(string username, CancellationToken cancellationToken)
     {
         await refreshTokens.RevokeUserAsync(username, cancellationToken);

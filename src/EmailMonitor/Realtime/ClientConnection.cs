@@ -53,6 +53,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         WebSocket socket,
         IPAddress? remoteAddress,
         AuthService auth,
+        UserAdministration users,
         EventStore store,
         MailboxAccess mailboxAccess,
         SecurityLog securityLog,
@@ -73,7 +74,7 @@ internal sealed class ClientConnection : IAsyncDisposable
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _requests = new ClientRequests(this, auth, securityLog, time);
+        _requests = new ClientRequests(this, auth, users, securityLog, time);
         _outbox = Channel.CreateBounded<Outbound>(new BoundedChannelOptions(_options.MaxQueuedFrames)
         {
             // Never wait and never drop silently: a full queue means a too-slow client, disconnected in Enqueue.

@@ -6,7 +6,7 @@ using EmailMonitor.Security;
 namespace EmailMonitor.Realtime;
 
 /// <summary>Reads one client frame and answers it, per the message table and rules of CONTRACT §4.</summary>
-internal sealed class ClientRequests(ClientConnection connection, AuthService auth, SecurityLog securityLog, TimeProvider time)
+internal sealed class ClientRequests(ClientConnection connection, AuthService auth, UserAdministration users, SecurityLog securityLog, TimeProvider time)
 {
     private static readonly JsonDocumentOptions ParseOptions = new() { MaxDepth = 16 };
 
@@ -64,7 +64,7 @@ internal sealed class ClientRequests(ClientConnection connection, AuthService au
                 Resume(message);
                 break;
             case "logout":
-                await LogoutAsync(cancellationToken);
+                await LogoutAsync(message, cancellationToken);
                 break;
             default:
                 Invalid("unknown message type");
@@ -145,10 +145,33 @@ internal sealed class ClientRequests(ClientConnection connection, AuthService au
         connection.RequestReplay(lastEventId);
     }
 
-    private async Task LogoutAsync(CancellationToken cancellationToken)
+    private async Task LogoutAsync(JsonElement message, CancellationToken cancellationToken)
     {
+        var everywhere = false;
+        if (message.TryGetProperty("everywhere", out var given))
+        {
+            if (given.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            {
+                Invalid("logout's 'everywhere' must be true or false");
+                return;
+            }
+
+            everywhere = given.GetBoolean();
+        }
+
         if (!RequireAuthentication())
         {
+            return;
+        }
+
+        if (everywhere)
+        {
+            // Every login of the user, on any device and instance: refresh and access tokens stop
+            // working, and their other connections close as revoked (1008). This one closes first,
+            // as a logout does.
+            var username = connection.User!.Username;
+            connection.Close(WebSocketCloseStatus.NormalClosure, "logged out");
+            await users.EndLoginsAsync(username, connection.RemoteAddress, cancellationToken);
             return;
         }
 

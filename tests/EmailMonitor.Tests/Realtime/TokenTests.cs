@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.WebSockets;
 using EmailMonitor.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -266,6 +267,42 @@ public sealed class TokenTests
         Assert.Equal(WebSocketCloseStatus.NormalClosure, await sameLogin.WaitForCloseAsync());
         await otherLogin.SendAsync(new { type = "ping" });
         await otherLogin.ReceiveAsync("pong");
+    }
+
+    [Fact]
+    public async Task Logout_everywhere_ends_every_login_of_the_user_sockets_access_and_refresh_tokens_and_no_other_users()
+    {
+        await using var service = await ServiceHost.StartAsync();
+        using var admin = await ApiClient.SignInAsync(service, ServiceHost.AdminUsername, service.AdminPassword);
+        using (var created = await admin.SendAsync(HttpMethod.Post, "/api/admin/users", new { username = "analyst", password = "analyst-password-1", role = "viewer" }))
+        {
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        }
+
+        await using var phone = await WsClient.ConnectAsync(service.WebSocketUri);
+        await phone.LoginAsync("analyst", "analyst-password-1");
+        await using var laptop = await WsClient.ConnectAsync(service.WebSocketUri);
+        var laptopLogin = await laptop.LoginAsync("analyst", "analyst-password-1");
+        using var rest = await ApiClient.SignInAsync(service, "analyst", "analyst-password-1");
+        await using var someoneElse = await WsClient.ConnectAsync(service.WebSocketUri);
+        await someoneElse.LoginAsync(ServiceHost.AdminUsername, service.AdminPassword);
+
+        // A malformed choice is refused, and nothing ends.
+        await phone.SendAsync(new { type = "logout", everywhere = "yes" });
+        Assert.Equal("invalid_message", (await phone.ReceiveAsync("error")).GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await rest.GetAsync("/api/emails")).StatusCode);
+
+        await phone.SendAsync(new { type = "logout", everywhere = true });
+
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, await phone.WaitForCloseAsync());
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, await laptop.WaitForCloseAsync()); // as any revoked login
+        Assert.Equal(HttpStatusCode.Unauthorized, (await rest.GetAsync("/api/emails")).StatusCode);
+        using var anonymous = ApiClient.Anonymous(service);
+        using var refresh = await anonymous.SendAsync(HttpMethod.Post, "/api/auth/refresh", new { refresh_token = laptopLogin.GetProperty("refresh_token").GetString() });
+        Assert.Equal(HttpStatusCode.Unauthorized, refresh.StatusCode);
+        await someoneElse.SendAsync(new { type = "ping" });
+        await someoneElse.ReceiveAsync("pong");
+        Assert.Contains(await File.ReadAllLinesAsync(Path.Combine(service.LogDirectory, "security.log"), TestContext.Current.CancellationToken), line => line.Contains("signed out everywhere", StringComparison.Ordinal));
     }
 
     [Fact]
