@@ -7,22 +7,27 @@ internal static class DashboardExtensions
     private const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+    // Every file of the page, each at the root under its own name.
+    private static readonly (string Name, string ContentType)[] Files =
+    [
+        ("dashboard.js", "text/javascript; charset=utf-8"),
+        ("triage.js", "text/javascript; charset=utf-8"),
+        ("status.js", "text/javascript; charset=utf-8"),
+        ("admin.js", "text/javascript; charset=utf-8"),
+        ("automation.js", "text/javascript; charset=utf-8"),
+        ("dashboard.css", "text/css; charset=utf-8"),
+    ];
+
     public static WebApplication MapDashboard(this WebApplication app)
     {
-        app.MapGet("/", ServePage).ExcludeFromDescription();
-        app.MapGet("/dashboard.js", ServeScript).ExcludeFromDescription();
-        app.MapGet("/automation.js", ServeAutomation).ExcludeFromDescription();
-        app.MapGet("/dashboard.css", ServeStyles).ExcludeFromDescription();
+        app.MapGet("/", (HttpContext context) => Serve(context, "index.html", "text/html; charset=utf-8")).ExcludeFromDescription();
+        foreach (var (name, contentType) in Files)
+        {
+            app.MapGet($"/{name}", (HttpContext context) => Serve(context, name, contentType)).ExcludeFromDescription();
+        }
+
         return app;
     }
-
-    private static IResult ServePage(HttpContext context) => Serve(context, "index.html", "text/html; charset=utf-8");
-
-    private static IResult ServeScript(HttpContext context) => Serve(context, "dashboard.js", "text/javascript; charset=utf-8");
-
-    private static IResult ServeAutomation(HttpContext context) => Serve(context, "automation.js", "text/javascript; charset=utf-8");
-
-    private static IResult ServeStyles(HttpContext context) => Serve(context, "dashboard.css", "text/css; charset=utf-8");
 
     private static IResult Serve(HttpContext context, string name, string contentType)
     {

@@ -256,7 +256,7 @@
 
   $('rule-cancel').addEventListener('click', resetRuleForm);
 
-  register({
+  register('automation', {
     show() {
       loadWebhooks();
       loadRules();

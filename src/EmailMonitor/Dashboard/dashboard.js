@@ -1,16 +1,17 @@
 'use strict';
-// A minimal client of the WebSocket API (CONTRACT §4): log in, resume, list arriving email.
-// Tokens live in memory only; a reload asks for the password again.
+// The dashboard's core: sign-in, the WebSocket (CONTRACT §4) with resume after any drop, token
+// refresh, sign-out, and the views that register here (triage.js, status.js, admin.js,
+// automation.js). Tokens live in memory only; a reload asks for the password again.
 (() => {
   const $ = (id) => document.getElementById(id);
-  const maxShown = 200;
   let socket = null;
-  let session = null; // { accessToken, refreshToken }
+  let session = null; // { accessToken, refreshToken, username, role }
   let lastEventId = 0;
   let refreshTimer = null;
+  let reconnectTimer = null;
   let reconnectDelay = 1000;
   let loggingOut = false;
-  const emails = new Map();
+  const views = new Map();
 
   function send(message) {
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
@@ -18,37 +19,65 @@
 
   function setStatus(text) { $('status').textContent = text; }
 
+  // The socket's state in words (and a symbol), never by colour alone.
+  function setConnection(state, text) {
+    $('connection').hidden = state === 'offline' && !session;
+    $('connection').dataset.state = state;
+    $('connection').textContent = text;
+  }
+
   function connect(onOpen) {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    clearTimeout(reconnectTimer);
     socket = new WebSocket(`${scheme}://${location.host}/ws`);
+    const mine = socket;
     socket.onopen = () => { reconnectDelay = 1000; onOpen(); };
     socket.onmessage = (event) => handle(JSON.parse(event.data));
     socket.onclose = () => {
+      if (mine !== socket) return;
       clearTimeout(refreshTimer);
-      if (loggingOut || !session) { setStatus('signed out'); return; }
+      if (loggingOut || !session) { setStatus('signed out'); setConnection('offline', ''); return; }
+      // Resumed after the last event seen, so nothing that arrived meanwhile is missed.
+      const seconds = Math.round(reconnectDelay / 1000);
+      setConnection('reconnecting', `◌ connection lost: reconnecting in ${seconds} s`);
       setStatus('reconnecting…');
-      setTimeout(() => connect(() => send({ type: 'token_auth', token: session.accessToken })), reconnectDelay);
+      reconnectTimer = setTimeout(() => {
+        setConnection('reconnecting', '◌ reconnecting…');
+        connect(() => send({ type: 'token_auth', token: session.accessToken }));
+      }, reconnectDelay);
       reconnectDelay = Math.min(reconnectDelay * 2, 30000);
     };
   }
 
+  function each(method, ...args) {
+    for (const view of views.values()) if (view[method]) view[method](...args);
+  }
+
   function handle(message) {
     switch (message.type) {
-      case 'auth_success':
+      case 'auth_success': {
+        const first = !session;
         if (message.access_token) session = { accessToken: message.access_token, refreshToken: message.refresh_token };
+        session.username = message.username;
+        session.role = message.role;
         scheduleRefresh(message.expires_in);
-        showInbox(message.username, message.role);
-        catchUp();
+        setConnection('live', '● connected');
+        if (first) signedIn();
+        catchUp(first);
         break;
+      }
       case 'token_refreshed':
-        session = { accessToken: message.access_token, refreshToken: message.refresh_token };
-        send({ type: 'token_auth', token: session.accessToken });
+        session.accessToken = message.access_token;
+        session.refreshToken = message.refresh_token;
+        scheduleRefresh(message.expires_in);
         break;
       case 'new_email':
-        add(message);
+        lastEventId = Math.max(lastEventId, message.event_id);
+        each('email', message);
         break;
       case 'resume_complete':
-        setStatus(`live · ${emails.size} emails`);
+        setStatus(`live · ${views.get('triage') ? views.get('triage').count() : 0} emails`);
+        each('caughtUp');
         break;
       case 'error':
         if (message.code === 'token_expired' && session) { send({ type: 'refresh_token', refresh_token: session.refreshToken }); break; }
@@ -60,94 +89,53 @@
     }
   }
 
-  // The first time, the newest page comes over REST and the WebSocket resumes after it, rather
-  // than replaying every stored event; after a reconnect, resume picks up exactly where it was.
-  async function catchUp() {
-    if (lastEventId === 0) {
-      try {
-        const response = await fetch(`/api/emails?limit=${maxShown}`, { headers: { Authorization: `Bearer ${session.accessToken}` } });
-        if (response.ok) {
-          const page = await response.json();
-          for (const email of page.items.reverse()) add(email);
-        }
-      } catch {
-        // Resuming from the start still shows everything; only slower.
-      }
+  // The first time, the triage view loads the newest page over REST and the WebSocket resumes
+  // after it, rather than replaying every stored event; after a reconnect, resume picks up
+  // exactly where it was.
+  async function catchUp(first) {
+    if (first) {
+      const newest = views.get('triage') ? await views.get('triage').firstPage() : 0;
+      lastEventId = Math.max(lastEventId, newest);
     }
     send({ type: 'resume', last_event_id: lastEventId });
   }
 
+  // Refreshed before it expires, so REST calls never meet an expired token.
   function scheduleRefresh(expiresIn) {
     clearTimeout(refreshTimer);
-    const delay = Math.max(5, expiresIn - 30) * 1000;
+    const delay = Math.max(5, expiresIn - 60) * 1000;
     refreshTimer = setTimeout(() => send({ type: 'refresh_token', refresh_token: session.refreshToken }), delay);
   }
 
-  function add(email) {
-    if (emails.has(email.event_id)) return;
-    emails.set(email.event_id, email);
-    lastEventId = Math.max(lastEventId, email.event_id);
-    const item = document.createElement('li');
-    if (email.security_flags.length > 0) item.classList.add('risky');
-    const subject = document.createElement('strong');
-    subject.textContent = email.subject || '(no subject)';
-    const meta = document.createElement('div');
-    meta.className = 'meta';
-    meta.textContent = `${email.sender_name || email.sender} · ${new Date(email.received_at).toLocaleString()}`;
-    item.append(subject, meta, flagList(email.security_flags));
-    item.onclick = () => showDetail(email);
-    item.dataset.eventId = email.event_id;
-    // Newest first, whatever order events arrive in (live ones can overtake a page being loaded).
-    const older = [...$('emails').children].find((other) => Number(other.dataset.eventId) < email.event_id);
-    $('emails').insertBefore(item, older || null);
-    while ($('emails').children.length > maxShown) $('emails').lastChild.remove();
-    $('count').textContent = `(${emails.size})`;
-  }
-
-  function flagList(flags) {
-    const span = document.createElement('span');
-    for (const flag of flags) {
-      const badge = document.createElement('span');
-      badge.className = 'flag';
-      badge.textContent = flag;
-      span.append(badge);
-    }
-    return span;
-  }
-
-  // The email's own policy, on top of this page's: a relative URL in the email resolves against
-  // this page (the monitor's API), so nothing may load from here or anywhere else; only images
-  // that travel inside the message, as data: URLs, and inline styles.
-  const emailPolicy = '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; style-src \'unsafe-inline\'; base-uri \'none\'; form-action \'none\'">';
-
-  function showDetail(email) {
-    $('detail').hidden = false;
-    $('detail-subject').textContent = email.subject || '(no subject)';
-    $('detail-from').textContent = email.sender_name ? `${email.sender_name} <${email.sender}>` : email.sender;
-    $('detail-to').textContent = email.recipients.join(', ');
-    $('detail-date').textContent = email.date || email.received_at;
-    $('detail-flags').replaceChildren(flagList(email.security_flags));
-    $('detail-attachments').textContent = email.attachments.length === 0 ? 'none'
-      : email.attachments.map((a) => `${a.filename} (${a.content_type}, ${a.size} bytes, sha256 ${a.sha256.slice(0, 12)}…)`).join('; ');
-    $('detail-html').srcdoc = emailPolicy + email.html_content;
-    $('detail-html').hidden = email.html_content === '';
-    $('detail-text').textContent = email.text_content;
-  }
-
-  function showInbox(username, role) {
+  function signedIn() {
     $('login').hidden = true;
     $('logout').hidden = false;
+    $('logout-everywhere').hidden = false;
     $('tabs').hidden = false;
-    $('tab-mailboxes').hidden = role !== 'admin';
-    $('tab-automation').hidden = role !== 'admin';
-    if ($('mailboxes').hidden && $('automation').hidden) $('inbox').hidden = false;
-    setStatus(`signed in as ${username}`);
+    for (const tab of ['users', 'blocks', 'mailboxes', 'automation']) $(`tab-${tab}`).hidden = session.role !== 'admin';
+    showView('inbox');
+    each('signedIn', { username: session.username, role: session.role });
   }
 
-  // --- Mailboxes (administrators): CONTRACT §7 over REST, the live state polled while shown. ---
+  const sections = { inbox: 'inbox', status: 'status-view', users: 'users', blocks: 'blocks', mailboxes: 'mailboxes', automation: 'automation' };
+  let current = 'inbox';
 
-  let mailboxTimer = null;
-  let editing = null; // the mailbox being edited, as last read
+  function showView(view) {
+    current = view;
+    for (const [name, section] of Object.entries(sections)) {
+      $(section).hidden = view !== name;
+      $(`tab-${name}`).setAttribute('aria-pressed', String(view === name));
+    }
+    clearInterval(mailboxTimer);
+    for (const [name, registered] of views) {
+      if (name !== view && registered.hide) registered.hide();
+    }
+    if (view === 'mailboxes') {
+      loadMailboxes();
+      mailboxTimer = setInterval(loadMailboxes, 5000);
+    }
+    if (views.get(view)?.show) views.get(view).show();
+  }
 
   function api(method, path, body) {
     const options = { method, headers: { Authorization: `Bearer ${session.accessToken}` } };
@@ -158,28 +146,29 @@
     return fetch(path, options);
   }
 
-  function showView(view) {
-    for (const name of ['inbox', 'mailboxes', 'automation']) {
-      $(name).hidden = view !== name;
-      $(`tab-${name}`).setAttribute('aria-pressed', String(view === name));
+  async function problemText(response) {
+    try {
+      const problem = await response.json();
+      if (problem.errors) return Object.entries(problem.errors).map(([field, problems]) => `${field}: ${problems.join(', ')}`).join('; ');
+      return problem.detail || problem.title || `HTTP ${response.status}`;
+    } catch {
+      return `HTTP ${response.status}`;
     }
-    clearInterval(mailboxTimer);
-    automation.hide();
-    if (view === 'mailboxes') {
-      loadMailboxes();
-      mailboxTimer = setInterval(loadMailboxes, 5000);
-    }
-    if (view === 'automation') automation.show();
   }
 
-  // The webhooks and rules pages live in automation.js, which registers here; they use this
-  // page's session through api() and never hold a token of their own.
-  const automation = { show() {}, hide() {}, clear() {} };
   window.emailMonitorDashboard = {
     api: (method, path, body) => api(method, path, body),
     problemText: (response) => problemText(response),
-    register(view) { Object.assign(automation, view); },
+    user: () => (session ? { username: session.username, role: session.role } : null),
+    current: () => current,
+    // A view: { show, hide, clear, signedIn, email, caughtUp, firstPage }, each optional.
+    register(name, view) { views.set(name, view); },
   };
+
+  // --- Mailboxes (administrators): CONTRACT §7 over REST, the live state polled while shown. ---
+
+  let mailboxTimer = null;
+  let editing = null; // the mailbox being edited, as last read
 
   async function loadMailboxes() {
     if (!session) return;
@@ -278,15 +267,6 @@
     }));
   }
 
-  async function problemText(response) {
-    try {
-      const problem = await response.json();
-      return problem.detail || problem.title || `HTTP ${response.status}`;
-    } catch {
-      return `HTTP ${response.status}`;
-    }
-  }
-
   function formField(name) { return $('mailbox-form').elements.namedItem(name); }
 
   function showAuth() {
@@ -379,34 +359,29 @@
 
   $('mailbox-cancel').addEventListener('click', resetForm);
   for (const choice of $('mailbox-form').querySelectorAll('input[name="auth"]')) choice.addEventListener('change', showAuth);
-  $('tab-inbox').addEventListener('click', () => showView('inbox'));
-  $('tab-mailboxes').addEventListener('click', () => showView('mailboxes'));
-  $('tab-automation').addEventListener('click', () => showView('automation'));
+  for (const name of Object.keys(sections)) $(`tab-${name}`).addEventListener('click', () => showView(name));
 
   function signOut(reason) {
     session = null;
+    clearTimeout(refreshTimer);
+    clearTimeout(reconnectTimer);
     clearInterval(mailboxTimer);
     // Nothing of this user stays for the next one at this screen: their email, their place in it,
-    // the mailbox table, and anything typed into the mailbox form (secrets included).
-    emails.clear();
+    // the admin tables, and anything typed into a form (secrets included).
     lastEventId = 0;
-    $('emails').replaceChildren();
-    $('count').textContent = '';
-    $('detail').hidden = true;
-    $('detail-html').srcdoc = '';
-    $('detail-text').textContent = '';
     $('mailbox-table').tBodies[0].replaceChildren();
     $('mailbox-test').hidden = true;
     $('mailbox-message').textContent = '';
     resetForm();
-    automation.clear();
-    showView('inbox');
+    each('clear');
+    for (const section of Object.values(sections)) $(section).hidden = true;
     $('login').hidden = false;
-    $('inbox').hidden = true;
-    $('mailboxes').hidden = true;
     $('tabs').hidden = true;
     $('logout').hidden = true;
+    $('logout-everywhere').hidden = true;
+    setConnection('offline', '');
     $('login-error').textContent = reason || '';
+    setStatus('signed out');
     if (socket) socket.close();
   }
 
@@ -421,9 +396,12 @@
     event.target.reset();
   });
 
-  $('logout').addEventListener('click', () => {
+  function logOut(everywhere) {
     loggingOut = true;
-    send({ type: 'logout' });
-    signOut('');
-  });
+    send(everywhere ? { type: 'logout', everywhere: true } : { type: 'logout' });
+    signOut(everywhere ? 'Signed out on every device.' : '');
+  }
+
+  $('logout').addEventListener('click', () => logOut(false));
+  $('logout-everywhere').addEventListener('click', () => logOut(true));
 })();

@@ -88,7 +88,7 @@ public sealed class DashboardTests
     {
         await page.EvaluateAsync("""
             window.frameLoaded = new Promise(resolve => document.getElementById('detail-html').addEventListener('load', resolve, { once: true }));
-            document.querySelector('#emails li').click();
+            document.querySelector('#emails li button.open').click();
             """);
         await page.WaitUntilAsync("!document.getElementById('detail').hidden", "the email is opened");
         await page.EvaluateAsync("window.frameLoaded");

@@ -85,6 +85,30 @@ internal sealed partial class ChromiumPage : IAsyncDisposable
         }
     }
 
+    /// <summary>A key pressed and released as a person would, on whatever has the focus (Enter on a button clicks it).</summary>
+    public async Task PressAsync(string key)
+    {
+        var (code, keyCode, text) = key switch
+        {
+            "Enter" => ("Enter", 13, "\r"),
+            "Escape" => ("Escape", 27, string.Empty),
+            "Tab" => ("Tab", 9, string.Empty),
+            "/" => ("Slash", 191, "/"),
+            [var letter] when char.IsAsciiLetterLower(letter) => ($"Key{char.ToUpperInvariant(letter)}", (int)char.ToUpperInvariant(letter), key),
+            _ => throw new ArgumentOutOfRangeException(nameof(key), key, "no key code known"),
+        };
+        await CallAsync("Input.dispatchKeyEvent", new { type = text.Length > 0 ? "keyDown" : "rawKeyDown", key, code, windowsVirtualKeyCode = keyCode, text });
+        await CallAsync("Input.dispatchKeyEvent", new { type = "keyUp", key, code, windowsVirtualKeyCode = keyCode });
+    }
+
+    /// <summary>The page as a device of this size would show it (a phone: 375 × 667).</summary>
+    public Task SetViewportAsync(int width, int height, bool mobile) =>
+        CallAsync("Emulation.setDeviceMetricsOverride", new { width, height, deviceScaleFactor = 1, mobile });
+
+    /// <summary>The visible page as a PNG.</summary>
+    public async Task<byte[]> ScreenshotAsync() =>
+        Convert.FromBase64String((await CallAsync("Page.captureScreenshot", new { format = "png" })).GetProperty("data").GetString()!);
+
     public async ValueTask DisposeAsync()
     {
         _devTools.Dispose();
