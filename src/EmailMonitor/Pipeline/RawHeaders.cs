@@ -4,8 +4,8 @@ namespace EmailMonitor.Pipeline;
 
 /// <summary>
 /// A message's header block as it arrived, for an analyst who wants to read it
-/// (<c>GET /api/emails/{id}/headers</c>): the bytes before the first empty line, at most
-/// <see cref="MaxBytes"/>, read as UTF-8 (a byte that is not becomes U+FFFD).
+/// (<c>GET /api/emails/headers/{id}</c>): the bytes before the first empty line, at most
+/// <see cref="MaxBytes"/>, read as UTF-8 (a byte that is not, and NUL, become U+FFFD).
 /// </summary>
 internal static class RawHeaders
 {
@@ -24,7 +24,9 @@ internal static class RawHeaders
 
         var block = buffer.AsSpan(0, length);
         var end = EndOfHeaders(block);
-        return Encoding.UTF8.GetString(end >= 0 ? block[..end] : block);
+        // NUL is the one character a PostgreSQL text column refuses: left in, one hostile message
+        // would fail its batch's insert again and again.
+        return Encoding.UTF8.GetString(end >= 0 ? block[..end] : block).Replace('\0', '\uFFFD');
     }
 
     // Where the first empty line starts (after the last header's line break), or -1.

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.RegularExpressions;
 using EmailMonitor.Analysis;
 
 namespace EmailMonitor.Search;
@@ -16,7 +15,7 @@ namespace EmailMonitor.Search;
 /// splits it; neither cuts ideographs), so neither sees raw text: both index the words made here,
 /// already separated by single spaces.
 /// </remarks>
-internal static partial class SearchWords
+internal static class SearchWords
 {
     /// <summary>How much of an email's text is indexed: enough for any real message, and a bound on the work.</summary>
     public const int MaxIndexedChars = 100_000;
@@ -70,13 +69,31 @@ internal static partial class SearchWords
         return terms;
     }
 
-    // The sanitized HTML with its tags (and so its attributes and links) left out. Good enough for
-    // finding words; never used to show anything.
-    private static string ShownText(string html) =>
-        html.Length == 0 ? html : WebUtility.HtmlDecode(Tags().Replace(html[..Math.Min(html.Length, MaxIndexedChars * 4)], " "));
+    // The sanitized HTML with its tags (and so its attributes and links) left out, in one pass:
+    // good enough for finding words, never used to show anything.
+    private static string ShownText(string html)
+    {
+        var text = new StringBuilder(Math.Min(html.Length, MaxIndexedChars));
+        var inTag = false;
+        foreach (var c in html.AsSpan(0, Math.Min(html.Length, MaxIndexedChars * 4)))
+        {
+            if (c == '<')
+            {
+                inTag = true;
+            }
+            else if (c == '>' && inTag)
+            {
+                inTag = false;
+                text.Append(' ');
+            }
+            else if (!inTag)
+            {
+                text.Append(c);
+            }
+        }
 
-    [GeneratedRegex("<[^>]*>|<!--.*?-->", RegexOptions.Singleline | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
-    private static partial Regex Tags();
+        return WebUtility.HtmlDecode(text.ToString());
+    }
 
     private static void Append(StringBuilder document, string text, ref int budget)
     {

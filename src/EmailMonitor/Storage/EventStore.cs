@@ -393,7 +393,7 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
 
         if (filter.Terms.Count > 0)
         {
-            Condition(database.Sql.MatchesSearch("@search"), "@search", database.Sql.FormatSearch(filter.Terms));
+            Condition(database.Sql.MatchesSearch("@search", "@before"), "@search", database.Sql.FormatSearch(filter.Terms));
         }
 
         for (var i = 0; i < filter.Flags.Count; i++)
@@ -421,8 +421,10 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
             Condition("received_at < @until", "@until", until);
         }
 
+        // The filter columns come after the payload in each row; their index spares reading it.
+        var filtered = filter.Flags.Count > 0 || filter.Tags.Count > 0 || filter.MinRiskScore is not null;
         command.CommandText = $"""
-            SELECT event_id, mailbox, payload FROM events
+            SELECT event_id, mailbox, payload FROM events{(filtered ? database.Sql.FilterIndex : string.Empty)}
             WHERE {string.Join(" AND ", conditions)}{Visible(visible)}
             ORDER BY event_id DESC LIMIT @limit
             """;
@@ -432,18 +434,34 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
     }
 
     /// <summary>
-    /// Gives up to <paramref name="batch"/> events stored before search existed (schema 12) their
-    /// search fields, newest first; the number done, 0 when none is left.
+    /// Gives up to <paramref name="batch"/> events below <paramref name="belowEventId"/> that were
+    /// stored before search existed (schema 12) their search fields, newest first. Returns how many
+    /// it did and the event_id to go on below; none left when it did none. The payloads are read
+    /// and their words cut before the write begins, so writers wait only for the updates.
     /// </summary>
-    public async Task<int> IndexUnindexedAsync(int batch, CancellationToken cancellationToken)
+    public async Task<(int Indexed, long Below)> IndexUnindexedAsync(long belowEventId, int batch, CancellationToken cancellationToken)
     {
+        List<StoredEvent> events;
+        await using (var reading = await database.OpenAsync(cancellationToken))
+        {
+            await using var select = reading.Command(
+                $"SELECT event_id, mailbox, payload FROM events{database.Sql.FilterIndex} WHERE event_id < @below AND search_indexed = 0 ORDER BY event_id DESC LIMIT @batch");
+            select.AddInt64("@below", belowEventId);
+            select.AddInt64("@batch", batch);
+            events = await ReadEventsAsync(select, long.MaxValue, cancellationToken);
+        }
+
+        if (events.Count == 0)
+        {
+            return (0, belowEventId);
+        }
+
+        // A payload that no longer reads is still marked done, with no words: it cannot hold the
+        // backfill up, and it stays listed unfiltered.
+        var fields = events.Select(stored => (stored.EventId, Fields: ReadSearchFields(stored) ?? new SearchFields(0, " ", " ", string.Empty))).ToList();
+
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.Sql.BeginWriteAsync(connection, cancellationToken);
-        await using var select = connection.Command(
-            $"SELECT event_id, mailbox, payload FROM events WHERE search_indexed = 0 ORDER BY event_id DESC LIMIT @batch{database.Sql.ForUpdate}", transaction);
-        select.AddInt64("@batch", batch);
-        var events = await ReadEventsAsync(select, long.MaxValue, cancellationToken);
-
         var inRow = database.Sql.SearchInRow;
         await using var update = connection.Command($"""
             UPDATE events SET risk_score = @risk, flags = @flags, tags = @tags, search_indexed = 1{(inRow is { } c ? $", {c.Column} = {c.Value}" : "")}
@@ -457,26 +475,24 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
         await using var indexApart = database.Sql.SearchIndexApart is { } apart ? connection.Command(apart, transaction) : null;
         var apartId = indexApart?.AddInt64("@id", 0);
         var apartWords = indexApart?.AddText("@words", null);
-        foreach (var stored in events)
+        foreach (var (eventId, search) in fields)
         {
-            // A payload that no longer reads is still marked done, with no words: it cannot hold
-            // the backfill up, and it stays listed unfiltered.
-            var search = ReadSearchFields(stored) ?? new SearchFields(0, " ", " ", string.Empty);
-            id.Value = stored.EventId;
+            id.Value = eventId;
             risk.Value = (long)search.RiskScore;
             flags.Value = search.Flags;
             tags.Value = search.Tags;
             words.Value = search.Words;
+            // Another instance may have done it meanwhile: then it is left as that one did it.
             if (await update.ExecuteNonQueryAsync(cancellationToken) == 1 && indexApart is not null)
             {
-                apartId!.Value = stored.EventId;
+                apartId!.Value = eventId;
                 apartWords!.Value = search.Words;
                 await indexApart.ExecuteNonQueryAsync(cancellationToken);
             }
         }
 
         await transaction.CommitAsync(cancellationToken);
-        return events.Count;
+        return (events.Count, events[^1].EventId);
     }
 
     private static SearchFields? ReadSearchFields(StoredEvent stored)

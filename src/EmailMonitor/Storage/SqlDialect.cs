@@ -52,8 +52,14 @@ internal abstract class SqlDialect
     /// <summary>A statement that indexes <c>@words</c> for event <c>@id</c> apart from its row, after it is written; null where the row holds them.</summary>
     public abstract string? SearchIndexApart { get; }
 
-    /// <summary>A condition: the event's words hold every term of <paramref name="parameter"/> (made by <see cref="FormatSearch"/>).</summary>
-    public abstract string MatchesSearch(string parameter);
+    /// <summary>
+    /// A condition: the event's words hold every term of <paramref name="parameter"/> (made by
+    /// <see cref="FormatSearch"/>), for events below <paramref name="beforeParameter"/>.
+    /// </summary>
+    public abstract string MatchesSearch(string parameter, string beforeParameter);
+
+    /// <summary>Appended to <c>FROM events</c> where the filter columns (risk, flags, tags, search_indexed) are read through their own index; empty where the engine chooses well alone.</summary>
+    public abstract string FilterIndex { get; }
 
     /// <summary>The engine's query for <paramref name="terms"/> (see <see cref="Search.SearchWords.Terms"/>): every term, a phrase where it has several words.</summary>
     public abstract string FormatSearch(IReadOnlyList<IReadOnlyList<string>> terms);

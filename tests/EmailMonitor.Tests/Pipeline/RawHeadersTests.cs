@@ -19,13 +19,13 @@ public sealed class RawHeadersTests
     }
 
     [Fact]
-    public void A_header_block_past_the_limit_is_cut_and_bytes_that_are_not_utf8_become_replacement_characters()
+    public void A_header_block_past_the_limit_is_cut_and_bytes_that_are_not_utf8_and_nul_become_replacement_characters()
     {
         var bytes = Encoding.ASCII.GetBytes("X-Junk: ").Concat(Enumerable.Repeat((byte)'a', RawHeaders.MaxBytes * 2)).ToArray();
         using var huge = RawContent.FromBytes(bytes);
-        using var latin1 = RawContent.FromBytes([.. "Subject: caf"u8, 0xE9, .. "\r\n\r\nx"u8]);
+        using var latin1 = RawContent.FromBytes([.. "Subject: caf"u8, 0xE9, 0x00, .. "\r\n\r\nx"u8]);
 
         Assert.Equal(RawHeaders.MaxBytes, RawHeaders.Read(huge).Length);
-        Assert.Equal("Subject: caf\uFFFD\r\n", RawHeaders.Read(latin1));
+        Assert.Equal("Subject: caf\uFFFD\uFFFD\r\n", RawHeaders.Read(latin1));
     }
 }

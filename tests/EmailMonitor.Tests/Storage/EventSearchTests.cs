@@ -123,9 +123,12 @@ public sealed class EventSearchTests : IAsyncDisposable
         await ForgetSearchFieldsAsync(engine);
         Assert.Empty(await FindAsync("legacy"));
 
-        while (await _store.IndexUnindexedAsync(1, TestContext.Current.CancellationToken) > 0)
+        var (indexed, below) = (0, long.MaxValue);
+        do
         {
+            (indexed, below) = await _store.IndexUnindexedAsync(below, 1, TestContext.Current.CancellationToken);
         }
+        while (indexed > 0);
 
         Assert.Equal(["old-two", "old-one"], await FindAsync("legacy"));
         Assert.Equal(["old-one"], await FindAsync(new EmailFilter { Flags = ["dkim_fail"], MinRiskScore = 20 }));

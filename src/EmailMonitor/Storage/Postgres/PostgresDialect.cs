@@ -43,7 +43,10 @@ internal sealed class PostgresDialect : SqlDialect
 
     public override string? SearchIndexApart => null;
 
-    public override string MatchesSearch(string parameter) => $"search @@ to_tsquery('simple', {parameter})";
+    public override string MatchesSearch(string parameter, string beforeParameter) => $"search @@ to_tsquery('simple', {parameter})";
+
+    // A large payload lives out of the row (TOAST), so the filter columns are read cheaply in place.
+    public override string FilterIndex => string.Empty;
 
     // Every term, and the words of a phrase next to each other. The words hold letters, marks and
     // digits only, none of tsquery's operators or quotes.

@@ -223,10 +223,12 @@ internal static class PostgresMigrations
         );
         """,
 
-        // 12: search, and the header block as it arrived (for analysts; NULL when unknown). An event's risk score, flags and tags as columns to filter on (flags and
-        // tags as " a b "), and its words (Search/SearchWords) as a text search vector with a GIN
+        // 12: search, and the header block as it arrived (for analysts; NULL when unknown). An
+        // event's risk score, flags and tags as columns to filter on (flags and tags as " a b "),
+        // and its words (Search/SearchWords) as a text search vector with a GIN
         // index. Events stored before this step are indexed after start-up, newest first;
-        // search_indexed tells which are done.
+        // search_indexed tells which are done. Columns with constant defaults and an index of
+        // NULLs: the step rewrites nothing, however many events there are.
         """
         ALTER TABLE events ADD COLUMN risk_score bigint NOT NULL DEFAULT 0;
         ALTER TABLE events ADD COLUMN flags text NOT NULL DEFAULT ' ';
@@ -234,7 +236,6 @@ internal static class PostgresMigrations
         ALTER TABLE events ADD COLUMN headers text NULL;
         ALTER TABLE events ADD COLUMN search_indexed bigint NOT NULL DEFAULT 0;
         ALTER TABLE events ADD COLUMN search tsvector NULL;
-        CREATE INDEX events_not_indexed ON events (event_id) WHERE search_indexed = 0;
         CREATE INDEX events_search ON events USING gin (search);
         """,
     ];

@@ -33,7 +33,13 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string? SearchIndexApart => "INSERT INTO events_search (rowid, words) VALUES (@id, @words)";
 
-    public override string MatchesSearch(string parameter) => $"event_id IN (SELECT rowid FROM events_search WHERE events_search MATCH {parameter})";
+    // Bounded by the page, so a page of a common word does not gather every match first.
+    public override string MatchesSearch(string parameter, string beforeParameter) =>
+        $"event_id IN (SELECT rowid FROM events_search WHERE events_search MATCH {parameter} AND rowid < {beforeParameter})";
+
+    // A row's filter columns sit after its payload, which may fill overflow pages that reading
+    // them would walk; the covering index holds them apart (step 12).
+    public override string FilterIndex => " INDEXED BY events_filters";
 
     // FTS5: a quoted string is a phrase of its words, and terms side by side must all match. The
     // words hold letters, marks and digits only, so nothing in them needs escaping.

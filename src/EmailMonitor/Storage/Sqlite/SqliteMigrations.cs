@@ -217,17 +217,19 @@ internal static class SqliteMigrations
         );
         """,
 
-        // 12: search, and the header block as it arrived (for analysts; NULL when unknown). An event's risk score, flags and tags as columns to filter on (flags and
-        // tags as " a b "), and its words (Search/SearchWords) in a full-text index that keeps no
-        // copy of the text. Events stored before this step are indexed after start-up, newest
-        // first; search_indexed tells which are done.
+        // 12: search, and the header block as it arrived (for analysts; NULL when unknown). An
+        // event's risk score, flags and tags as columns to filter on (flags and tags as " a b "),
+        // with an index of their own so that filtering never reads the payloads, and its words
+        // (Search/SearchWords) in a full-text index that keeps no copy of the text. Events stored
+        // before this step are indexed after start-up, newest first; search_indexed tells which
+        // are done.
         """
         ALTER TABLE events ADD COLUMN risk_score INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE events ADD COLUMN flags TEXT NOT NULL DEFAULT ' ';
         ALTER TABLE events ADD COLUMN tags TEXT NOT NULL DEFAULT ' ';
         ALTER TABLE events ADD COLUMN headers TEXT NULL;
         ALTER TABLE events ADD COLUMN search_indexed INTEGER NOT NULL DEFAULT 0;
-        CREATE INDEX events_not_indexed ON events (event_id) WHERE search_indexed = 0;
+        CREATE INDEX events_filters ON events (event_id, search_indexed, risk_score, flags, tags);
 
         CREATE VIRTUAL TABLE events_search USING fts5(
             words, content = '', contentless_delete = 1,
