@@ -101,7 +101,7 @@ internal sealed partial class HeaderInspector(IOptions<AnalysisOptions> options)
     private static partial Regex AddressInText();
 }
 
-/// <summary>The receiving server's authentication verdicts (<c>GET /api/emails/{id}/headers</c>).</summary>
+/// <summary>The receiving server's authentication verdicts (<c>GET /api/emails/headers/{id}</c>).</summary>
 internal sealed record AuthenticationSummary(string? Server, IReadOnlyList<AuthenticationVerdict> Results);
 
 /// <summary>One method's verdict: <c>spf</c> <c>fail</c>, with the reason given and what it was checked on (<c>smtp.mailfrom=…</c>).</summary>

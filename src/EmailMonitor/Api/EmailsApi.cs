@@ -29,9 +29,15 @@ internal static class EmailsApi
             .WithSummary("Stored emails, newest first: ?limit=1..200 (50), ?before=<event_id>; narrowed by ?q= (words of the subject, sender, recipients, attachment names and text, whole words, any case), ?mailbox=, ?folder=, ?flag= and ?tag= (repeatable: all must hold), ?min_risk=0..100, ?since= and ?until= (a date or a time with its offset; since inclusive, until exclusive); the answer is {items, next_before}; a page of large emails may hold fewer than limit")
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest);
+        // A literal segment wins over the catch-all below, and no id can start with it: an id's
+        // first segment is "mailbox:…", and mailbox names hold no ':' or '/'.
+        group.MapGet("/headers/{**id}", GetHeadersAsync)
+            .WithSummary("The header block of one stored email as it arrived (the first 64 KiB; known: false for mail stored before headers were kept), with the receiving server's authentication verdicts that its spf/dkim/dmarc flags were read from")
+            .Produces<HeadersResponse>()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         // Catch-all, as a folder name may hold "/".
         group.MapGet("/{**id}", GetAsync)
-            .WithSummary("One stored email by its id, as in new_email; /api/emails/{id}/headers gives its header block as it arrived (the first 64 KiB; known: false for mail stored before this was kept) and the receiving server's authentication verdicts the spf/dkim/dmarc flags were read from")
+            .WithSummary("One stored email by its id, as in new_email")
             .Produces(StatusCodes.Status200OK, contentType: "application/json")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return endpoints;
@@ -105,21 +111,10 @@ internal static class EmailsApi
     }
 
     // Another mailbox's email answers as an unknown one: a viewer learns nothing of it.
-    private static async Task<IResult> GetAsync(
-        string id, HttpContext context, EventStore store, MailboxAccess access, HeaderInspector inspector, CancellationToken cancellationToken)
-    {
-        // An id ends in its UID, so "/headers" is never part of one.
-        if (id.EndsWith(HeadersSuffix, StringComparison.Ordinal))
-        {
-            return await GetHeadersAsync(id[..^HeadersSuffix.Length], context, store, access, inspector, cancellationToken);
-        }
-
-        return await store.FindAsync(id, cancellationToken) is { } stored && (Visible(context.User, access)?.Contains(stored.Mailbox) ?? true)
+    private static async Task<IResult> GetAsync(string id, HttpContext context, EventStore store, MailboxAccess access, CancellationToken cancellationToken) =>
+        await store.FindAsync(id, cancellationToken) is { } stored && (Visible(context.User, access)?.Contains(stored.Mailbox) ?? true)
             ? new RawJsonResult(writer => WriteEvent(writer, stored))
             : NotFound();
-    }
-
-    private const string HeadersSuffix = "/headers";
 
     private static async Task<IResult> GetHeadersAsync(
         string id, HttpContext context, EventStore store, MailboxAccess access, HeaderInspector inspector, CancellationToken cancellationToken)
@@ -180,5 +175,5 @@ internal static class EmailsApi
     }
 }
 
-/// <summary>The answer of <c>GET /api/emails/{id}/headers</c>.</summary>
+/// <summary>The answer of <c>GET /api/emails/headers/{id}</c>.</summary>
 internal sealed record HeadersResponse(string Id, string Headers, bool Known, string? AuthenticationServer, IReadOnlyList<AuthenticationVerdict> Authentication);

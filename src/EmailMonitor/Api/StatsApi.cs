@@ -22,7 +22,7 @@ internal static class StatsApi
         return endpoints;
     }
 
-    private static IResult GetHistory(HttpRequest request, ServiceMetrics metrics, StatsHistory history)
+    private static IResult GetHistory(HttpRequest request, ClaimsPrincipal user, ServiceMetrics metrics, StatsHistory history, MailboxAccess access)
     {
         var values = request.Query["period"];
         StatsPeriod? period = values.Count == 0 ? StatsPeriod.Hour : values.Count == 1 ? values[0] switch
@@ -37,6 +37,12 @@ internal static class StatsApi
         }
 
         var points = history.Read(chosen, metrics.Sample());
+        // Flags are counted over every mailbox: a viewer limited to some is not told of the others'.
+        if (access.Visible(user.Identity?.Name ?? string.Empty, user.FindFirstValue(ClaimTypes.Role) ?? Roles.Viewer) is not null)
+        {
+            points = [.. points.Select(point => point with { Flagged = new Dictionary<string, long>() })];
+        }
+
         return Results.Ok(new StatsHistoryResponse(chosen == StatsPeriod.Hour ? "hour" : "day", chosen == StatsPeriod.Hour ? 60 : 3600, points));
     }
 

@@ -145,7 +145,7 @@ public sealed class EmailsApiTests
             "the email is stored");
         var id = stored.GetProperty("id").GetString()!;
 
-        var headers = await api.GetJsonAsync($"/api/emails/{Uri.EscapeDataString(id).Replace("%2F", "/", StringComparison.Ordinal)}/headers");
+        var headers = await api.GetJsonAsync($"/api/emails/headers/{Uri.EscapeDataString(id).Replace("%2F", "/", StringComparison.Ordinal)}");
 
         Assert.Contains("spf_fail", stored.GetProperty("security_flags").EnumerateArray().Select(f => f.GetString()));
         var raw = headers.GetProperty("headers").GetString()!;
@@ -158,7 +158,7 @@ public sealed class EmailsApiTests
         Assert.Equal(["spf:fail", "dkim:pass"], verdicts.Select(v => $"{v.GetProperty("method").GetString()}:{v.GetProperty("result").GetString()}"));
         Assert.Equal(["smtp.mailfrom=evil.example"], verdicts[0].GetProperty("properties").EnumerateArray().Select(p => p.GetString()));
 
-        using var unknown = await api.GetAsync("/api/emails/default:INBOX:1:999999/headers");
+        using var unknown = await api.GetAsync("/api/emails/headers/default:INBOX:1:999999");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
 
