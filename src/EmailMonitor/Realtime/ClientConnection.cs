@@ -151,6 +151,31 @@ internal sealed class ClientConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Closes with <paramref name="status"/> once <paramref name="work"/> has succeeded, and no other
+    /// close overtakes it meanwhile (such as the 1008 its own work may cause); when the work fails,
+    /// the connection stays open and the failure goes to the caller.
+    /// </summary>
+    public async Task CloseAfterAsync(Func<Task> work, WebSocketCloseStatus status, string reason)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await work();
+        }
+        catch
+        {
+            Volatile.Write(ref _closing, 0);
+            throw;
+        }
+
+        Enqueue(new OutboundClose(status, reason));
+    }
+
     /// <summary>True while a login or token check of this connection is under way (up to the hashing wait).</summary>
     public bool IsAuthenticating => Volatile.Read(ref _authenticating) > 0;
 

@@ -48,23 +48,23 @@ internal sealed class ClientRequests(ClientConnection connection, AuthService au
     {
         switch (type)
         {
-            case "ping":
+            case MessageTypes.Ping:
                 connection.Send(ServerMessages.Pong(time.GetUtcNow()));
                 break;
-            case "login":
+            case MessageTypes.Login:
                 await LoginAsync(message, cancellationToken);
                 break;
-            case "token_auth":
+            case MessageTypes.TokenAuth:
                 await TokenAuthAsync(message, cancellationToken);
                 break;
-            case "refresh_token":
+            case MessageTypes.RefreshToken:
                 await RefreshAsync(message, cancellationToken);
                 break;
-            case "resume":
+            case MessageTypes.Resume:
                 Resume(message);
                 break;
-            case "logout":
-                await LogoutAsync(message, cancellationToken);
+            case MessageTypes.Logout:
+                await LogoutAsync(message);
                 break;
             default:
                 Invalid("unknown message type");
@@ -145,7 +145,7 @@ internal sealed class ClientRequests(ClientConnection connection, AuthService au
         connection.RequestReplay(lastEventId);
     }
 
-    private async Task LogoutAsync(JsonElement message, CancellationToken cancellationToken)
+    private async Task LogoutAsync(JsonElement message)
     {
         var everywhere = false;
         if (message.TryGetProperty("everywhere", out var given))
@@ -164,19 +164,21 @@ internal sealed class ClientRequests(ClientConnection connection, AuthService au
             return;
         }
 
+        // The revocation completes even if the client hangs up meanwhile, and the 1000 close that
+        // follows it is the client's confirmation that it is done.
         if (everywhere)
         {
             // Every login of the user, on any device and instance: refresh and access tokens stop
-            // working, and their other connections close as revoked (1008). This one closes first,
-            // as a logout does.
+            // working, and their other connections close as revoked (1008); this one with 1000, as
+            // a logout does, once all that is done.
             var username = connection.User!.Username;
-            connection.Close(WebSocketCloseStatus.NormalClosure, "logged out");
-            await users.EndLoginsAsync(username, connection.RemoteAddress, cancellationToken);
+            await connection.CloseAfterAsync(
+                () => users.EndLoginsAsync(username, connection.RemoteAddress, CancellationToken.None), WebSocketCloseStatus.NormalClosure, "logged out");
             return;
         }
 
         // Every other connection of the same login is closed too.
-        await auth.LogoutAsync(connection.User!, cancellationToken);
+        await auth.LogoutAsync(connection.User!, CancellationToken.None);
         connection.Close(WebSocketCloseStatus.NormalClosure, "logged out");
     }
 
