@@ -17,21 +17,21 @@ internal static class ServerMessages
 
     public static byte[] Error(string code, string message) => Write(writer =>
     {
-        writer.WriteString("type", "error");
+        writer.WriteString("type", MessageTypes.Error);
         writer.WriteString("code", code);
         writer.WriteString("message", message);
     });
 
     public static byte[] Pong(DateTimeOffset now) => Write(writer =>
     {
-        writer.WriteString("type", "pong");
+        writer.WriteString("type", MessageTypes.Pong);
         writer.WriteString("timestamp", now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
     });
 
     public static byte[] AuthSuccess(AuthOutcome outcome, DateTimeOffset now) => Write(writer =>
     {
         var user = outcome.User!;
-        writer.WriteString("type", "auth_success");
+        writer.WriteString("type", MessageTypes.AuthSuccess);
         writer.WriteString("username", user.Username);
         writer.WriteString("role", user.Role);
         writer.WriteNumber("expires_in", ExpiresIn(user, now));
@@ -45,7 +45,7 @@ internal static class ServerMessages
 
     public static byte[] TokenRefreshed(AuthOutcome outcome, DateTimeOffset now) => Write(writer =>
     {
-        writer.WriteString("type", "token_refreshed");
+        writer.WriteString("type", MessageTypes.TokenRefreshed);
         writer.WriteString("access_token", outcome.AccessToken);
         writer.WriteString("refresh_token", outcome.RefreshToken);
         writer.WriteNumber("expires_in", ExpiresIn(outcome.User!, now));
@@ -55,7 +55,7 @@ internal static class ServerMessages
     // deletedThrough: when retention has deleted events the resume asked for, the last event_id it deleted.
     public static byte[] ResumeComplete(int count, long? deletedThrough = null) => Write(writer =>
     {
-        writer.WriteString("type", "resume_complete");
+        writer.WriteString("type", MessageTypes.ResumeComplete);
         writer.WriteNumber("count", count);
         if (deletedThrough is { } through)
         {
