@@ -11,13 +11,21 @@
   let reconnectTimer = null;
   let reconnectDelay = 1000;
   let loggingOut = false;
+  let live = false; // caught up: the header shows the count
   const views = new Map();
 
   function send(message) {
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
   }
 
-  function setStatus(text) { $('status').textContent = text; }
+  function setStatus(text) { live = false; $('status').textContent = text; }
+
+  // Once caught up, the header says how many emails the list holds, kept current as mail arrives.
+  function showCount() {
+    if (!live) return;
+    const count = views.get('triage') ? views.get('triage').count() : 0;
+    $('status').textContent = `live · ${count} email${count === 1 ? '' : 's'}`;
+  }
 
   // The socket's state in words (and a symbol), never by colour alone.
   function setConnection(state, text) {
@@ -76,7 +84,8 @@
         each('email', message);
         break;
       case 'resume_complete':
-        setStatus(`live · ${views.get('triage') ? views.get('triage').count() : 0} emails`);
+        live = true;
+        showCount();
         each('caughtUp');
         break;
       case 'error':
@@ -160,6 +169,7 @@
     api: (method, path, body) => api(method, path, body),
     problemText: (response) => problemText(response),
     user: () => (session ? { username: session.username, role: session.role } : null),
+    countChanged: () => showCount(),
     current: () => current,
     // A view: { show, hide, clear, signedIn, email, caughtUp, firstPage }, each optional.
     register(name, view) { views.set(name, view); },
@@ -396,10 +406,22 @@
     event.target.reset();
   });
 
+  // The server's 1000 close comes once the login has ended (every login, with everywhere): only
+  // then does the screen say so. Without a connection, nothing could be ended; the screen says that.
   function logOut(everywhere) {
+    if (!socket || socket.readyState !== WebSocket.OPEN) {
+      setStatus(everywhere ? 'not connected: could not sign out everywhere; try again once connected' : 'not connected: could not sign out; try again once connected');
+      return;
+    }
     loggingOut = true;
+    const closing = socket;
+    const fallback = setTimeout(() => closing.close(), 10000);
+    closing.addEventListener('close', (event) => {
+      clearTimeout(fallback);
+      if (event.code === 1000) signOut(everywhere ? 'Signed out on every device.' : '');
+      else signOut(everywhere ? 'Signing out on every device was not confirmed; sign in and try again.' : 'The sign-out was not confirmed.');
+    }, { once: true });
     send(everywhere ? { type: 'logout', everywhere: true } : { type: 'logout' });
-    signOut(everywhere ? 'Signed out on every device.' : '');
   }
 
   $('logout').addEventListener('click', () => logOut(false));

@@ -60,8 +60,9 @@
     svg.setAttribute('role', 'img');
     const total = points.reduce((sum, p) => sum + p.emails, 0);
     const busiest = points.reduce((best, p) => (p.emails > (best ? best.emails : -1) ? p : best), null);
+    const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
     const summary = points.length === 0 ? 'No figures yet.'
-      : `${total} emails over ${points.length} ${unit}s; the busiest ${unit} had ${busiest.emails}, from ${new Date(busiest.start).toLocaleTimeString()}.`;
+      : `${plural(total, 'email')} over ${plural(points.length, unit)}; the busiest ${unit} had ${busiest.emails}, from ${new Date(busiest.start).toLocaleTimeString()}.`;
     svg.setAttribute('aria-label', summary);
     const slot = width / Math.max(points.length, history.period === 'hour' ? 61 : 25);
     points.forEach((point, index) => {

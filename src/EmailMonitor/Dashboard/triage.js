@@ -3,7 +3,7 @@
 // keyboard (j/k, Enter, Esc, /), and the email itself with why each flag was set.
 (() => {
   const $ = (id) => document.getElementById(id);
-  const { api, problemText, register } = window.emailMonitorDashboard;
+  const { api, problemText, register, countChanged } = window.emailMonitorDashboard;
   const pageSize = 200;
   const emails = new Map(); // event_id → email, as shown
   let nextBefore = null;
@@ -104,6 +104,7 @@
     $('emails').replaceChildren(...items);
     $('count').textContent = `(${emails.size} shown)`;
     $('load-more').hidden = nextBefore === null;
+    countChanged();
   }
 
   function searching() { return Object.entries(filter).some(([key, value]) => key !== 'sort' && value); }
@@ -304,9 +305,15 @@
     $('show-headers').setAttribute('aria-expanded', String(!expanded));
     $('show-headers').textContent = expanded ? 'Show the raw headers' : 'Hide the raw headers';
     if (expanded) return;
-    const response = await api('GET', `/api/emails/${idPath($('show-headers').dataset.id)}/headers`);
+    const id = $('show-headers').dataset.id;
+    $('raw-headers').textContent = 'Loading…';
+    $('auth-results').tBodies[0].replaceChildren();
+    const response = await api('GET', `/api/emails/headers/${idPath(id)}`);
+    // Another email may have been opened meanwhile: its panel is not this answer's.
+    if (id !== $('show-headers').dataset.id) return;
     if (!response.ok) { $('raw-headers').textContent = await problemText(response); return; }
     const headers = await response.json();
+    if (id !== $('show-headers').dataset.id) return;
     $('auth-server').textContent = headers.authentication_server
       ? `Verdicts of ${headers.authentication_server}.`
       : 'No Authentication-Results header the monitor trusts.';

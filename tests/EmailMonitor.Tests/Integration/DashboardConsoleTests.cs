@@ -31,6 +31,8 @@ public sealed class DashboardConsoleTests
         await dovecot.AppendAsync(Lure());
         await dovecot.AppendAsync(AuthenticationFailure());
         await page.WaitUntilAsync("document.querySelectorAll('#emails li').length === 3", "the three emails arrive live");
+        // The header's count follows the list without a reload.
+        await page.WaitUntilAsync("document.getElementById('status').textContent === 'live · 3 emails'", "the header counts the three");
 
         // Risk and flags in words, not colour alone.
         var rows = await TextsAsync(page, "#emails li");
@@ -109,6 +111,7 @@ public sealed class DashboardConsoleTests
         await using var page = await ChromiumPage.OpenAsync();
         await page.SetViewportAsync(1280, 900, mobile: false);
         await page.NavigateAsync(service.BaseUri);
+        await AssertAccessibleAsync(page, "the sign-in page");
         await DashboardForms.SignInAsync(page, ServiceHost.AdminUsername, service.AdminPassword);
         await page.WaitUntilAsync("document.getElementById('status').textContent.startsWith('live')", "signed in and caught up");
         await page.WaitUntilAsync("document.querySelectorAll('#emails li').length === 1", "the lure is listed");
@@ -119,7 +122,7 @@ public sealed class DashboardConsoleTests
         var cards = await TextsAsync(page, "#stat-cards .stat");
         Assert.Contains("Emails processed1", cards);
         Assert.Contains("Blocked addresses1", cards); // blocked now by the service; the listed network is configuration
-        Assert.Contains("emails over", (await page.EvaluateAsync("document.querySelector('#chart-hour svg').getAttribute('aria-label')")).GetString());
+        Assert.StartsWith("1 email over ", (await page.EvaluateAsync("document.querySelector('#chart-hour svg').getAttribute('aria-label')")).GetString());
         Assert.Contains("⚑ double_extension1", await TextsAsync(page, "#flagged-table tbody tr"));
         Assert.Contains("● watching", (await TextsAsync(page, "#folder-table tbody tr"))[0]);
         await SaveScreenshotAsync(page, "status");
@@ -152,6 +155,12 @@ public sealed class DashboardConsoleTests
         await page.WaitUntilAsync("document.getElementById('block-message').textContent.includes('198.51.100.7 may connect again')", "the block is lifted");
         Assert.Null(service.Get<BlockList>().Find(IPAddress.Parse("198.51.100.7")));
         await AssertAccessibleAsync(page, "the blocked addresses page");
+        await page.EvaluateAsync("document.getElementById('tab-mailboxes').click()");
+        await page.WaitUntilAsync("document.querySelectorAll('#mailbox-table tbody tr').length === 1", "the mailboxes are listed");
+        await AssertAccessibleAsync(page, "the mailboxes page");
+        await page.EvaluateAsync("document.getElementById('tab-automation').click()");
+        await page.WaitUntilAsync("!document.getElementById('automation').hidden", "the webhooks and rules page is shown");
+        await AssertAccessibleAsync(page, "the webhooks and rules page");
 
         // A phone: no view scrolls sideways.
         await page.SetViewportAsync(375, 667, mobile: true);
@@ -161,16 +170,13 @@ public sealed class DashboardConsoleTests
             await page.WaitUntilAsync("document.readyState === 'complete'", "the view is drawn");
             if (tab == "inbox")
             {
+                await SaveScreenshotAsync(page, "phone");
                 await page.EvaluateAsync("document.querySelector('#emails li button.open').click()");
                 await page.WaitUntilAsync("!document.getElementById('detail').hidden", "the email is open on the phone");
             }
 
             var width = await page.EvaluateAsync("[document.documentElement.scrollWidth, window.innerWidth]");
             Assert.True(width[0].GetInt32() <= width[1].GetInt32(), $"the {tab} view is {width[0]} px wide on a {width[1]} px phone");
-            if (tab == "inbox")
-            {
-                await SaveScreenshotAsync(page, "phone");
-            }
         }
     }
 

@@ -56,7 +56,7 @@ public sealed class DashboardTests
 
         Assert.Equal(0, requests.Count);
         Assert.StartsWith("<meta http-equiv=\"Content-Security-Policy\"", (await page.EvaluateAsync("document.getElementById('detail-html').srcdoc")).GetString());
-        Assert.Equal("live · 1 emails", (await page.EvaluateAsync("document.getElementById('status').textContent")).GetString());
+        Assert.Equal("live · 1 email", (await page.EvaluateAsync("document.getElementById('status').textContent")).GetString());
     }
 
     [Fact]
