@@ -97,7 +97,11 @@ internal sealed class BenchEnvironment : IAsyncDisposable
         await WaitUntilWatchingAsync();
     }
 
-    /// <summary>A monitor process at default settings (LOG_LEVEL=WARNING) on <paramref name="webPort"/>, its state under <paramref name="name"/>.</summary>
+    /// <summary>
+    /// A monitor process at the settings a user gets (LOG_LEVEL INFO included, unless the driver
+    /// itself runs with LOG_LEVEL set, which the monitor inherits) on <paramref name="webPort"/>,
+    /// its state under <paramref name="name"/>.
+    /// </summary>
     public Process StartMonitorProcess(int webPort, string name, IReadOnlyDictionary<string, string>? extraVariables = null)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "email-monitor.dll")])
@@ -108,7 +112,6 @@ internal sealed class BenchEnvironment : IAsyncDisposable
         foreach (var (variable, value) in new Dictionary<string, string>
         {
             ["ENVIRONMENT"] = "development",
-            ["LOG_LEVEL"] = "WARNING",
             ["DATA_DIR"] = Path.Combine(_directory, name),
             ["LOG_DIR"] = Path.Combine(_directory, name + "-logs"),
             ["WEBSOCKET_HOST"] = "127.0.0.1",

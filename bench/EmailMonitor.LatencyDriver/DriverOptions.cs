@@ -4,7 +4,7 @@ namespace EmailMonitor.LatencyDriver;
 
 internal sealed record DriverOptions(
     int Messages, int Warmup, TimeSpan Gap, int Backlog, bool Flood, string? Recovery, int Trials, TimeSpan Outage, string RepositoryRoot,
-    int Mailboxes = 0, int Folders = 3, TimeSpan IdleWindow = default, bool Cluster = false)
+    int Mailboxes = 0, int Folders = 3, TimeSpan IdleWindow = default, bool Cluster = false, string Mix = "plain", string Deliver = "append")
 {
     public static DriverOptions Parse(string[] args)
     {
@@ -21,6 +21,20 @@ internal sealed record DriverOptions(
             throw new ArgumentException("--recovery takes 'outage' or 'kick'");
         }
 
+        var mixIndex = Array.IndexOf(args, "--mix");
+        var mix = mixIndex >= 0 && mixIndex + 1 < args.Length ? args[mixIndex + 1] : "plain";
+        if (mix is not ("plain" or "demo"))
+        {
+            throw new ArgumentException("--mix takes 'plain' (short text messages) or 'demo' (scripts/demo's samples in turn: HTML, attachments, flags)");
+        }
+
+        var deliverIndex = Array.IndexOf(args, "--deliver");
+        var deliver = deliverIndex >= 0 && deliverIndex + 1 < args.Length ? args[deliverIndex + 1] : "append";
+        if (deliver is not ("append" or "maildir"))
+        {
+            throw new ArgumentException("--deliver takes 'append' (IMAP APPEND) or 'maildir' (a file renamed into Maildir/new, as local delivery does)");
+        }
+
         return new DriverOptions(
             Value("--messages", 200),
             Value("--warmup", 20),
@@ -34,7 +48,9 @@ internal sealed record DriverOptions(
             Value("--mailboxes", 0),
             Value("--folders", 3),
             TimeSpan.FromSeconds(Value("--idle-seconds", 30)),
-            args.Contains("--cluster"));
+            args.Contains("--cluster"),
+            mix,
+            deliver);
     }
 
     private static string FindRoot()

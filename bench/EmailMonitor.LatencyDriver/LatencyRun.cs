@@ -52,19 +52,62 @@ internal sealed class LatencyRun : IAsyncDisposable
         return run;
     }
 
+    // Made before the timed loop. "demo": deploy/compose/demo/sample-mail's six kinds in turn (a
+    // newsletter, a lure, an .exe, a macro document, failed SPF/DKIM/DMARC, hostile HTML), each
+    // with the subject the arrivals are matched by.
+    private async Task<List<MimeMessage>> MessagesAsync(int count)
+    {
+        var messages = new List<MimeMessage>(count);
+        for (var i = 1; i <= count; i++)
+        {
+            MimeMessage message;
+            if (_options.Mix == "demo")
+            {
+                var script = Path.Combine(_options.RepositoryRoot, "deploy", "compose", "demo", "sample-mail");
+                using var generator = Process.Start(new ProcessStartInfo("bash", [script, i.ToString(CultureInfo.InvariantCulture)]) { RedirectStandardOutput = true })!;
+                var raw = await generator.StandardOutput.ReadToEndAsync();
+                await generator.WaitForExitAsync();
+                message = MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(raw)));
+            }
+            else
+            {
+                message = new MimeMessage();
+                message.From.Add(new MailboxAddress("Bench", "bench@example.com"));
+                message.To.Add(new MailboxAddress("Monitor", "monitor@example.com"));
+                message.Body = new TextPart("plain") { Text = "A short plain-text message, like most mail a monitor sees." };
+            }
+
+            message.Subject = $"bench {i}";
+            messages.Add(message);
+        }
+
+        return messages;
+    }
+
     public async Task<IReadOnlyList<Sample>> MeasureAsync()
     {
         var samples = new List<Sample>();
+        var messages = await MessagesAsync(_options.Warmup + _options.Messages);
         for (var i = 1; i <= _options.Warmup + _options.Messages; i++)
         {
-            var message = new MimeMessage();
-            message.From.Add(new MailboxAddress("Bench", "bench@example.com"));
-            message.To.Add(new MailboxAddress("Monitor", "monitor@example.com"));
-            message.Subject = $"bench {i}";
-            message.Body = new TextPart("plain") { Text = "A short plain-text message, like most mail a monitor sees." };
+            var message = messages[i - 1];
 
-            var start = Stopwatch.GetTimestamp();
-            await _appender!.Inbox.AppendAsync(message, MessageFlags.None);
+            long start;
+            if (_options.Deliver == "maildir")
+            {
+                // As local delivery (and scripts/demo) does: written under tmp/, then renamed into new/.
+                var name = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.bench{i}.{Environment.MachineName}";
+                var temporary = Path.Combine(_environment.InboxMaildir, "tmp", name);
+                await message.WriteToAsync(temporary);
+                start = Stopwatch.GetTimestamp();
+                File.Move(temporary, Path.Combine(_environment.InboxMaildir, "new", name));
+            }
+            else
+            {
+                start = Stopwatch.GetTimestamp();
+                await _appender!.Inbox.AppendAsync(message, MessageFlags.None);
+            }
+
             var idleAt = await WaitForAsync(_idleNotifiedAt, i);
             var emailAt = await WaitForAsync(_newEmailAt, i);
             if (i > _options.Warmup)
@@ -122,13 +165,24 @@ internal sealed class LatencyRun : IAsyncDisposable
         }
     }
 
+    // The floor behaves as the monitor's session does: on news it leaves IDLE (DONE) and enters
+    // it again, so both sessions are in the same state when the next message lands.
     private async Task IdleLoopAsync(ImapClient client)
     {
         while (!_stop.IsCancellationRequested)
         {
             using var done = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
             done.CancelAfter(TimeSpan.FromMinutes(5));
-            await client.IdleAsync(done.Token, _stop.Token);
+            void OnNews(object? sender, EventArgs e) => done.Cancel();
+            client.Inbox.CountChanged += OnNews;
+            try
+            {
+                await client.IdleAsync(done.Token, _stop.Token);
+            }
+            finally
+            {
+                client.Inbox.CountChanged -= OnNews;
+            }
         }
     }
 
