@@ -12,6 +12,7 @@ let lastEventId = 0; // keep it (in a file, say) to resume from it after a resta
 let tokens = null;   // { access, refresh }
 let seen = 0;
 let delay = 1000;
+let stopped = false;
 
 function connect() {
   const socket = new WebSocket(url);
@@ -39,12 +40,18 @@ function connect() {
         lastEventId = message.event_id;
         const flags = message.security_flags.length ? ` [${message.security_flags.join(', ')}]` : '';
         console.log(`#${message.event_id} risk ${message.risk_score}${flags} ${message.sender}: ${message.subject}`);
-        if (stopAfter > 0 && ++seen >= stopAfter) { send({ type: 'logout' }); process.exit(0); }
+        // The server's 1000 after a logout ends the loop; Node then exits once its output is written.
+        if (stopAfter > 0 && ++seen >= stopAfter) send({ type: 'logout' });
         break;
       }
       case 'error':
         if (message.code === 'token_expired') send({ type: 'refresh_token', refresh_token: tokens.refresh });
-        else if (['auth_failed', 'account_locked', 'token_revoked'].includes(message.code)) { console.error(message.message); process.exit(1); }
+        else if (['auth_failed', 'account_locked', 'token_revoked'].includes(message.code)) {
+          console.error(message.message);
+          process.exitCode = 1;
+          stopped = true;
+          socket.close();
+        }
         else console.error(`${message.code}: ${message.message}`);
         break;
     }
@@ -53,7 +60,7 @@ function connect() {
   // 1000 follows a logout; anything else (a restart, a network cut) is retried with backoff and
   // jitter, and resume fills the gap.
   socket.onclose = ({ code }) => {
-    if (code === 1000) return;
+    if (code === 1000 || stopped) return;
     const wait = delay / 2 + Math.random() * delay / 2;
     delay = Math.min(delay * 2, 30000);
     setTimeout(connect, wait);
