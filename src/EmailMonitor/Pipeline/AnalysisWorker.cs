@@ -4,6 +4,7 @@ using EmailMonitor.Analysis;
 using EmailMonitor.Observability;
 using EmailMonitor.PluginHost;
 using EmailMonitor.Rules;
+using EmailMonitor.Search;
 using EmailMonitor.Security;
 
 namespace EmailMonitor.Pipeline;
@@ -83,6 +84,7 @@ internal sealed class AnalysisWorker(
             Routes = outcome.Routes,
             Suppressed = outcome.SuppressedBy is not null,
             RawHeaders = headers,
+            Search = outcome.SuppressedBy is null ? SearchFields.Of(outcome.Event) : null,
             Trace = email.Trace,
         };
     }

@@ -13,17 +13,28 @@ internal static class RawHeaders
 
     public static string Read(RawContent content)
     {
-        var buffer = new byte[MaxBytes];
+        // Most header blocks are a few KiB: read a chunk at a time and stop at the empty line.
+        var buffer = new byte[Math.Min(MaxBytes, 8 * 1024)];
         var stream = content.Rewind();
         var length = 0;
-        int read;
-        while (length < buffer.Length && (read = stream.Read(buffer, length, buffer.Length - length)) > 0)
+        int end;
+        while ((end = EndOfHeaders(buffer.AsSpan(0, length))) < 0 && length < MaxBytes)
         {
+            if (length == buffer.Length)
+            {
+                Array.Resize(ref buffer, Math.Min(MaxBytes, buffer.Length * 2));
+            }
+
+            var read = stream.Read(buffer, length, buffer.Length - length);
+            if (read == 0)
+            {
+                break;
+            }
+
             length += read;
         }
 
         var block = buffer.AsSpan(0, length);
-        var end = EndOfHeaders(block);
         // NUL is the one character a PostgreSQL text column refuses: left in, one hostile message
         // would fail its batch's insert again and again.
         return Encoding.UTF8.GetString(end >= 0 ? block[..end] : block).Replace('\0', '\uFFFD');

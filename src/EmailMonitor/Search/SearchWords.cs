@@ -132,7 +132,15 @@ internal static class SearchWords
             }
             else if (IsWordPart(rune))
             {
-                word.Append(Rune.ToLowerInvariant(rune).ToString());
+                var lower = Rune.ToLowerInvariant(rune);
+                if (lower.IsBmp)
+                {
+                    word.Append((char)lower.Value);
+                }
+                else
+                {
+                    word.Append(lower.ToString());
+                }
             }
             else if (word.Length > 0)
             {

@@ -139,7 +139,7 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
             payload.Value = json;
             routes.Value = (object?)EventRoutes.Format(email.Routes) ?? DBNull.Value;
             headers.Value = email.RawHeaders.Length > 0 ? email.RawHeaders : DBNull.Value;
-            var search = SearchFields.Of(email.Event);
+            var search = email.Search ?? SearchFields.Of(email.Event);
             risk.Value = (long)search.RiskScore;
             flags.Value = search.Flags;
             tags.Value = search.Tags;
