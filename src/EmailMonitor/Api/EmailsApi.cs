@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Text.Json;
 using EmailMonitor.Analysis;
 using EmailMonitor.Auth;
@@ -62,7 +61,7 @@ internal static class EmailsApi
         }
 
         // One more than asked tells whether another page follows.
-        var visible = Visible(request.HttpContext.User, access);
+        var visible = access.Visible(request.HttpContext.User);
         var events = await store.ReadBeforeAsync(before, (int)limit + 1, filter, MaxPageBytes, visible, cancellationToken);
         var (page, more) = FillPage(events, (int)limit);
         long? nextBefore = more ? page[^1].EventId : null;
@@ -112,14 +111,14 @@ internal static class EmailsApi
 
     // Another mailbox's email answers as an unknown one: a viewer learns nothing of it.
     private static async Task<IResult> GetAsync(string id, HttpContext context, EventStore store, MailboxAccess access, CancellationToken cancellationToken) =>
-        await store.FindAsync(id, cancellationToken) is { } stored && (Visible(context.User, access)?.Contains(stored.Mailbox) ?? true)
+        await store.FindAsync(id, cancellationToken) is { } stored && access.Allows(context.User, stored.Mailbox)
             ? new RawJsonResult(writer => WriteEvent(writer, stored))
             : NotFound();
 
     private static async Task<IResult> GetHeadersAsync(
         string id, HttpContext context, EventStore store, MailboxAccess access, HeaderInspector inspector, CancellationToken cancellationToken)
     {
-        if (await store.FindHeadersAsync(id, cancellationToken) is not { } found || !(Visible(context.User, access)?.Contains(found.Mailbox) ?? true))
+        if (await store.FindHeadersAsync(id, cancellationToken) is not { } found || !access.Allows(context.User, found.Mailbox))
         {
             return NotFound();
         }
@@ -144,9 +143,6 @@ internal static class EmailsApi
     }
 
     private static IResult NotFound() => Results.Problem(statusCode: StatusCodes.Status404NotFound, detail: "No stored email has this id.");
-
-    private static IReadOnlySet<string>? Visible(ClaimsPrincipal user, MailboxAccess access) =>
-        access.Visible(user.Identity?.Name ?? string.Empty, user.FindFirstValue(ClaimTypes.Role) ?? Roles.Viewer);
 
     private static void WriteEvent(Utf8JsonWriter writer, StoredEvent stored) =>
         writer.WriteRawValue(stored.ToUtf8Json(), skipInputValidation: true);

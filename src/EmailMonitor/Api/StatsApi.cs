@@ -38,7 +38,7 @@ internal static class StatsApi
 
         var points = history.Read(chosen, metrics.Sample());
         // Flags are counted over every mailbox: a viewer limited to some is not told of the others'.
-        if (access.Visible(user.Identity?.Name ?? string.Empty, user.FindFirstValue(ClaimTypes.Role) ?? Roles.Viewer) is not null)
+        if (access.Visible(user) is not null)
         {
             points = [.. points.Select(point => point with { Flagged = new Dictionary<string, long>() })];
         }
@@ -50,7 +50,7 @@ internal static class StatsApi
     private static ServiceStats GetStats(ClaimsPrincipal user, ServiceMetrics metrics, MailboxAccess access)
     {
         var stats = metrics.Snapshot();
-        return access.Visible(user.Identity?.Name ?? string.Empty, user.FindFirstValue(ClaimTypes.Role) ?? Roles.Viewer) is { } visible
+        return access.Visible(user) is { } visible
             ? stats with { Mailboxes = [.. stats.Mailboxes.Where(m => visible.Contains(m.Mailbox))] }
             : stats;
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using System.Security.Claims;
 
 namespace EmailMonitor.Auth;
 
@@ -27,6 +28,12 @@ internal sealed class MailboxAccess(UserStore users)
 
     public bool Allows(string username, string role, string mailbox) =>
         Visible(username, role) is not { } visible || visible.Contains(mailbox);
+
+    /// <summary>The mailboxes the signed-in <paramref name="user"/> of a REST request may see; null when all.</summary>
+    public IReadOnlySet<string>? Visible(ClaimsPrincipal user) =>
+        Visible(user.Identity?.Name ?? string.Empty, user.FindFirstValue(ClaimTypes.Role) ?? Roles.Viewer);
+
+    public bool Allows(ClaimsPrincipal user, string mailbox) => Visible(user) is not { } visible || visible.Contains(mailbox);
 
     /// <summary>Raised with the user whose list was changed here, for the other instances to read it again.</summary>
     public event Action<string>? ChangedHere;

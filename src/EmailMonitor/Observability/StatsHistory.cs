@@ -16,13 +16,13 @@ internal sealed class StatsHistory
     private readonly Queue<StatsSample> _hours = new();
     private readonly Lock _gate = new();
 
-    /// <summary>Keeps a sample taken at the end of a minute; every 60th also ends an hour.</summary>
-    public void Record(StatsSample sample, bool endsHour)
+    /// <summary>Keeps a sample taken at the end of a minute; the first an hour after the last hour's also ends an hour.</summary>
+    public void Record(StatsSample sample)
     {
         lock (_gate)
         {
             Keep(_minutes, sample, MinutePoints + 1);
-            if (endsHour || _hours.Count == 0)
+            if (_hours.Count == 0 || sample.At - _hours.Last().At >= TimeSpan.FromHours(1))
             {
                 Keep(_hours, sample, HourPoints + 1);
             }
@@ -83,7 +83,10 @@ internal sealed class StatsHistory
 
 internal enum StatsPeriod
 {
+    /// <summary>A point a minute.</summary>
     Hour,
+
+    /// <summary>A point an hour.</summary>
     Day,
 }
 

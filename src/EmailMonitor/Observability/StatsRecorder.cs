@@ -5,13 +5,11 @@ internal sealed class StatsRecorder(ServiceMetrics metrics, StatsHistory history
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        history.Record(metrics.Sample(), endsHour: true);
+        history.Record(metrics.Sample());
         using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1), time);
-        var minutes = 0;
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            minutes++;
-            history.Record(metrics.Sample(), endsHour: minutes % 60 == 0);
+            history.Record(metrics.Sample());
         }
     }
 }

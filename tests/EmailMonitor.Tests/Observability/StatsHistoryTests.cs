@@ -10,9 +10,9 @@ public sealed class StatsHistoryTests
     public void A_point_holds_what_the_counters_did_in_it_and_the_gauges_at_its_end_then_the_point_in_progress()
     {
         var history = new StatsHistory();
-        history.Record(Sample(0, emails: 0, connections: 5), endsHour: true);
-        history.Record(Sample(1, emails: 4, connections: 7, flagged: new() { ["spf_fail"] = 2 }), endsHour: false);
-        history.Record(Sample(2, emails: 4, connections: 6, failed: 3, flagged: new() { ["spf_fail"] = 2 }), endsHour: false);
+        history.Record(Sample(0, emails: 0, connections: 5));
+        history.Record(Sample(1, emails: 4, connections: 7, flagged: new() { ["spf_fail"] = 2 }));
+        history.Record(Sample(2, emails: 4, connections: 6, failed: 3, flagged: new() { ["spf_fail"] = 2 }));
 
         var points = history.Read(StatsPeriod.Hour, Sample(2.5, emails: 9, connections: 1, failed: 3, flagged: new() { ["spf_fail"] = 3, ["macro_document"] = 1 }));
 
@@ -33,7 +33,7 @@ public sealed class StatsHistoryTests
         var history = new StatsHistory();
         for (var minute = 0; minute <= 60 * 30; minute++)
         {
-            history.Record(Sample(minute, emails: minute * 2), endsHour: minute % 60 == 0);
+            history.Record(Sample(minute, emails: minute * 2));
         }
 
         var now = Sample(60 * 30 + 0.5, emails: 3601);
@@ -53,8 +53,8 @@ public sealed class StatsHistoryTests
         var history = new StatsHistory();
         Assert.Empty(history.Read(StatsPeriod.Hour, Sample(0, emails: 3)));
 
-        history.Record(Sample(0, emails: 0), endsHour: true);
-        history.Record(Sample(3, emails: 10), endsHour: false);
+        history.Record(Sample(0, emails: 0));
+        history.Record(Sample(3, emails: 10));
 
         var points = history.Read(StatsPeriod.Hour, Sample(3, emails: 10));
         Assert.Equal(10, points[0].Emails);
