@@ -45,6 +45,9 @@ internal sealed class ClientConnection : IAsyncDisposable
     private ITimer? _closeTimer;
     private long _queuedBytes;
     private int _closing;
+    private readonly Lock _heldCloseGate = new();
+    private bool _closeHeld;
+    private OutboundClose? _heldClose;
     private int _refusedInARow;
     private int _authenticating;
     private bool _deadlinePassed;
@@ -145,9 +148,20 @@ internal sealed class ClientConnection : IAsyncDisposable
 
     public void Close(WebSocketCloseStatus status, string reason)
     {
+        var close = new OutboundClose(status, reason);
+        lock (_heldCloseGate)
+        {
+            // Held by CloseAfterAsync: kept, and made if that work fails.
+            if (_closeHeld)
+            {
+                _heldClose ??= close;
+                return;
+            }
+        }
+
         if (Interlocked.Exchange(ref _closing, 1) == 0)
         {
-            Enqueue(new OutboundClose(status, reason));
+            Enqueue(close);
         }
     }
 
@@ -163,14 +177,39 @@ internal sealed class ClientConnection : IAsyncDisposable
             return;
         }
 
+        lock (_heldCloseGate)
+        {
+            _closeHeld = true;
+        }
+
+        OutboundClose? instead = null;
         try
         {
             await work();
         }
         catch
         {
-            Volatile.Write(ref _closing, 0);
+            // A close asked for meanwhile (a shutdown, a revocation) still happens.
+            lock (_heldCloseGate)
+            {
+                (_closeHeld, instead, _heldClose) = (false, _heldClose, null);
+                if (instead is null)
+                {
+                    Volatile.Write(ref _closing, 0);
+                }
+            }
+
+            if (instead is not null)
+            {
+                Enqueue(instead);
+            }
+
             throw;
+        }
+
+        lock (_heldCloseGate)
+        {
+            (_closeHeld, _heldClose) = (false, null);
         }
 
         Enqueue(new OutboundClose(status, reason));
