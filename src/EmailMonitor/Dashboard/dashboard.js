@@ -86,7 +86,6 @@
       case 'resume_complete':
         live = true;
         showCount();
-        each('caughtUp');
         break;
       case 'error':
         if (message.code === 'token_expired' && session) { send({ type: 'refresh_token', refresh_token: session.refreshToken }); break; }
@@ -127,10 +126,8 @@
   }
 
   const sections = { inbox: 'inbox', status: 'status-view', users: 'users', blocks: 'blocks', mailboxes: 'mailboxes', automation: 'automation' };
-  let current = 'inbox';
 
   function showView(view) {
-    current = view;
     for (const [name, section] of Object.entries(sections)) {
       $(section).hidden = view !== name;
       $(`tab-${name}`).setAttribute('aria-pressed', String(view === name));
@@ -170,8 +167,7 @@
     problemText: (response) => problemText(response),
     user: () => (session ? { username: session.username, role: session.role } : null),
     countChanged: () => showCount(),
-    current: () => current,
-    // A view: { show, hide, clear, signedIn, email, caughtUp, firstPage }, each optional.
+    // A view: { show, hide, clear, signedIn, email, firstPage, count }, each optional.
     register(name, view) { views.set(name, view); },
   };
 

@@ -81,30 +81,43 @@
       : all.sort((a, b) => b.event_id - a.event_id);
   }
 
-  function render() {
-    const items = sorted().map((email) => {
-      const item = document.createElement('li');
-      item.dataset.eventId = email.event_id;
-      if (email.security_flags.length > 0) item.classList.add('risky');
-      item.classList.add(`level-${riskLevel(email.risk_score)}`);
-      const open = document.createElement('button');
-      open.type = 'button';
-      open.className = 'open';
-      const subject = document.createElement('strong');
-      subject.textContent = email.subject || '(no subject)';
-      const meta = document.createElement('span');
-      meta.className = 'meta';
-      meta.textContent = `${email.sender_name || email.sender} · ${new Date(email.received_at).toLocaleString()} · ${email.mailbox}/${email.folder}`;
-      open.append(subject, meta);
-      open.addEventListener('click', () => showDetail(email));
-      if (opened === email.event_id) item.setAttribute('aria-current', 'true');
-      item.append(open, riskBadge(email.risk_score), flagList(email.security_flags), tagList(email.tags));
-      return item;
-    });
-    $('emails').replaceChildren(...items);
+  function itemFor(email) {
+    const item = document.createElement('li');
+    item.dataset.eventId = email.event_id;
+    if (email.security_flags.length > 0) item.classList.add('risky');
+    item.classList.add(`level-${riskLevel(email.risk_score)}`);
+    const open = document.createElement('button');
+    open.type = 'button';
+    open.className = 'open';
+    const subject = document.createElement('strong');
+    subject.textContent = email.subject || '(no subject)';
+    const meta = document.createElement('span');
+    meta.className = 'meta';
+    meta.textContent = `${email.sender_name || email.sender} · ${new Date(email.received_at).toLocaleString()} · ${email.mailbox}/${email.folder}`;
+    open.append(subject, meta);
+    open.addEventListener('click', () => showDetail(email));
+    if (opened === email.event_id) item.setAttribute('aria-current', 'true');
+    item.append(open, riskBadge(email.risk_score), flagList(email.security_flags), tagList(email.tags));
+    return item;
+  }
+
+  function counted() {
     $('count').textContent = `(${emails.size} shown)`;
     $('load-more').hidden = nextBefore === null;
     countChanged();
+  }
+
+  function render() {
+    $('emails').replaceChildren(...sorted().map(itemFor));
+    counted();
+  }
+
+  // One live email, newest first: its item goes in place, rather than the list drawn again.
+  function insert(email) {
+    if (filter.sort === 'risk') { render(); return; }
+    const older = [...$('emails').children].find((other) => Number(other.dataset.eventId) < email.event_id);
+    $('emails').insertBefore(itemFor(email), older || null);
+    counted();
   }
 
   function searching() { return Object.entries(filter).some(([key, value]) => key !== 'sort' && value); }
@@ -170,10 +183,13 @@
       return;
     }
     emails.set(message.event_id, message);
-    // Bounded: the oldest leave the live list first.
-    const excess = [...emails.keys()].sort((a, b) => a - b).slice(0, Math.max(0, emails.size - 1000));
-    for (const id of excess) emails.delete(id);
-    render();
+    // Bounded: past 1,000, the oldest leaves the live list.
+    if (emails.size > 1000) {
+      const oldest = Math.min(...emails.keys());
+      emails.delete(oldest);
+      $('emails').querySelector(`li[data-event-id="${oldest}"]`)?.remove();
+    }
+    insert(message);
   }
 
   async function search() {
@@ -382,7 +398,6 @@
     email,
     count: () => emails.size,
     signedIn: fillChoices,
-    show() {},
     clear() {
       generation++;
       emails.clear();
