@@ -17,8 +17,12 @@ let stopped = false;
 function connect() {
   const socket = new WebSocket(url);
   const send = (message) => socket.send(JSON.stringify(message));
+  // An attempt that neither opens nor fails within 10 s is given up and made again (Node 20's
+  // WebSocket can drop a refused handshake without a close event).
+  const opening = setTimeout(() => { socket.onclose = null; socket.close(); retry(); }, 10000);
 
   socket.onopen = () => {
+    clearTimeout(opening);
     // The first time with the password; after a drop with the access token, which needs none.
     send(tokens ? { type: 'token_auth', token: tokens.access } : { type: 'login', username, password });
   };
@@ -60,12 +64,16 @@ function connect() {
   // 1000 follows a logout; anything else (a restart, a network cut) is retried with backoff and
   // jitter, and resume fills the gap.
   socket.onclose = ({ code }) => {
-    if (code === 1000 || stopped) return;
-    const wait = delay / 2 + Math.random() * delay / 2;
-    delay = Math.min(delay * 2, 30000);
-    setTimeout(connect, wait);
+    clearTimeout(opening);
+    if (code !== 1000 && !stopped) retry();
   };
   socket.onerror = () => {}; // onclose follows
+}
+
+function retry() {
+  const wait = delay / 2 + Math.random() * delay / 2;
+  delay = Math.min(delay * 2, 30000);
+  setTimeout(connect, wait);
 }
 
 connect();
