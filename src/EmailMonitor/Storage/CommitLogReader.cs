@@ -88,8 +88,14 @@ internal abstract class CommitLogReader(CommitLog log, EventStore store, TimePro
             {
                 // Nothing left below until (retention deleted it before it was read), or until was
                 // more than the log holds: the cursor goes no further than the log really ends.
+                // That end is read before looking again, since what was committed after the empty
+                // read lies at or below it and would otherwise be skipped, never handled.
                 var end = await RetryAsync(store.LastEventIdAsync, stoppingToken);
-                return Math.Max(cursor, Math.Min(until, end));
+                page = await RetryAsync(token => store.ReadAfterAsync(from, PageSize, PageBytes, null, token), stoppingToken);
+                if (page.Count == 0)
+                {
+                    return Math.Max(cursor, Math.Min(until, end));
+                }
             }
 
             await HandleAsync(page, stoppingToken);

@@ -256,6 +256,42 @@ public sealed class EventStoreTests : IAsyncDisposable
 
     [Theory]
     [MemberData(nameof(Engines))]
+    public async Task A_notice_that_the_log_reaches_beyond_its_end_never_moves_a_reader_past_events_committed_meanwhile(string engine)
+    {
+        Use(engine);
+        await _database.MigrateAsync(TestContext.Current.CancellationToken);
+        const int Emails = 150;
+        var log = new CommitLog();
+        var reader = new RecordingReader(log, _store, until: Emails);
+        await reader.StartAsync(TestContext.Current.CancellationToken);
+        var start = new StoredPosition(1, 0, "");
+        using var writing = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+
+        // A forged or broken notice says the log ends far beyond what it holds: the reader finds
+        // nothing more, and must not take the end of time, or what was committed while it looked, as read.
+        var notices = Task.Run(async () =>
+        {
+            while (!writing.IsCancellationRequested)
+            {
+                log.Announce(CommittedEvents.Notice(long.MaxValue));
+                await Task.Yield();
+            }
+        }, TestContext.Current.CancellationToken);
+        for (var n = 0; n < Emails; n++)
+        {
+            log.Announce(await _store.AppendAsync([Email(start, 0, $"n{n}")], TestContext.Current.CancellationToken));
+        }
+
+        var received = await reader.Received.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await writing.CancelAsync();
+        await notices;
+        await reader.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(Enumerable.Range(1, Emails).Select(id => (long)id), received);
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
     public async Task Retention_deletes_only_from_the_old_end_by_age_and_by_count_in_batches_and_remembers_how_far(string engine)
     {
         Use(engine);
