@@ -4,7 +4,7 @@ namespace EmailMonitor.LatencyDriver;
 
 internal sealed record DriverOptions(
     int Messages, int Warmup, TimeSpan Gap, int Backlog, bool Flood, string? Recovery, int Trials, TimeSpan Outage, string RepositoryRoot,
-    int Mailboxes = 0, int Folders = 3, TimeSpan IdleWindow = default, bool Cluster = false, string Mix = "plain", string Deliver = "append")
+    int Mailboxes = 0, int Folders = 3, TimeSpan IdleWindow = default, bool Cluster = false, string Mix = "plain", string Deliver = "append", int Clients = 0, bool Load = false, int Rate = 100, int Seconds = 60, int SettleSeconds = 10)
 {
     public static DriverOptions Parse(string[] args)
     {
@@ -50,7 +50,12 @@ internal sealed record DriverOptions(
             TimeSpan.FromSeconds(Value("--idle-seconds", 30)),
             args.Contains("--cluster"),
             mix,
-            deliver);
+            deliver,
+            Value("--fanout", Value("--clients", args.Contains("--load") ? 1000 : 0)),
+            args.Contains("--load"),
+            Value("--rate", 100),
+            Value("--seconds", 60),
+            Value("--settle-seconds", 10));
     }
 
     private static string FindRoot()

@@ -12,14 +12,34 @@ using EmailMonitor.LatencyDriver;
 // with --recovery outage|kick, how soon mail flows again after the server returns or drops the session;
 // with --mailboxes N [--folders F], what N mailboxes of F folders cost at idle, next to a plain MailKit floor;
 // with --cluster, latency, a burst and failover on one SQLite instance, one PostgreSQL instance and three with Redis;
-// with --webhooks, APPEND -> webhook delivery beside new_email, then a burst to two live receivers and a dead one.
+// with --webhooks, APPEND -> webhook delivery beside new_email, then a burst to two live receivers and a dead one;
+// with --fanout N, one email to N clients and memory per connection, next to a bare Kestrel WebSocket server;
+// with --load [--clients N --rate R --seconds S], latency over the floor while N clients are connected and R emails/s arrive.
 if (args is ["--imap-floor", var port, var mailboxes, var folders])
 {
     await ImapFloor.RunAsync(int.Parse(port, CultureInfo.InvariantCulture), int.Parse(mailboxes, CultureInfo.InvariantCulture), int.Parse(folders, CultureInfo.InvariantCulture));
     return 0;
 }
 
+if (args is ["--crowd-member", ..])
+{
+    await Crowd.RunMemberAsync(args);
+    return 0;
+}
+
 var options = DriverOptions.Parse(args);
+if (options.Load)
+{
+    Report.PrintLoad(await LoadRun.MeasureAsync(options), Console.Out);
+    return 0;
+}
+
+if (options.Clients > 0)
+{
+    Report.PrintFanOut(await FanOutRun.MeasureAsync(options), Console.Out);
+    return 0;
+}
+
 if (args.Contains("--webhooks"))
 {
     Report.PrintWebhooks(await WebhookRun.MeasureAsync(options), options, Console.Out);
@@ -52,8 +72,8 @@ if (options.Flood)
 
 if (options.Backlog > 0)
 {
-    var (elapsed, peakKilobytes) = await BacklogRun.MeasureAsync(options);
-    Report.PrintBacklog(options.Backlog, elapsed, peakKilobytes, Console.Out);
+    var (elapsed, peakKilobytes, floor) = await BacklogRun.MeasureAsync(options);
+    Report.PrintBacklog(options.Backlog, elapsed, peakKilobytes, floor, Console.Out);
     return 0;
 }
 

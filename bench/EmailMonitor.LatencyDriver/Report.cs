@@ -40,9 +40,63 @@ internal static class Report
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{figures.Duplicates} delivered twice; {figures.DeadPending} pending for the dead receiver at the end"));
     }
 
-    public static void PrintBacklog(int count, TimeSpan elapsed, long peakKilobytes, TextWriter output) =>
+    public static void PrintBacklog(int count, TimeSpan elapsed, long peakKilobytes, TimeSpan floor, TextWriter output)
+    {
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{count} backlog messages: {elapsed.TotalSeconds:0.00} s from monitor start to the last new_email at the client ({count / elapsed.TotalSeconds:0} emails/s); monitor peak RSS {peakKilobytes / 1024.0:0} MiB"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"floor: a plain MailKit client fetched and parsed them in {floor.TotalSeconds:0.00} s ({count / floor.TotalSeconds:0} emails/s); the monitor took {elapsed / floor:0.00}× as long"));
+    }
+
+    public static void PrintLoad(LoadReport r, TextWriter output)
+    {
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{r.Emails} emails appended at {r.Rate}/s over 4 IMAP connections (took {r.Sending.TotalSeconds:0.0} s; {r.LateAppends} started more than 10 ms late) while {r.Clients} signed-in clients were connected"));
+        output.WriteLine();
+        output.WriteLine("| from the start of APPEND (ms) | median | p90 | p99 | max |");
+        output.WriteLine("|---|---|---|---|---|");
+        Row(output, "Dovecot IDLE notification at a plain MailKit client (floor)", r.Samples.Select(s => s.IdleNotificationMs));
+        Row(output, "`new_email` at the driver's WebSocket client", r.Samples.Select(s => s.NewEmailMs));
+        Row(output, "end to end minus floor, per message (our work)", r.Samples.Select(s => s.OverheadMs));
+        output.WriteLine();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"driver's client: {r.MissingAtDriver} missing, {r.DoubledAtDriver} doubled; crowd: {r.Crowd.Complete} of {r.Clients} clients got every email once, {r.Crowd.Missing} frames missing, {r.Crowd.Doubled} doubled"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"monitor: {r.After.ResidentKilobytes / 1024.0:0.0} MiB resident at the end ({r.Before.ResidentKilobytes / 1024.0:0.0} MiB before the mail), {r.After.Threads} threads, CPU {(r.After.CpuTime - r.Before.CpuTime) / r.Sending * 100:0} % of one core while the mail arrived"));
+    }
+
+    public static void PrintFanOut(FanOutReport r, TextWriter output)
+    {
+        static string Mib(long kilobytes) => (kilobytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture);
+        double PerConnection(ProcessSample before, ProcessSample after) => (after.ResidentKilobytes - before.ResidentKilobytes) / (double)r.Clients;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{r.Clients} clients ({Crowd.ClientsPerAddress} to a loopback address, {Crowd.ClientsPerProcess} to a process); {r.Monitor.Count} emails of {r.FrameBytes} bytes each"));
+        output.WriteLine();
+        output.WriteLine("| server | resident before | with the clients, idle | per connection | threads |");
+        output.WriteLine("|---|---|---|---|---|");
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| monitor (clients signed in with token_auth) | {Mib(r.MonitorBefore.ResidentKilobytes)} MiB | {Mib(r.MonitorAfter.ResidentKilobytes)} MiB | {PerConnection(r.MonitorBefore, r.MonitorAfter):0.0} KiB | {r.MonitorAfter.Threads} |"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| bare Kestrel WebSocket server | {Mib(r.BareBefore.ResidentKilobytes)} MiB | {Mib(r.BareAfter.ResidentKilobytes)} MiB | {PerConnection(r.BareBefore, r.BareAfter):0.0} KiB | {r.BareAfter.Threads} |"));
+        output.WriteLine();
+        output.WriteLine("| per email (ms) | to the first client: median | worst | first to median client: median | first to last client: median | best | worst | clients missed |");
+        output.WriteLine("|---|---|---|---|---|---|---|---|");
+        foreach (var (label, trials) in new[] { ("monitor, from the start of APPEND", r.Monitor), ("bare server, from the broadcast request", r.Bare) })
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {label} | {Median(trials.Select(t => t.ToFirstMs)):0.0} | {trials.Max(t => t.ToFirstMs):0.0} | {Median(trials.Select(t => t.MedianMs)):0.0} | {Median(trials.Select(t => t.FirstToLastMs)):0.0} | {trials.Min(t => t.FirstToLastMs):0.0} | {trials.Max(t => t.FirstToLastMs):0.0} | {trials.Sum(t => t.Missing)} |"));
+        }
+
+        output.WriteLine();
+        output.WriteLine("first to last, each email (monitor | bare): " + string.Join(", ", r.Monitor.Zip(r.Bare).Select(pair =>
+            string.Create(CultureInfo.InvariantCulture, $"{pair.First.FirstToLastMs:0} | {pair.Second.FirstToLastMs:0}"))));
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
 
     public static void PrintScale(ScaleReport r, TextWriter output)
     {

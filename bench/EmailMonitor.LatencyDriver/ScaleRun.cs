@@ -107,7 +107,7 @@ internal static class ScaleRun
         }
     }
 
-    private static async Task<string> SignInAsync(HttpClient http)
+    public static async Task<string> SignInAsync(HttpClient http)
     {
         using var response = await http.PostAsJsonAsync("/api/auth/login", new { username = "admin", password = BenchEnvironment.AdminPassword });
         response.EnsureSuccessStatusCode();

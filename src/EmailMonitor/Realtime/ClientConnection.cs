@@ -22,6 +22,9 @@ internal sealed class ClientConnection : IAsyncDisposable
     // Small, as a replay page is held per connection and every client may resume at once after a restart.
     private const long ReplayPageBytes = 2 * 1024 * 1024;
 
+    // Enough for every request a client sends; a larger message grows its buffer.
+    private const int InitialReceiveBytes = 4096;
+
     // A client that keeps sending after this many refused frames in a row is cut off.
     private const int MaxRefusedFramesInARow = 10;
 
@@ -265,53 +268,79 @@ internal sealed class ClientConnection : IAsyncDisposable
 
     private async Task ReceiveLoopAsync(CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(RealtimeOptions.MaxFrameBytes + 1);
-        try
+        while (_socket.State is WebSocketState.Open or WebSocketState.CloseSent)
         {
-            while (_socket.State is WebSocketState.Open or WebSocketState.CloseSent)
+            // Waits for the next frame without a buffer, so an idle connection holds none: one is
+            // rented only while a message is read and handled, small at first (requests are), and
+            // grown up to the frame limit for a larger one.
+            var first = await _socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+            if (first.MessageType == WebSocketMessageType.Close)
             {
-                var (type, length, tooBig) = await ReadMessageAsync(buffer, cancellationToken);
-                if (type == WebSocketMessageType.Close)
+                Close(WebSocketCloseStatus.NormalClosure, string.Empty);
+                return;
+            }
+
+            var message = new ReceivedMessage(first.MessageType, ArrayPool<byte>.Shared.Rent(InitialReceiveBytes), 0, false);
+            try
+            {
+                if (!first.EndOfMessage)
                 {
-                    Close(WebSocketCloseStatus.NormalClosure, string.Empty);
+                    message = await ReadMessageAsync(message.Buffer, cancellationToken);
+                }
+
+                if (!await HandleMessageAsync(message, cancellationToken))
+                {
                     return;
                 }
-
-                if (Volatile.Read(ref _closing) == 1)
-                {
-                    continue;
-                }
-
-                if (tooBig)
-                {
-                    _securityLog.InvalidMessage(RemoteAddress, User?.Username, $"frame larger than {RealtimeOptions.MaxFrameBytes} bytes");
-                    Close(WebSocketCloseStatus.MessageTooBig, "message too big");
-                    continue;
-                }
-
-                if (!_rateLimits.TryRequest(RemoteAddress, out var retryAfter))
-                {
-                    RefuseOverLimit(retryAfter);
-                    continue;
-                }
-
-                _refusedInARow = 0;
-                try
-                {
-                    await _requests.HandleAsync(type, buffer.AsMemory(0, length), cancellationToken);
-                }
-                catch (Exception ex) when (ex is not (OperationCanceledException or WebSocketException or IOException))
-                {
-                    // The loop edge for one request: a bug or a storage failure must not end the connection.
-                    _logger.RequestFailed(RemoteAddress, ex);
-                    Send(ServerMessages.Error(ErrorCodes.InvalidMessage, "The request could not be processed."));
-                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(message.Buffer);
             }
         }
-        finally
+    }
+
+    // Handles one message; false once the client has closed.
+    private async Task<bool> HandleMessageAsync(ReceivedMessage message, CancellationToken cancellationToken)
+    {
+        var (type, buffer, length, tooBig) = message;
+        if (type == WebSocketMessageType.Close)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Close(WebSocketCloseStatus.NormalClosure, string.Empty);
+            return false;
         }
+
+        if (Volatile.Read(ref _closing) == 1)
+        {
+            return true;
+        }
+
+        if (tooBig)
+        {
+            _securityLog.InvalidMessage(RemoteAddress, User?.Username, $"frame larger than {RealtimeOptions.MaxFrameBytes} bytes");
+            Close(WebSocketCloseStatus.MessageTooBig, "message too big");
+            return true;
+        }
+
+        if (!_rateLimits.TryRequest(RemoteAddress, out var retryAfter))
+        {
+            RefuseOverLimit(retryAfter);
+            return true;
+        }
+
+        _refusedInARow = 0;
+        try
+        {
+            await _requests.HandleAsync(type, buffer.AsMemory(0, length), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or WebSocketException or IOException))
+        {
+            // The loop edge for one request: a bug or a storage failure must not end the connection.
+            _logger.RequestFailed(RemoteAddress, ex);
+            Send(ServerMessages.Error(ErrorCodes.InvalidMessage, "The request could not be processed."));
+        }
+
+        return true;
     }
 
     private void RefuseOverLimit(TimeSpan retryAfter)
@@ -325,19 +354,28 @@ internal sealed class ClientConnection : IAsyncDisposable
         }
     }
 
-    // Reads one whole message. Past the size limit the rest is read and discarded, so the
-    // connection can still complete the close handshake.
-    private async Task<(WebSocketMessageType Type, int Length, bool TooBig)> ReadMessageAsync(byte[] buffer, CancellationToken cancellationToken)
+    // Reads one whole message into buffer, or a larger one rented in its place (the buffer the
+    // result holds is the caller's to return). Past the size limit the rest is read and
+    // discarded, so the connection can still complete the close handshake.
+    private async Task<ReceivedMessage> ReadMessageAsync(byte[] buffer, CancellationToken cancellationToken)
     {
         var length = 0;
         var tooBig = false;
         while (true)
         {
+            if (!tooBig && length == buffer.Length)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, RealtimeOptions.MaxFrameBytes + 1));
+                buffer.AsSpan().CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = larger;
+            }
+
             var space = tooBig ? buffer.AsMemory() : buffer.AsMemory(length);
             var result = await _socket.ReceiveAsync(space, cancellationToken);
             if (result.MessageType == WebSocketMessageType.Close)
             {
-                return (WebSocketMessageType.Close, 0, false);
+                return new ReceivedMessage(WebSocketMessageType.Close, buffer, 0, false);
             }
 
             if (!tooBig)
@@ -348,10 +386,12 @@ internal sealed class ClientConnection : IAsyncDisposable
 
             if (result.EndOfMessage)
             {
-                return (result.MessageType, tooBig ? 0 : length, tooBig);
+                return new ReceivedMessage(result.MessageType, buffer, tooBig ? 0 : length, tooBig);
             }
         }
     }
+
+    private readonly record struct ReceivedMessage(WebSocketMessageType Type, byte[] Buffer, int Length, bool TooBig);
 
     private async Task SendLoopAsync(CancellationToken cancellationToken)
     {

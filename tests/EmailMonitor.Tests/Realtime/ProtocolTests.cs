@@ -138,6 +138,30 @@ public sealed class ProtocolTests
         Assert.Equal(WebSocketCloseStatus.MessageTooBig, await client.WaitForCloseAsync());
     }
 
+    [Fact]
+    public async Task Messages_of_any_size_up_to_the_limit_and_in_any_number_of_frames_are_read_whole()
+    {
+        await using var service = await ServiceHost.StartAsync();
+        await using var client = await WsClient.ConnectAsync(service.WebSocketUri);
+        var filler = "{\"type\":\"ping\",\"pad\":\"";
+
+        // Around the sizes the server's receive buffer starts at and grows through.
+        foreach (var size in new[] { 40, 4095, 4096, 4097, 8193, 40_000, 64 * 1024 })
+        {
+            foreach (var fragment in new[] { 1000, 4096, 70_000 })
+            {
+                var text = filler + new string('a', size - filler.Length - 2) + "\"}";
+                await client.SendFragmentedAsync(text, fragment);
+                Assert.Equal("pong", (await client.ReceiveAsync()).GetProperty("type").GetString());
+            }
+        }
+
+        // A message that breaks only in its last byte: read whole, so the break is found.
+        var broken = filler + new string('a', 9000) + "\"";
+        await client.SendFragmentedAsync(broken, 4096);
+        Assert.Equal("invalid_message", (await client.ReceiveAsync("error")).GetProperty("code").GetString());
+    }
+
     [Theory]
     [InlineData("/")]
     [InlineData("/ws")]

@@ -68,6 +68,18 @@ internal sealed class WsClient : IAsyncDisposable
         await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, timeout.Token);
     }
 
+    /// <summary>Sends one text message as several frames of at most <paramref name="fragmentBytes"/> each.</summary>
+    public async Task SendFragmentedAsync(string text, int fragmentBytes)
+    {
+        using var timeout = new CancellationTokenSource(DefaultTimeout);
+        var bytes = Encoding.UTF8.GetBytes(text);
+        for (var offset = 0; offset < bytes.Length; offset += fragmentBytes)
+        {
+            var length = Math.Min(fragmentBytes, bytes.Length - offset);
+            await _socket.SendAsync(bytes.AsMemory(offset, length), WebSocketMessageType.Text, offset + length == bytes.Length, timeout.Token);
+        }
+    }
+
     public async Task SendBytesAsync(byte[] bytes, WebSocketMessageType type)
     {
         using var timeout = new CancellationTokenSource(DefaultTimeout);

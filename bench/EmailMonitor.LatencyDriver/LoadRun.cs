@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+using MailKit;
+using MailKit.Net.Imap;
+using MimeKit;
+
+namespace EmailMonitor.LatencyDriver;
+
+/// <summary>
+/// Steady mail under load: a crowd of signed-in clients while emails are appended at a fixed rate.
+/// Each email is timed, on this process's clock, at a plain MailKit IDLE session (the floor, which
+/// leaves IDLE on news and enters it again as the monitor does) and at the driver's own WebSocket
+/// client; every client of the crowd must get every email once.
+/// </summary>
+internal static class LoadRun
+{
+    private const int Appenders = 4;
+
+    public static async Task<LoadReport> MeasureAsync(DriverOptions options)
+    {
+        var total = options.Rate * options.Seconds;
+        await using var environment = await BenchEnvironment.StartDovecotAsync(options.RepositoryRoot);
+        // The one setting changed from the defaults: room for the crowd (and the driver's own client).
+        await environment.StartMonitorAsync(new Dictionary<string, string> { ["MAX_CONNECTIONS"] = (options.Clients + 10).ToString(CultureInfo.InvariantCulture) });
+        using var stop = new CancellationTokenSource();
+
+        // The floor: when the inbox was first seen to hold n messages (UIDs 1..n on an empty inbox).
+        var floorCounts = new ConcurrentQueue<(int Count, long At)>();
+        using var floor = await environment.ConnectImapAsync();
+        await floor.Inbox.OpenAsync(FolderAccess.ReadOnly);
+        floor.Inbox.CountChanged += (_, _) => floorCounts.Enqueue((floor.Inbox.Count, Stopwatch.GetTimestamp()));
+        var idling = IdleAsync(floor, stop.Token);
+
+        // The driver's own client: when each UID's new_email arrived, and which subject it carried.
+        var arrivals = new ConcurrentDictionary<long, (int Number, long At)>();
+        using var watcher = await BenchEnvironment.ConnectWebSocketAsync(environment.WebPort, stop.Token);
+        var watching = BenchEnvironment.ReadFramesAsync(watcher, (frame, at) =>
+        {
+            if (frame.GetProperty("type").GetString() == "new_email"
+                && frame.GetProperty("subject").GetString() is { } subject && subject.StartsWith("load ", StringComparison.Ordinal))
+            {
+                var id = frame.GetProperty("id").GetString()!;
+                var uid = long.Parse(id[(id.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
+                arrivals.TryAdd(uid, (int.Parse(subject["load ".Length..], CultureInfo.InvariantCulture), at));
+            }
+        }, stop.Token);
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{environment.WebPort}") };
+        var token = await ScaleRun.SignInAsync(http);
+        await using var crowd = await Crowd.ConnectAsync(environment.WebPort, "/ws", token, options.Clients);
+
+        var messages = Enumerable.Range(1, total).Select(Message).ToArray();
+        var appendStarted = new long[total + 1];
+        var free = Channel.CreateUnbounded<ImapClient>();
+        var appenders = new List<ImapClient>();
+        for (var i = 0; i < Appenders; i++)
+        {
+            var appender = await environment.ConnectImapAsync();
+            appenders.Add(appender);
+            free.Writer.TryWrite(appender);
+        }
+
+        var before = ProcessSample.Read(environment.MonitorProcessId);
+        var started = Stopwatch.GetTimestamp();
+        var late = 0;
+        var appends = new List<Task>(total);
+        for (var n = 1; n <= total; n++)
+        {
+            var due = started + (long)((n - 1) * (double)Stopwatch.Frequency / options.Rate);
+            var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait);
+            }
+
+            var appender = await free.Reader.ReadAsync();
+            if (Stopwatch.GetElapsedTime(due) > TimeSpan.FromMilliseconds(10))
+            {
+                late++;
+            }
+
+            var number = n;
+            appendStarted[number] = Stopwatch.GetTimestamp();
+            appends.Add(Task.Run(async () =>
+            {
+                await appender.Inbox.AppendAsync(messages[number - 1], MessageFlags.None);
+                free.Writer.TryWrite(appender);
+            }));
+        }
+
+        await Task.WhenAll(appends);
+        var sending = Stopwatch.GetElapsedTime(started);
+        await WaitUntilAsync(() => arrivals.Count >= total, TimeSpan.FromSeconds(30));
+        var after = ProcessSample.Read(environment.MonitorProcessId);
+        var check = await crowd.CheckAsync(total);
+
+        await stop.CancelAsync();
+        watcher.Abort();
+        await Task.WhenAll(idling, watching).ContinueWith(_ => { }, TaskScheduler.Default);
+        foreach (var appender in appenders)
+        {
+            appender.Dispose();
+        }
+
+        var counts = floorCounts.ToArray();
+        var samples = new List<Sample>();
+        foreach (var (uid, (number, at)) in arrivals)
+        {
+            var seen = counts.FirstOrDefault(c => c.Count >= uid);
+            if (seen.At != 0)
+            {
+                samples.Add(new Sample(
+                    Stopwatch.GetElapsedTime(appendStarted[number], seen.At).TotalMilliseconds,
+                    Stopwatch.GetElapsedTime(appendStarted[number], at).TotalMilliseconds));
+            }
+        }
+
+        var doubled = arrivals.Count - arrivals.Values.Select(a => a.Number).Distinct().Count();
+        return new LoadReport(options.Clients, options.Rate, total, sending, late, samples, total - arrivals.Count, doubled, check, before, after);
+    }
+
+    private static MimeMessage Message(int number)
+    {
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress("Bench", "bench@example.com"));
+        message.To.Add(new MailboxAddress("Monitor", "monitor@example.com"));
+        message.Subject = string.Create(CultureInfo.InvariantCulture, $"load {number}");
+        message.Body = new TextPart("plain") { Text = "A short plain-text message, like most mail a monitor sees." };
+        return message;
+    }
+
+    // As LatencyRun's floor: on news it leaves IDLE and enters it again.
+    private static async Task IdleAsync(ImapClient client, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            using var done = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            done.CancelAfter(TimeSpan.FromMinutes(5));
+            void OnNews(object? sender, EventArgs e) => done.Cancel();
+            client.Inbox.CountChanged += OnNews;
+            try
+            {
+                await client.IdleAsync(done.Token, stopping);
+            }
+            finally
+            {
+                client.Inbox.CountChanged -= OnNews;
+            }
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan within)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(within.TotalSeconds * Stopwatch.Frequency);
+        while (!condition() && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(50);
+        }
+    }
+}
+
+internal sealed record LoadReport(
+    int Clients,
+    int Rate,
+    int Emails,
+    TimeSpan Sending,
+    int LateAppends,
+    IReadOnlyList<Sample> Samples,
+    int MissingAtDriver,
+    int DoubledAtDriver,
+    (int Complete, long Missing, long Doubled) Crowd,
+    ProcessSample Before,
+    ProcessSample After);

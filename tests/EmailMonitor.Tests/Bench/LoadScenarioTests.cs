@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using EmailMonitor.Tests.Support;
+
+namespace EmailMonitor.Tests.Bench;
+
+/// <summary>
+/// The load driver's scenarios, short, as correctness checks of the driver and of the service under
+/// a crowd: every client gets every email once. No timing is asserted here; the figures live in
+/// docs/benchmarks.md.
+/// </summary>
+public sealed partial class LoadScenarioTests(ITestOutputHelper output)
+{
+    private static string Driver => Path.Combine(RepositoryPaths.Root, "bench", "EmailMonitor.LatencyDriver", "bin", "Release", "net10.0", "EmailMonitor.LatencyDriver.dll");
+
+    [Fact]
+    public async Task Under_steady_mail_every_client_of_a_crowd_gets_every_email_once()
+    {
+        var report = await RunDriverAsync("--load", "--clients", "120", "--rate", "20", "--seconds", "4");
+
+        var crowd = CrowdLine().Match(report);
+        Assert.True(crowd.Success, report);
+        Assert.Equal("0 missing, 0 doubled", crowd.Groups["driver"].Value);
+        Assert.Equal(("120", "120", "0", "0"), (crowd.Groups["complete"].Value, crowd.Groups["clients"].Value, crowd.Groups["missing"].Value, crowd.Groups["doubled"].Value));
+        Assert.Contains("80 emails appended at 20/s", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task One_email_reaches_every_client_of_the_monitor_and_of_the_bare_server()
+    {
+        // 250 clients: more than one loopback address's 20, so the spreading is exercised.
+        var report = await RunDriverAsync("--fanout", "250", "--trials", "2", "--settle-seconds", "1");
+
+        var rows = FanOutRow().Matches(report);
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, row => Assert.Equal("0", row.Groups["missed"].Value));
+        Assert.Contains("250 clients", report, StringComparison.Ordinal);
+        Assert.Matches(PerConnectionRow(), report);
+    }
+
+    private async Task<string> RunDriverAsync(params string[] arguments)
+    {
+        var (exitCode, report) = await Exec.RunAsync("dotnet", [Driver, .. arguments]);
+        output.WriteLine(report);
+        Assert.True(exitCode == 0, string.Create(CultureInfo.InvariantCulture, $"the driver exited {exitCode}"));
+        return report;
+    }
+
+    [GeneratedRegex(@"driver's client: (?<driver>\d+ missing, \d+ doubled); crowd: (?<complete>\d+) of (?<clients>\d+) clients got every email once, (?<missing>\d+) frames missing, (?<doubled>\d+) doubled")]
+    private static partial Regex CrowdLine();
+
+    [GeneratedRegex(@"^\| (monitor, from the start of APPEND|bare server, from the broadcast request) \|.* \| (?<missed>\d+) \|\r?$", RegexOptions.Multiline)]
+    private static partial Regex FanOutRow();
+
+    [GeneratedRegex(@"\| monitor \(clients signed in with token_auth\) \| [\d.]+ MiB \| [\d.]+ MiB \| -?[\d.]+ KiB \|")]
+    private static partial Regex PerConnectionRow();
+}
