@@ -37,16 +37,25 @@ internal static class BacklogRun
         }
 
         var started = Stopwatch.GetTimestamp();
+        var startedAt = DateTimeOffset.UtcNow;
         await environment.StartMonitorAsync();
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(10));
         using var socket = await environment.ConnectWebSocketAsync(stop.Token);
         var received = new HashSet<long>();
+        var (firstHeld, lastHeld) = (DateTimeOffset.MaxValue, DateTimeOffset.MinValue);
         var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var reader = BenchEnvironment.ReadFramesAsync(
             socket,
             (frame, _) =>
             {
-                if (frame.GetProperty("type").GetString() == "new_email" && received.Add(frame.GetProperty("event_id").GetInt64()) && received.Count == options.Backlog)
+                if (frame.GetProperty("type").GetString() != "new_email")
+                {
+                    return;
+                }
+
+                var held = DateTimeOffset.Parse(frame.GetProperty("received_at").GetString()!, CultureInfo.InvariantCulture);
+                (firstHeld, lastHeld) = (held < firstHeld ? held : firstHeld, held > lastHeld ? held : lastHeld);
+                if (received.Add(frame.GetProperty("event_id").GetInt64()) && received.Count == options.Backlog)
                 {
                     all.TrySetResult();
                 }
@@ -56,6 +65,14 @@ internal static class BacklogRun
         await all.Task.WaitAsync(stop.Token);
         var elapsed = Stopwatch.GetElapsedTime(started);
         var peak = environment.MonitorPeakMemoryKilobytes();
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{environment.WebPort}/metrics"));
+        double Metric(string name) => double.Parse(
+            metrics.Split('\n').First(line => line.StartsWith(name + " ", StringComparison.Ordinal) || line.StartsWith(name + "{", StringComparison.Ordinal)).Split(' ')[^1],
+            CultureInfo.InvariantCulture);
+        var analysis = TimeSpan.FromSeconds(Metric("email_monitor_analysis_duration_seconds_sum"));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"monitor: start → first message held {(firstHeld - startedAt).TotalSeconds:0.00} s; first held → last held {(lastHeld - firstHeld).TotalSeconds:0.00} s; analysis (its histogram's sum) {analysis.TotalSeconds:0.00} s, {analysis.TotalMilliseconds / options.Backlog:0.00} ms an email"));
         await stop.CancelAsync();
         await reader.ContinueWith(_ => { }, TaskScheduler.Default);
         await environment.StopMonitorAsync();

@@ -107,6 +107,8 @@ internal sealed class Crowd : IAsyncDisposable
 
             member.Dispose();
         }
+
+        _members.Clear();
     }
 
     private async Task<string[]> AskAsync(string command)

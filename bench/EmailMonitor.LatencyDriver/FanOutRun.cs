@@ -96,7 +96,7 @@ internal static class FanOutRun
         }
     }
 
-    private static async Task WaitForAsync(HttpClient bare)
+    public static async Task WaitForAsync(HttpClient bare)
     {
         for (var attempt = 0; attempt < 300; attempt++)
         {

@@ -35,6 +35,8 @@ internal static class LoadRun
 
         // The driver's own client: when each UID's new_email arrived, and which subject it carried.
         var arrivals = new ConcurrentDictionary<long, (int Number, long At)>();
+        var heldToClient = new ConcurrentBag<double>();
+        byte[]? template = null;
         using var watcher = await BenchEnvironment.ConnectWebSocketAsync(environment.WebPort, stop.Token);
         var watching = BenchEnvironment.ReadFramesAsync(watcher, (frame, at) =>
         {
@@ -44,6 +46,10 @@ internal static class LoadRun
                 var id = frame.GetProperty("id").GetString()!;
                 var uid = long.Parse(id[(id.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
                 arrivals.TryAdd(uid, (int.Parse(subject["load ".Length..], CultureInfo.InvariantCulture), at));
+                // received_at: when the monitor held the message (its clock, in ms; the same machine's).
+                var held = DateTimeOffset.Parse(frame.GetProperty("received_at").GetString()!, CultureInfo.InvariantCulture);
+                heldToClient.Add((DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(at) - held).TotalMilliseconds);
+                template ??= System.Text.Encoding.UTF8.GetBytes(frame.GetRawText());
             }
         }, stop.Token);
 
@@ -118,7 +124,77 @@ internal static class LoadRun
         }
 
         var doubled = arrivals.Count - arrivals.Values.Select(a => a.Number).Distinct().Count();
-        return new LoadReport(options.Clients, options.Rate, total, sending, late, samples, total - arrivals.Count, doubled, check, before, after);
+        await crowd.DisposeAsync();
+        await environment.StopMonitorAsync();
+        var bare = await BareBaselineAsync(options, template ?? throw new InvalidOperationException("No new_email reached the driver's client."));
+        return new LoadReport(
+            options.Clients, options.Rate, total, sending, late, samples, [.. heldToClient], total - arrivals.Count, doubled, check, before, after, bare);
+    }
+
+    // The bare Kestrel server fed the same frames (the first email's, renumbered) at the same rate
+    // with the same crowd: how soon a frame reaches one client from the broadcast request.
+    private static async Task<BareLoad> BareBaselineAsync(DriverOptions options, byte[] template)
+    {
+        var total = options.Rate * options.Seconds;
+        var text = System.Text.Encoding.UTF8.GetString(template);
+        var port = BenchEnvironment.FreePort();
+        using var server = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "EmailMonitor.BareWebSocket.dll"), port.ToString(CultureInfo.InvariantCulture)]))!;
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            await FanOutRun.WaitForAsync(http);
+            await using var crowd = await Crowd.ConnectAsync(port, "/", null, options.Clients);
+            using var stop = new CancellationTokenSource();
+            using var watcher = new System.Net.WebSockets.ClientWebSocket();
+            await watcher.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/"), stop.Token);
+            var arrivals = new ConcurrentDictionary<int, long>();
+            var watching = BenchEnvironment.ReadFramesAsync(watcher, (frame, at) =>
+                arrivals.TryAdd(int.Parse(frame.GetProperty("subject").GetString()!["load ".Length..], CultureInfo.InvariantCulture), at), stop.Token);
+
+            var sentAt = new long[total + 1];
+            using var sending = new SemaphoreSlim(Appenders);
+            var posts = new List<Task>(total);
+            var started = Stopwatch.GetTimestamp();
+            for (var n = 1; n <= total; n++)
+            {
+                var due = started + (long)((n - 1) * (double)Stopwatch.Frequency / options.Rate);
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait);
+                }
+
+                await sending.WaitAsync();
+                var bytes = System.Text.Encoding.UTF8.GetBytes(System.Text.RegularExpressions.Regex.Replace(text, "\"subject\":\"load [0-9]+\"", $"\"subject\":\"load {n}\""));
+                sentAt[n] = Stopwatch.GetTimestamp();
+                posts.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        using var content = new ByteArrayContent(bytes);
+                        (await http.PostAsync("/broadcast", content)).EnsureSuccessStatusCode();
+                    }
+                    finally
+                    {
+                        sending.Release();
+                    }
+                }));
+            }
+
+            await Task.WhenAll(posts);
+            await WaitUntilAsync(() => arrivals.Count >= total, TimeSpan.FromSeconds(30));
+            var check = await crowd.CheckAsync(total);
+            await stop.CancelAsync();
+            watcher.Abort();
+            await watching.ContinueWith(_ => { }, TaskScheduler.Default);
+            var latencies = arrivals.Select(a => Stopwatch.GetElapsedTime(sentAt[a.Key], a.Value).TotalMilliseconds).ToArray();
+            return new BareLoad(latencies, total - arrivals.Count, check);
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync();
+        }
     }
 
     private static MimeMessage Message(int number)
@@ -168,8 +244,13 @@ internal sealed record LoadReport(
     TimeSpan Sending,
     int LateAppends,
     IReadOnlyList<Sample> Samples,
+    IReadOnlyList<double> HeldToClientMs,
     int MissingAtDriver,
     int DoubledAtDriver,
     (int Complete, long Missing, long Doubled) Crowd,
     ProcessSample Before,
-    ProcessSample After);
+    ProcessSample After,
+    BareLoad Bare);
+
+/// <summary>The bare server under the same load: broadcast request to the driver's client, per frame.</summary>
+internal sealed record BareLoad(IReadOnlyList<double> LatencyMs, int MissingAtDriver, (int Complete, long Missing, long Doubled) Crowd);
