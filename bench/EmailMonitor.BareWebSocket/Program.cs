@@ -56,6 +56,12 @@ app.Map("/", async (HttpContext context) =>
     }
 });
 
+// Ends with the driver that started it: its standard input closes when the driver exits.
+_ = Task.Run(async () =>
+{
+    await Console.In.ReadToEndAsync();
+    await app.StopAsync();
+});
 await app.RunAsync();
 
 static async Task Send(WebSocket socket, byte[] bytes)

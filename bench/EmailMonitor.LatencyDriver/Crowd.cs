@@ -250,13 +250,14 @@ internal sealed class Crowd : IAsyncDisposable
         {
             var socket = new ClientWebSocket();
             socket.Options.KeepAliveInterval = TimeSpan.Zero;
-            await socket.ConnectAsync(uri, invoker, CancellationToken.None);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await socket.ConnectAsync(uri, invoker, timeout.Token);
             var member = new Member(socket);
             var buffer = new byte[16 * 1024];
             if (token is not null)
             {
                 await socket.SendAsync(Encoding.UTF8.GetBytes($$"""{"type":"token_auth","token":"{{token}}"}"""), WebSocketMessageType.Text, true, CancellationToken.None);
-                var reply = await ReadAsync(socket, buffer);
+                var reply = await ReadAsync(socket, buffer).WaitAsync(timeout.Token);
                 if (reply.Span.IndexOf("\"auth_success\""u8) < 0)
                 {
                     throw new InvalidOperationException($"Not signed in: {Encoding.UTF8.GetString(reply.Span)} {socket.CloseStatus} {socket.CloseStatusDescription}");

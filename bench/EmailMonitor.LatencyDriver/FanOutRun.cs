@@ -64,7 +64,7 @@ internal static class FanOutRun
         var bytes = frameBytes ?? throw new InvalidOperationException("The driver's own client had no new_email.");
 
         var port = BenchEnvironment.FreePort();
-        using var bare = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "EmailMonitor.BareWebSocket.dll"), port.ToString(CultureInfo.InvariantCulture)]))!;
+        using var bare = StartBareServer(port);
         try
         {
             using var bareHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
@@ -75,6 +75,7 @@ internal static class FanOutRun
             ProcessSample bareAfter;
             await using (var crowd = await Crowd.ConnectAsync(port, "/", null, clients))
             {
+                await WaitForAsync(bareHttp, clients);
                 await Task.Delay(settle);
                 bareAfter = ProcessSample.Read(bare.Id);
                 for (var trial = 1; trial <= options.Trials; trial++)
@@ -96,22 +97,33 @@ internal static class FanOutRun
         }
     }
 
-    public static async Task WaitForAsync(HttpClient bare)
+    /// <summary>The bare server, which ends when this process closes its standard input (or ends).</summary>
+    public static Process StartBareServer(int port) =>
+        Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "EmailMonitor.BareWebSocket.dll"), port.ToString(CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardInput = true,
+        })!;
+
+    /// <summary>Returns once the bare server answers and holds at least <paramref name="connections"/> sockets.</summary>
+    public static async Task WaitForAsync(HttpClient bare, int connections = 0)
     {
         for (var attempt = 0; attempt < 300; attempt++)
         {
             try
             {
-                await bare.GetStringAsync("/count");
-                return;
+                if (int.Parse(await bare.GetStringAsync("/count"), CultureInfo.InvariantCulture) >= connections)
+                {
+                    return;
+                }
             }
             catch (HttpRequestException)
             {
-                await Task.Delay(100);
             }
+
+            await Task.Delay(100);
         }
 
-        throw new TimeoutException("The bare WebSocket server did not start.");
+        throw new TimeoutException($"The bare WebSocket server did not start or hold {connections} connections within 30 s.");
     }
 }
 

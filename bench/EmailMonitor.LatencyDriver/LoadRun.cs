@@ -35,6 +35,7 @@ internal static class LoadRun
 
         // The driver's own client: when each UID's new_email arrived, and which subject it carried.
         var arrivals = new ConcurrentDictionary<long, (int Number, long At)>();
+        var framesAtDriver = 0;
         var heldToClient = new ConcurrentBag<double>();
         byte[]? template = null;
         using var watcher = await BenchEnvironment.ConnectWebSocketAsync(environment.WebPort, stop.Token);
@@ -45,7 +46,12 @@ internal static class LoadRun
             {
                 var id = frame.GetProperty("id").GetString()!;
                 var uid = long.Parse(id[(id.LastIndexOf(':') + 1)..], CultureInfo.InvariantCulture);
-                arrivals.TryAdd(uid, (int.Parse(subject["load ".Length..], CultureInfo.InvariantCulture), at));
+                Interlocked.Increment(ref framesAtDriver);
+                if (!arrivals.TryAdd(uid, (int.Parse(subject["load ".Length..], CultureInfo.InvariantCulture), at)))
+                {
+                    return;
+                }
+
                 // received_at: when the monitor held the message (its clock, in ms; the same machine's).
                 var held = DateTimeOffset.Parse(frame.GetProperty("received_at").GetString()!, CultureInfo.InvariantCulture);
                 heldToClient.Add((DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(at) - held).TotalMilliseconds);
@@ -91,8 +97,15 @@ internal static class LoadRun
             appendStarted[number] = Stopwatch.GetTimestamp();
             appends.Add(Task.Run(async () =>
             {
-                await appender.Inbox.AppendAsync(messages[number - 1], MessageFlags.None);
-                free.Writer.TryWrite(appender);
+                try
+                {
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                    await appender.Inbox.AppendAsync(messages[number - 1], MessageFlags.None, timeout.Token);
+                }
+                finally
+                {
+                    free.Writer.TryWrite(appender);
+                }
             }));
         }
 
@@ -123,7 +136,8 @@ internal static class LoadRun
             }
         }
 
-        var doubled = arrivals.Count - arrivals.Values.Select(a => a.Number).Distinct().Count();
+        // Frames beyond one per subject: a frame seen again, or the same message stored under two UIDs.
+        var doubled = framesAtDriver - arrivals.Values.Select(a => a.Number).Distinct().Count();
         await crowd.DisposeAsync();
         await environment.StopMonitorAsync();
         var bare = await BareBaselineAsync(options, template ?? throw new InvalidOperationException("No new_email reached the driver's client."));
@@ -138,7 +152,7 @@ internal static class LoadRun
         var total = options.Rate * options.Seconds;
         var text = System.Text.Encoding.UTF8.GetString(template);
         var port = BenchEnvironment.FreePort();
-        using var server = Process.Start(new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "EmailMonitor.BareWebSocket.dll"), port.ToString(CultureInfo.InvariantCulture)]))!;
+        using var server = FanOutRun.StartBareServer(port);
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
@@ -150,6 +164,8 @@ internal static class LoadRun
             var arrivals = new ConcurrentDictionary<int, long>();
             var watching = BenchEnvironment.ReadFramesAsync(watcher, (frame, at) =>
                 arrivals.TryAdd(int.Parse(frame.GetProperty("subject").GetString()!["load ".Length..], CultureInfo.InvariantCulture), at), stop.Token);
+            // The server lists a socket only once its handshake is done: every client is listed before the first frame.
+            await FanOutRun.WaitForAsync(http, options.Clients + 1);
 
             var sentAt = new long[total + 1];
             using var sending = new SemaphoreSlim(Appenders);

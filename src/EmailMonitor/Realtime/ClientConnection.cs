@@ -52,6 +52,10 @@ internal sealed class ClientConnection : IAsyncDisposable
     private bool _closeHeld;
     private OutboundClose? _heldClose;
     private int _refusedInARow;
+
+    // The buffer of the message being read, if any: one owner, so it goes back to the pool once
+    // whatever buffer reading grew into and however reading ended.
+    private byte[]? _receiving;
     private int _authenticating;
     private bool _deadlinePassed;
 
@@ -280,30 +284,31 @@ internal sealed class ClientConnection : IAsyncDisposable
                 return;
             }
 
-            var message = new ReceivedMessage(first.MessageType, ArrayPool<byte>.Shared.Rent(InitialReceiveBytes), 0, false);
+            _receiving = ArrayPool<byte>.Shared.Rent(InitialReceiveBytes);
             try
             {
-                if (!first.EndOfMessage)
-                {
-                    message = await ReadMessageAsync(message.Buffer, cancellationToken);
-                }
-
-                if (!await HandleMessageAsync(message, cancellationToken))
+                var message = first.EndOfMessage
+                    ? new ReceivedMessage(first.MessageType, 0, false)
+                    : await ReadMessageAsync(cancellationToken);
+                if (!await HandleMessageAsync(message, _receiving!, cancellationToken))
                 {
                     return;
                 }
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(message.Buffer);
+                // Whatever buffer reading grew into, even when it failed half-way; cleared, since
+                // a login's password passed through it.
+                ArrayPool<byte>.Shared.Return(_receiving!, clearArray: true);
+                _receiving = null;
             }
         }
     }
 
     // Handles one message; false once the client has closed.
-    private async Task<bool> HandleMessageAsync(ReceivedMessage message, CancellationToken cancellationToken)
+    private async Task<bool> HandleMessageAsync(ReceivedMessage message, byte[] buffer, CancellationToken cancellationToken)
     {
-        var (type, buffer, length, tooBig) = message;
+        var (type, length, tooBig) = message;
         if (type == WebSocketMessageType.Close)
         {
             Close(WebSocketCloseStatus.NormalClosure, string.Empty);
@@ -354,20 +359,22 @@ internal sealed class ClientConnection : IAsyncDisposable
         }
     }
 
-    // Reads one whole message into buffer, or a larger one rented in its place (the buffer the
-    // result holds is the caller's to return). Past the size limit the rest is read and
+    // Reads one whole message into _receiving, which it replaces with a larger buffer as needed
+    // (the old one going back to the pool at once). Past the size limit the rest is read and
     // discarded, so the connection can still complete the close handshake.
-    private async Task<ReceivedMessage> ReadMessageAsync(byte[] buffer, CancellationToken cancellationToken)
+    private async Task<ReceivedMessage> ReadMessageAsync(CancellationToken cancellationToken)
     {
         var length = 0;
         var tooBig = false;
         while (true)
         {
+            var buffer = _receiving!;
             if (!tooBig && length == buffer.Length)
             {
                 var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, RealtimeOptions.MaxFrameBytes + 1));
                 buffer.AsSpan().CopyTo(larger);
-                ArrayPool<byte>.Shared.Return(buffer);
+                _receiving = larger;
+                ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
                 buffer = larger;
             }
 
@@ -375,7 +382,7 @@ internal sealed class ClientConnection : IAsyncDisposable
             var result = await _socket.ReceiveAsync(space, cancellationToken);
             if (result.MessageType == WebSocketMessageType.Close)
             {
-                return new ReceivedMessage(WebSocketMessageType.Close, buffer, 0, false);
+                return new ReceivedMessage(WebSocketMessageType.Close, 0, false);
             }
 
             if (!tooBig)
@@ -386,12 +393,12 @@ internal sealed class ClientConnection : IAsyncDisposable
 
             if (result.EndOfMessage)
             {
-                return new ReceivedMessage(result.MessageType, buffer, tooBig ? 0 : length, tooBig);
+                return new ReceivedMessage(result.MessageType, tooBig ? 0 : length, tooBig);
             }
         }
     }
 
-    private readonly record struct ReceivedMessage(WebSocketMessageType Type, byte[] Buffer, int Length, bool TooBig);
+    private readonly record struct ReceivedMessage(WebSocketMessageType Type, int Length, bool TooBig);
 
     private async Task SendLoopAsync(CancellationToken cancellationToken)
     {

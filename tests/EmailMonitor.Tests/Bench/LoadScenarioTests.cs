@@ -41,7 +41,7 @@ public sealed partial class LoadScenarioTests(ITestOutputHelper output)
 
     private async Task<string> RunDriverAsync(params string[] arguments)
     {
-        var (exitCode, report) = await Exec.RunAsync("dotnet", [Driver, .. arguments]);
+        var (exitCode, report) = await Exec.RunAsync("dotnet", [Driver, .. arguments], timeout: TimeSpan.FromMinutes(4));
         output.WriteLine(report);
         Assert.True(exitCode == 0, string.Create(CultureInfo.InvariantCulture, $"the driver exited {exitCode}"));
         return report;

@@ -162,6 +162,33 @@ public sealed class ProtocolTests
         Assert.Equal("invalid_message", (await client.ReceiveAsync("error")).GetProperty("code").GetString());
     }
 
+    [Fact]
+    public async Task Clients_that_drop_in_the_middle_of_a_large_message_leave_every_other_client_read_correctly()
+    {
+        await using var service = await ServiceHost.StartAsync();
+        await using var first = await WsClient.ConnectAsync(service.WebSocketUri);
+        await using var second = await WsClient.ConnectAsync(service.WebSocketUri);
+        var filler = "{\"type\":\"ping\",\"pad\":\"";
+
+        for (var round = 0; round < 10; round++)
+        {
+            // Past the first buffer and the second: the buffer being read into has been replaced twice.
+            foreach (var bytes in new[] { 5000, 20_000 })
+            {
+                await using var dropping = await WsClient.ConnectAsync(service.WebSocketUri);
+                await dropping.AbortMidMessageAsync(bytes);
+            }
+
+            // Two clients send large messages at once, one whole and one cut short: a buffer handed
+            // out twice would mix them, and the answers with them.
+            var whole = filler + new string('b', 9000 + round) + "\"}";
+            var cut = filler + new string('c', 12_000 + round);
+            await Task.WhenAll(first.SendFragmentedAsync(whole, 3000), second.SendFragmentedAsync(cut, 3000));
+            Assert.Equal("pong", (await first.ReceiveAsync()).GetProperty("type").GetString());
+            Assert.Equal("invalid_message", (await second.ReceiveAsync("error")).GetProperty("code").GetString());
+        }
+    }
+
     [Theory]
     [InlineData("/")]
     [InlineData("/ws")]

@@ -277,15 +277,22 @@ public sealed class EventStoreTests : IAsyncDisposable
                 await Task.Yield();
             }
         }, TestContext.Current.CancellationToken);
-        for (var n = 0; n < Emails; n++)
+        IReadOnlyList<long> received;
+        try
         {
-            log.Announce(await _store.AppendAsync([Email(start, 0, $"n{n}")], TestContext.Current.CancellationToken));
-        }
+            for (var n = 0; n < Emails; n++)
+            {
+                log.Announce(await _store.AppendAsync([Email(start, 0, $"n{n}")], TestContext.Current.CancellationToken));
+            }
 
-        var received = await reader.Received.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-        await writing.CancelAsync();
-        await notices;
-        await reader.StopAsync(TestContext.Current.CancellationToken);
+            received = await reader.Received.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            await writing.CancelAsync();
+            await notices;
+            await reader.StopAsync(TestContext.Current.CancellationToken);
+        }
 
         Assert.Equal(Enumerable.Range(1, Emails).Select(id => (long)id), received);
     }

@@ -80,6 +80,14 @@ internal sealed class WsClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends the start of a text message (a frame without FIN) and drops the connection.</summary>
+    public async Task AbortMidMessageAsync(int bytes)
+    {
+        using var timeout = new CancellationTokenSource(DefaultTimeout);
+        await _socket.SendAsync(Encoding.UTF8.GetBytes("{\"type\":\"ping\",\"pad\":\"" + new string('a', bytes)), WebSocketMessageType.Text, false, timeout.Token);
+        _socket.Abort();
+    }
+
     public async Task SendBytesAsync(byte[] bytes, WebSocketMessageType type)
     {
         using var timeout = new CancellationTokenSource(DefaultTimeout);
