@@ -4,7 +4,7 @@ namespace EmailMonitor.LatencyDriver;
 
 internal sealed record DriverOptions(
     int Messages, int Warmup, TimeSpan Gap, int Backlog, bool Flood, string? Recovery, int Trials, TimeSpan Outage, string RepositoryRoot,
-    int Mailboxes = 0, int Folders = 3, TimeSpan IdleWindow = default, bool Cluster = false, string Mix = "plain", string Deliver = "append", int Clients = 0, bool Load = false, int Rate = 100, int Seconds = 60, int SettleSeconds = 10)
+    int Mailboxes = 0, int Folders = 3, TimeSpan IdleWindow = default, bool Cluster = false, string Mix = "plain", string Deliver = "append", int Clients = 0, bool Load = false, int Rate = 100, int Seconds = 60, int SettleSeconds = 10, bool LoginFlood = false)
 {
     public static DriverOptions Parse(string[] args)
     {
@@ -40,7 +40,7 @@ internal sealed record DriverOptions(
             Value("--warmup", 20),
             TimeSpan.FromMilliseconds(Value("--gap-ms", 50)),
             Value("--backlog", 0),
-            args.Contains("--flood"),
+            args.Contains("--flood") || args.Contains("--flood-logins"),
             recovery,
             Value("--trials", 10),
             TimeSpan.FromSeconds(Value("--outage-seconds", 20)),
@@ -55,7 +55,8 @@ internal sealed record DriverOptions(
             args.Contains("--load"),
             Value("--rate", 100),
             Value("--seconds", 60),
-            Value("--settle-seconds", 10));
+            Value("--settle-seconds", 10),
+            args.Contains("--flood-logins"));
     }
 
     private static string FindRoot()

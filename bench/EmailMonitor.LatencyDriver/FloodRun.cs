@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Net.WebSockets;
@@ -11,19 +12,21 @@ namespace EmailMonitor.LatencyDriver;
 /// client, from another address, times WebSocket ping round trips: before the flood, and during
 /// it. The budget is 1,000 requests a minute per address (the quiet client stays inside it), so
 /// after its first second nearly every flood request is refused; the question is what refusing
-/// costs everyone else.
+/// costs everyone else. With --flood-logins, 64 addresses instead post failed logins at the
+/// default settings, each of which may cost a deliberately slow password hash.
 /// </summary>
 internal static class FloodRun
 {
     private const string FloodAddress = "127.0.0.17";
     private const int FloodConnections = 32;
+    private const int LoginFloodAddresses = 64;
 
     public static async Task<FloodResult> MeasureAsync(DriverOptions options)
     {
         await using var environment = await BenchEnvironment.StartDovecotAsync(options.RepositoryRoot);
-        // The flooder is never blocked outright: refusing it with 429 for the whole run is the
-        // harder case (a block is answered 403, just as cheaply).
-        await environment.StartMonitorAsync(new Dictionary<string, string>
+        // The request flooder is never blocked outright: refusing it with 429 for the whole run is
+        // the harder case (a block is answered 403, just as cheaply). The login flood meets the defaults.
+        await environment.StartMonitorAsync(options.LoginFlood ? null : new Dictionary<string, string>
         {
             ["RATE_LIMIT_REQUESTS"] = "1000",
             ["RATE_LIMIT_WINDOW"] = "60",
@@ -44,13 +47,21 @@ internal static class FloodRun
             await Task.Delay(options.Gap);
         }
 
-        using var flooder = new HttpClient(FromAddress(FloodAddress)) { BaseAddress = new Uri($"http://127.0.0.1:{environment.WebPort}") };
+        // Requests: 32 connections from one address. Logins: as a spread-out attacker, 2 connections
+        // from each of 64 addresses, each attempt a made-up name with a wrong password.
+        var target = new Uri($"http://127.0.0.1:{environment.WebPort}");
+        List<HttpClient> flooders = options.LoginFlood
+            ? [.. Enumerable.Range(1, LoginFloodAddresses).Select(i => new HttpClient(FromAddress($"127.2.0.{i}")) { BaseAddress = target })]
+            : [new HttpClient(FromAddress(FloodAddress)) { BaseAddress = target }];
         using var stop = new CancellationTokenSource();
         var statuses = new Dictionary<HttpStatusCode, long>();
-        var flood = Enumerable.Range(0, FloodConnections).Select(_ => Task.Run(() => FloodAsync(flooder, statuses, stop.Token))).ToList();
+        var flood = options.LoginFlood
+            ? flooders.SelectMany(flooder => Enumerable.Range(0, 2).Select(_ => Task.Run(() => FloodAsync(flooder, LoginAttempt, statuses, stop.Token)))).ToList()
+            : Enumerable.Range(0, FloodConnections).Select(_ => Task.Run(() => FloodAsync(flooders[0], Stats, statuses, stop.Token))).ToList();
         // Let every flood connection get going, and the budget be spent, before timing.
         await Task.Delay(1000);
 
+        var monitorBefore = ProcessSample.Read(environment.MonitorProcessId);
         var floodStarted = Stopwatch.GetTimestamp();
         var during = new List<double>();
         for (var i = 0; i < options.Messages; i++)
@@ -60,6 +71,7 @@ internal static class FloodRun
         }
 
         var floodSeconds = Stopwatch.GetElapsedTime(floodStarted).TotalSeconds;
+        var monitorAfter = ProcessSample.Read(environment.MonitorProcessId);
         long answeredBefore;
         lock (statuses)
         {
@@ -68,19 +80,38 @@ internal static class FloodRun
 
         await stop.CancelAsync();
         await Task.WhenAll(flood);
+        foreach (var flooder in flooders)
+        {
+            flooder.Dispose();
+        }
+
         lock (statuses)
         {
-            return new FloodResult(before, during, new Dictionary<HttpStatusCode, long>(statuses), answeredBefore / (floodSeconds + 1), answeredBefore);
+            return new FloodResult(
+                before, during, new Dictionary<HttpStatusCode, long>(statuses), answeredBefore / (floodSeconds + 1), answeredBefore,
+                options.LoginFlood, (monitorAfter.CpuTime - monitorBefore.CpuTime).TotalSeconds / floodSeconds * 100);
         }
     }
 
-    private static async Task FloodAsync(HttpClient flooder, Dictionary<HttpStatusCode, long> statuses, CancellationToken cancellationToken)
+    private static Task<HttpResponseMessage> Stats(HttpClient flooder, CancellationToken cancellationToken) => flooder.GetAsync("/api/stats", cancellationToken);
+
+    private static Task<HttpResponseMessage> LoginAttempt(HttpClient flooder, CancellationToken cancellationToken) =>
+        flooder.PostAsync(
+            "/api/auth/login",
+            new StringContent(
+                string.Create(CultureInfo.InvariantCulture, $"{{\"username\":\"guess{Random.Shared.Next()}\",\"password\":\"wrong-{Random.Shared.Next()}\"}}"),
+                Encoding.UTF8,
+                "application/json"),
+            cancellationToken);
+
+    private static async Task FloodAsync(
+        HttpClient flooder, Func<HttpClient, CancellationToken, Task<HttpResponseMessage>> request, Dictionary<HttpStatusCode, long> statuses, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
-                using var response = await flooder.GetAsync("/api/stats", cancellationToken);
+                using var response = await request(flooder, cancellationToken);
                 lock (statuses)
                 {
                     statuses[response.StatusCode] = statuses.GetValueOrDefault(response.StatusCode) + 1;
@@ -133,4 +164,10 @@ internal static class FloodRun
 }
 
 internal sealed record FloodResult(
-    IReadOnlyList<double> PingsBefore, IReadOnlyList<double> PingsDuring, IReadOnlyDictionary<HttpStatusCode, long> FloodStatuses, double FloodRequestsPerSecond, long FloodAnsweredWhileTiming);
+    IReadOnlyList<double> PingsBefore,
+    IReadOnlyList<double> PingsDuring,
+    IReadOnlyDictionary<HttpStatusCode, long> FloodStatuses,
+    double FloodRequestsPerSecond,
+    long FloodAnsweredWhileTiming,
+    bool Logins,
+    double MonitorCpuPercentDuring);

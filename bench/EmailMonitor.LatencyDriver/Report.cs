@@ -154,7 +154,7 @@ internal static class Report
     public static void PrintFlood(FloodResult result, TextWriter output)
     {
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"flood from 127.0.0.17: {result.FloodRequestsPerSecond:0} requests/s answered ({string.Join(", ", result.FloodStatuses.OrderBy(s => s.Key).Select(s => $"{(int)s.Key}: {s.Value}"))})"));
+            $"{(result.Logins ? "failed logins from 64 addresses" : "flood from 127.0.0.17")}: {result.FloodRequestsPerSecond:0} requests/s answered ({string.Join(", ", result.FloodStatuses.OrderBy(s => s.Key).Select(s => $"{(int)s.Key}: {s.Value}"))}); monitor CPU while timing {result.MonitorCpuPercentDuring:0} % of one core"));
         output.WriteLine();
         output.WriteLine("| WebSocket ping round trip of another client (ms) | median | p90 | p99 | max |");
         output.WriteLine("|---|---|---|---|---|");
