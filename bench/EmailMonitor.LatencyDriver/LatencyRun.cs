@@ -149,7 +149,7 @@ internal sealed class LatencyRun : IAsyncDisposable
         _idleClient = await _environment.ConnectImapAsync();
         await _idleClient.Inbox.OpenAsync(FolderAccess.ReadOnly);
         _idleClient.Inbox.CountChanged += (_, _) => _idleNotifiedAt.TryAdd(_idleClient.Inbox.Count, Stopwatch.GetTimestamp());
-        _idleLoop = IdleLoopAsync(_idleClient);
+        _idleLoop = IdleLoopAsync(_idleClient, _stop.Token);
         _appender = await _environment.ConnectImapAsync();
         _socket = await BenchEnvironment.ConnectWebSocketAsync(_webPort, _stop.Token);
         _readLoop = BenchEnvironment.ReadFramesAsync(_socket, OnFrame, _stop.Token);
@@ -167,17 +167,17 @@ internal sealed class LatencyRun : IAsyncDisposable
 
     // The floor behaves as the monitor's session does: on news it leaves IDLE (DONE) and enters
     // it again, so both sessions are in the same state when the next message lands.
-    private async Task IdleLoopAsync(ImapClient client)
+    internal static async Task IdleLoopAsync(ImapClient client, CancellationToken stopping)
     {
-        while (!_stop.IsCancellationRequested)
+        while (!stopping.IsCancellationRequested)
         {
-            using var done = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+            using var done = CancellationTokenSource.CreateLinkedTokenSource(stopping);
             done.CancelAfter(TimeSpan.FromMinutes(5));
             void OnNews(object? sender, EventArgs e) => done.Cancel();
             client.Inbox.CountChanged += OnNews;
             try
             {
-                await client.IdleAsync(done.Token, _stop.Token);
+                await client.IdleAsync(done.Token, stopping);
             }
             finally
             {

@@ -31,7 +31,8 @@ internal static class LoadRun
         using var floor = await environment.ConnectImapAsync();
         await floor.Inbox.OpenAsync(FolderAccess.ReadOnly);
         floor.Inbox.CountChanged += (_, _) => floorCounts.Enqueue((floor.Inbox.Count, Stopwatch.GetTimestamp()));
-        var idling = IdleAsync(floor, stop.Token);
+        // As LatencyRun's floor: on news it leaves IDLE and enters it again.
+        var idling = LatencyRun.IdleLoopAsync(floor, stop.Token);
 
         // The driver's own client: when each UID's new_email arrived, and which subject it carried.
         var arrivals = new ConcurrentDictionary<long, (int Number, long At)>();
@@ -221,26 +222,6 @@ internal static class LoadRun
         message.Subject = string.Create(CultureInfo.InvariantCulture, $"load {number}");
         message.Body = new TextPart("plain") { Text = "A short plain-text message, like most mail a monitor sees." };
         return message;
-    }
-
-    // As LatencyRun's floor: on news it leaves IDLE and enters it again.
-    private static async Task IdleAsync(ImapClient client, CancellationToken stopping)
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            using var done = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-            done.CancelAfter(TimeSpan.FromMinutes(5));
-            void OnNews(object? sender, EventArgs e) => done.Cancel();
-            client.Inbox.CountChanged += OnNews;
-            try
-            {
-                await client.IdleAsync(done.Token, stopping);
-            }
-            finally
-            {
-                client.Inbox.CountChanged -= OnNews;
-            }
-        }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan within)
