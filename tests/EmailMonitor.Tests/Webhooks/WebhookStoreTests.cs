@@ -54,6 +54,27 @@ public sealed class WebhookStoreTests : IAsyncDisposable
 
     [Theory]
     [MemberData(nameof(Engines))]
+    public async Task Events_that_no_webhook_is_behind_on_pass_without_waiting_for_a_writer_that_holds_the_lock(string engine)
+    {
+        var cancellation = TestContext.Current.CancellationToken;
+        var (store, database) = await StoreAsync(engine, "a");
+        var events = await AppendAsync(database, [10, 90]);
+        // Created after the events: its cursor starts at the log's end, so it is not behind on them.
+        var webhook = await store.CreateAsync(new WebhookSettings { Url = "https://one.example/" }, new byte[32], cancellation);
+
+        // Another writer in the middle of a transaction, as storage is while it commits mail: on
+        // SQLite it holds the database's write lock, on PostgreSQL the webhook's row as well.
+        await using var connection = await database.OpenAsync(cancellation);
+        await using var transaction = await database.Sql.BeginWriteAsync(connection, cancellation);
+        await connection.ExecuteAsync("UPDATE webhooks SET cursor = cursor", cancellation, transaction);
+
+        Assert.Equal(0, await store.EnqueueAsync(events, cancellation).WaitAsync(TimeSpan.FromSeconds(5), cancellation));
+        await transaction.RollbackAsync(cancellation);
+        Assert.Empty(await store.DueAsync(webhook, 16, cancellation));
+    }
+
+    [Theory]
+    [MemberData(nameof(Engines))]
     public async Task A_route_stored_with_an_event_reaches_its_webhook_past_its_filter_whoever_enqueues_it(string engine)
     {
         var cancellation = TestContext.Current.CancellationToken;
