@@ -18,6 +18,9 @@ internal sealed record AnalysedEmail(EmailEvent Event, SourceCheckpoint Checkpoi
     /// <summary>The message's header block as it arrived (<see cref="Pipeline.RawHeaders"/>); empty when unknown.</summary>
     public string RawHeaders { get; init; } = string.Empty;
 
+    /// <summary>The event as stored and sent (its JSON), written before storage's write lock; null to write it there.</summary>
+    public string? Payload { get; init; }
+
     /// <summary>What search finds the event by, worked out before storage's write lock; null to work it out there.</summary>
     public Search.SearchFields? Search { get; init; }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using System.Threading.Channels;
 using EmailMonitor.Analysis;
 using EmailMonitor.Observability;
@@ -84,6 +85,7 @@ internal sealed class AnalysisWorker(
             Routes = outcome.Routes,
             Suppressed = outcome.SuppressedBy is not null,
             RawHeaders = headers,
+            Payload = outcome.SuppressedBy is null ? JsonSerializer.Serialize(outcome.Event, EmailEventJson.Wire.EmailEvent) : null,
             Search = outcome.SuppressedBy is null ? SearchFields.Of(outcome.Event) : null,
             Trace = email.Trace,
         };

@@ -131,7 +131,7 @@ internal sealed class EventStore(Database database, TimeProvider time, ILogger<E
         // A suppressed email is left out here alone: its checkpoint still moves past it below.
         foreach (var email in batch.Where(e => !e.Suppressed))
         {
-            var json = JsonSerializer.Serialize(email.Event, EmailEventJson.Wire.EmailEvent);
+            var json = email.Payload ?? JsonSerializer.Serialize(email.Event, EmailEventJson.Wire.EmailEvent);
             key.Value = email.Event.Id;
             mailbox.Value = email.Event.Mailbox;
             folder.Value = email.Event.Folder;
