@@ -199,7 +199,8 @@ internal sealed class Crowd : IAsyncDisposable
         }
     }
 
-    private static HttpMessageInvoker From(int addressIndex)
+    /// <summary>An HTTP invoker whose connections leave from the loopback address numbered <paramref name="addressIndex"/> (127.1.x.y).</summary>
+    public static HttpMessageInvoker From(int addressIndex)
     {
         var local = new IPAddress([127, 1, (byte)(addressIndex / 250), (byte)(1 + (addressIndex % 250))]);
         return new HttpMessageInvoker(new SocketsHttpHandler

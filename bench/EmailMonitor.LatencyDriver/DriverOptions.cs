@@ -4,7 +4,8 @@ namespace EmailMonitor.LatencyDriver;
 
 internal sealed record DriverOptions(
     int Messages, int Warmup, TimeSpan Gap, int Backlog, bool Flood, string? Recovery, int Trials, TimeSpan Outage, string RepositoryRoot,
-    int Mailboxes = 0, int Folders = 3, TimeSpan IdleWindow = default, bool Cluster = false, string Mix = "plain", string Deliver = "append", int Clients = 0, bool Load = false, int Rate = 100, int Seconds = 60, int SettleSeconds = 10, bool LoginFlood = false)
+    int Mailboxes = 0, int Folders = 3, TimeSpan IdleWindow = default, bool Cluster = false, string Mix = "plain", string Deliver = "append", int Clients = 0, bool Load = false, int Rate = 100, int Seconds = 60, int SettleSeconds = 10, bool LoginFlood = false,
+    bool Soak = false, int DwellSeconds = 30, int SampleSeconds = 10)
 {
     public static DriverOptions Parse(string[] args)
     {
@@ -35,6 +36,7 @@ internal sealed record DriverOptions(
             throw new ArgumentException("--deliver takes 'append' (IMAP APPEND) or 'maildir' (a file renamed into Maildir/new, as local delivery does)");
         }
 
+        var soak = args.Contains("--soak");
         return new DriverOptions(
             Value("--messages", 200),
             Value("--warmup", 20),
@@ -51,12 +53,15 @@ internal sealed record DriverOptions(
             args.Contains("--cluster"),
             mix,
             deliver,
-            Value("--fanout", Value("--clients", args.Contains("--load") ? 1000 : 0)),
+            Value("--fanout", Value("--clients", args.Contains("--load") ? 1000 : soak ? 500 : 0)),
             args.Contains("--load"),
-            Value("--rate", 100),
-            Value("--seconds", 60),
+            Value("--rate", soak ? 10 : 100),
+            Value("--seconds", soak ? 1800 : 60),
             Value("--settle-seconds", 10),
-            args.Contains("--flood-logins"));
+            args.Contains("--flood-logins"),
+            soak,
+            Value("--dwell-seconds", 30),
+            Value("--sample-seconds", 10));
     }
 
     private static string FindRoot()

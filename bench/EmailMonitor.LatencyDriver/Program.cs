@@ -14,7 +14,8 @@ using EmailMonitor.LatencyDriver;
 // with --cluster, latency, a burst and failover on one SQLite instance, one PostgreSQL instance and three with Redis;
 // with --webhooks, APPEND -> webhook delivery beside new_email, then a burst to two live receivers and a dead one;
 // with --fanout N, one email to N clients and memory per connection, next to a bare Kestrel WebSocket server;
-// with --load [--clients N --rate R --seconds S], latency over the floor while N clients are connected and R emails/s arrive.
+// with --load [--clients N --rate R --seconds S], latency over the floor while N clients are connected and R emails/s arrive;
+// with --soak [--clients N --rate R --seconds S --dwell-seconds D], the monitor's memory, descriptors and threads while clients come and go.
 if (args is ["--imap-floor", var port, var mailboxes, var folders])
 {
     await ImapFloor.RunAsync(int.Parse(port, CultureInfo.InvariantCulture), int.Parse(mailboxes, CultureInfo.InvariantCulture), int.Parse(folders, CultureInfo.InvariantCulture));
@@ -28,6 +29,12 @@ if (args is ["--crowd-member", ..])
 }
 
 var options = DriverOptions.Parse(args);
+if (options.Soak)
+{
+    Report.PrintSoak(await SoakRun.MeasureAsync(options), Console.Out);
+    return 0;
+}
+
 if (options.Load)
 {
     Report.PrintLoad(await LoadRun.MeasureAsync(options), Console.Out);

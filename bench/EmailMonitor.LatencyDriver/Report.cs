@@ -72,6 +72,52 @@ internal static class Report
             $"monitor: {r.After.ResidentKilobytes / 1024.0:0.0} MiB resident at the end ({r.Before.ResidentKilobytes / 1024.0:0.0} MiB before the mail), {r.After.Threads} threads, CPU {(r.After.CpuTime - r.Before.CpuTime) / r.Sending * 100:0} % of one core while the mail arrived"));
     }
 
+    public static void PrintSoak(SoakReport r, TextWriter output)
+    {
+        var run = r.Samples[^1].At;
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{r.Emails} emails at {r.Rate}/s over {run.TotalMinutes:0.0} min while {r.Clients} clients ({r.PerAddress} to a loopback address) signed in with token_auth, stayed 0-{2 * r.Dwell.TotalSeconds:0} s and left (half closing, half dropping), again and again"));
+        output.WriteLine();
+        output.WriteLine("| minute | resident | open descriptors | threads | sign-ins so far |");
+        output.WriteLine("|---|---|---|---|---|");
+        var step = Math.Max(1, r.Samples.Count / 12);
+        foreach (var sample in r.Samples.Where((_, i) => i % step == 0 || i == r.Samples.Count - 1))
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {sample.At.TotalMinutes:0.0} | {sample.ResidentKilobytes / 1024.0:0.0} MiB | {sample.Descriptors} | {sample.Threads} | {sample.SignedIn} |"));
+        }
+
+        // Warm-up: the first sixth of the run. Then the median of the next sixth against the median
+        // of the last, and the highest value after warm-up against the first of those.
+        var warm = r.Samples.Where(s => s.At >= run / 6).ToList();
+        var early = warm.Where(s => s.At < run / 3).DefaultIfEmpty(warm[0]).ToList();
+        var late = warm.Where(s => s.At >= run * 5 / 6).ToList();
+        static double Median(IEnumerable<double> values)
+        {
+            var sorted = values.Order().ToArray();
+            return sorted[sorted.Length / 2];
+        }
+
+        void Growth(string name, Func<SoakSample, double> value)
+        {
+            var start = Median(early.Select(value));
+            var end = Median(late.Select(value));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{name}: {start:0.#} after warm-up, {end:0.#} at the end ({(end - start) / start * 100:+0.0;-0.0;0.0} %), highest {warm.Max(value):0.#}"));
+        }
+
+        output.WriteLine();
+        Growth("resident MiB", s => s.ResidentKilobytes / 1024.0);
+        Growth("open descriptors", s => s.Descriptors);
+        Growth("threads", s => s.Threads);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"client that stayed: {r.Missing} missing, {r.Doubled} doubled; churning clients: {r.Counts.SignedIn} sign-ins, {r.Counts.Frames} frames, {r.Counts.Refusals.Values.Sum()} refused or failed"));
+        foreach (var (why, times) in r.Counts.Refusals.OrderByDescending(p => p.Value).Take(5))
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {times} × {why}"));
+        }
+    }
+
     public static void PrintFanOut(FanOutReport r, TextWriter output)
     {
         static string Mib(long kilobytes) => (kilobytes / 1024.0).ToString("0.0", CultureInfo.InvariantCulture);

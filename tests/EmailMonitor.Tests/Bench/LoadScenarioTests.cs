@@ -39,6 +39,20 @@ public sealed partial class LoadScenarioTests(ITestOutputHelper output)
         Assert.Matches(PerConnectionRow(), report);
     }
 
+    [Fact]
+    public async Task While_clients_come_and_go_the_client_that_stays_gets_every_email_once_and_none_is_refused()
+    {
+        var report = await RunDriverAsync("--soak", "--clients", "40", "--rate", "5", "--seconds", "20", "--dwell-seconds", "3", "--sample-seconds", "2");
+
+        var soak = SoakLine().Match(report);
+        Assert.True(soak.Success, report);
+        Assert.Equal(("0", "0", "0"), (soak.Groups["missing"].Value, soak.Groups["doubled"].Value, soak.Groups["refused"].Value));
+        // Each client stays 3 s on average: over 20 s, they must have come back several times.
+        Assert.True(int.Parse(soak.Groups["signins"].Value, CultureInfo.InvariantCulture) > 80, report);
+        Assert.Contains("100 emails at 5/s", report, StringComparison.Ordinal);
+        Assert.Matches(@"open descriptors: \d+ after warm-up", report);
+    }
+
     private async Task<string> RunDriverAsync(params string[] arguments)
     {
         var (exitCode, report) = await Exec.RunAsync("dotnet", [Driver, .. arguments], timeout: TimeSpan.FromMinutes(4));
@@ -46,6 +60,9 @@ public sealed partial class LoadScenarioTests(ITestOutputHelper output)
         Assert.True(exitCode == 0, string.Create(CultureInfo.InvariantCulture, $"the driver exited {exitCode}"));
         return report;
     }
+
+    [GeneratedRegex(@"client that stayed: (?<missing>\d+) missing, (?<doubled>\d+) doubled; churning clients: (?<signins>\d+) sign-ins, \d+ frames, (?<refused>\d+) refused or failed")]
+    private static partial Regex SoakLine();
 
     [GeneratedRegex(@"driver's client: (?<driver>\d+ missing, \d+ doubled); crowd: (?<complete>\d+) of (?<clients>\d+) clients got every email once, (?<missing>\d+) frames missing, (?<doubled>\d+) doubled")]
     private static partial Regex CrowdLine();
