@@ -19,8 +19,15 @@ internal static class AuthExtensions
         builder.Services.AddSingleton<UserAdministration>();
         builder.Services.AddSingleton<MailboxAccess>();
         builder.Services.AddSingleton<AdminBootstrap>();
-        builder.Services.AddAuthentication(BearerTokenHandler.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+        // The authentication core alone, without AddAuthentication's data protection, which no
+        // bearer token needs: its key ring was made at every start (an XML key, a warning where
+        // the home directory is not writable) and kept the XML stack resident.
+        builder.Services.AddAuthenticationCore(options =>
+        {
+            options.DefaultScheme = BearerTokenHandler.SchemeName;
+            options.AddScheme<BearerTokenHandler>(BearerTokenHandler.SchemeName, displayName: null);
+        });
+        builder.Services.AddWebEncoders();
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AuthPolicies.Viewer, policy => policy.RequireAuthenticatedUser())
             .AddPolicy(AuthPolicies.Admin, policy => policy.RequireRole(Roles.Admin));

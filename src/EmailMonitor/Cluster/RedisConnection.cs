@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using EmailMonitor.Storage;
@@ -18,7 +19,12 @@ internal sealed class RedisConnection(IOptions<ClusterOptions> options, IOptions
 
     public bool Configured => options.Value.RedisUrl.Length > 0;
 
-    public bool IsConnected => _multiplexer?.IsConnected == true;
+    // Not inlined into its callers, which run without Redis too: that would load the Redis client there.
+    public bool IsConnected
+    {
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        get => _multiplexer?.IsConnected == true;
+    }
 
     /// <summary>Raised when the subscriptions are back after Redis was out of reach: messages sent meanwhile are lost.</summary>
     public event Action? SubscriptionsRestored;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using EmailMonitor.Configuration;
 using EmailMonitor.Security;
 using Microsoft.Extensions.Options;
@@ -55,6 +56,13 @@ internal static class ObservabilityExtensions
             return;
         }
 
+        AddOtlpExport(builder, telemetry);
+    }
+
+    // A method of its own, so the OTLP exporter loads only where a collector is named.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void AddOtlpExport(IHostApplicationBuilder builder, OpenTelemetry.OpenTelemetryBuilder telemetry)
+    {
         var instance = Cluster.ClusterOptions.Resolve(builder.Configuration[$"{Cluster.ClusterOptions.Section}:{nameof(Cluster.ClusterOptions.InstanceId)}"]);
         telemetry
             .ConfigureResource(resource => resource.AddService("email-monitor", serviceVersion: Cli.CommandLine.Version, serviceInstanceId: instance))

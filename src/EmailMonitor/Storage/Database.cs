@@ -2,7 +2,6 @@ using System.Data.Common;
 using EmailMonitor.Storage.Postgres;
 using EmailMonitor.Storage.Sqlite;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace EmailMonitor.Storage;
 
@@ -26,11 +25,7 @@ internal sealed class Database : IAsyncDisposable
         }
         else
         {
-            // The validator has already refused a URL with problems.
-            var url = PostgresUrl.Parse(settings.DatabaseUrl).Url
-                ?? throw new InvalidOperationException("DATABASE_URL is not a PostgreSQL URL");
-            Description = url.Description;
-            _source = NpgsqlDataSource.Create(url.ConnectionString);
+            (_source, Description) = PostgresStorage.Open(settings.DatabaseUrl);
             Sql = new PostgresDialect();
         }
     }

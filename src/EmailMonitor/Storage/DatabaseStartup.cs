@@ -1,5 +1,5 @@
 using System.Data.Common;
-using Npgsql;
+using EmailMonitor.Storage.Postgres;
 
 namespace EmailMonitor.Storage;
 
@@ -23,19 +23,11 @@ internal static class DatabaseStartup
             {
                 return (await database.MigrateAsync(cancellationToken), null);
             }
-            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.InvalidPassword or PostgresErrorCodes.InvalidAuthorizationSpecification)
+            catch (DbException ex) when (database.Path is null && PostgresStorage.ConfigurationProblem(ex, database.Description) is { } problem)
             {
-                return (0, $"DATABASE_URL: {database.Description} refused the user name or password");
+                return (0, problem);
             }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidCatalogName)
-            {
-                return (0, $"DATABASE_URL: {database.Description}: the database does not exist (create it first)");
-            }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InsufficientPrivilege)
-            {
-                return (0, $"DATABASE_URL: {database.Description}: the user may not create the tables ({ex.MessageText})");
-            }
-            catch (DbException ex) when (database.Path is null && ex is not PostgresException { SqlState: not PostgresErrorCodes.CannotConnectNow })
+            catch (DbException ex) when (database.Path is null && PostgresStorage.WorthWaitingFor(ex))
             {
                 if (time.GetElapsedTime(started) >= patience)
                 {
