@@ -26,24 +26,40 @@ internal static class SoakRun
         var dwell = TimeSpan.FromSeconds(options.DwellSeconds);
         // The default budget is 100 requests (the upgrade and token_auth count one each) a minute
         // per address: clients share an address only as far as their reconnects stay well within it.
-        var perAddress = Math.Clamp((int)(40 * dwell.TotalSeconds / 60), 1, Crowd.ClientsPerAddress);
+        // Each visit costs two (the upgrade and token_auth): at 25 clients a minute's dwell to an
+        // address they use half of it on average, and they stay below the 20 connections an address may hold.
+        var perAddress = Math.Clamp((int)(25 * dwell.TotalSeconds / 60), 1, Crowd.ClientsPerAddress - 2);
         await using var environment = await BenchEnvironment.StartDovecotAsync(options.RepositoryRoot);
         await environment.StartMonitorAsync(new Dictionary<string, string> { ["MAX_CONNECTIONS"] = (options.Clients + 10).ToString(CultureInfo.InvariantCulture) });
         using var stop = new CancellationTokenSource();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{environment.WebPort}") };
         var token = await ScaleRun.SignInAsync(http);
 
-        // The client that stays: which numbered emails reached it, and how often.
+        // The client that stays: which numbered emails reached it, and how often. It signs in with
+        // the token, and again with each renewed one before the old one expires.
         var seen = new ConcurrentDictionary<int, int>();
-        using var watcher = await BenchEnvironment.ConnectWebSocketAsync(environment.WebPort, stop.Token);
+        var signedIn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var watcher = new ClientWebSocket();
+        await watcher.ConnectAsync(new Uri($"ws://127.0.0.1:{environment.WebPort}/ws"), stop.Token);
         var watching = BenchEnvironment.ReadFramesAsync(watcher, (frame, _) =>
         {
-            if (frame.GetProperty("type").GetString() == "new_email"
+            var type = frame.GetProperty("type").GetString();
+            if (type == "auth_success")
+            {
+                signedIn.TrySetResult();
+            }
+            else if (type == "error")
+            {
+                signedIn.TrySetException(new InvalidOperationException($"The staying client was refused: {frame.GetRawText()}"));
+            }
+            else if (type == "new_email"
                 && frame.GetProperty("subject").GetString() is { } subject && subject.StartsWith("soak ", StringComparison.Ordinal))
             {
                 seen.AddOrUpdate(int.Parse(subject["soak ".Length..], CultureInfo.InvariantCulture), 1, (_, times) => times + 1);
             }
         }, stop.Token);
+        await BenchEnvironment.SendAsync(watcher, new { type = "token_auth", token }, stop.Token);
+        await signedIn.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         var counts = new ChurnCounts();
         var invokers = Enumerable.Range(0, (options.Clients + perAddress - 1) / perAddress).Select(Crowd.From).ToArray();
@@ -53,7 +69,11 @@ internal static class SoakRun
         var churners = Enumerable.Range(0, options.Clients)
             .Select(i => ChurnAsync(uri, invokers[i / perAddress], signingIn[i / perAddress], () => token, dwell, counts, stop.Token))
             .ToList();
-        var renewing = RenewAsync(http, t => token = t, stop.Token);
+        var renewing = RenewAsync(http, async renewed =>
+        {
+            token = renewed;
+            await BenchEnvironment.SendAsync(watcher, new { type = "token_auth", token = renewed }, stop.Token);
+        }, stop.Token);
 
         var samples = new List<SoakSample>();
         var started = Stopwatch.GetTimestamp();
@@ -86,6 +106,9 @@ internal static class SoakRun
             await Task.Delay(50);
         }
 
+        // A copy sent twice may come after the last email's first.
+        await Task.Delay(TimeSpan.FromSeconds(options.SettleSeconds));
+
         await stop.CancelAsync();
         watcher.Abort();
         await Task.WhenAll([.. churners, renewing, watching]).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -98,18 +121,22 @@ internal static class SoakRun
             options.Clients, perAddress, options.Rate, total, dwell, samples, total - seen.Count, seen.Values.Sum(times => times - 1), counts);
     }
 
-    private static async Task RenewAsync(HttpClient http, Action<string> renewed, CancellationToken stop)
+    private static async Task RenewAsync(HttpClient http, Func<string, Task> renewed, CancellationToken stop)
     {
-        try
+        var wait = TokenRenewal;
+        while (!stop.IsCancellationRequested)
         {
-            while (true)
+            await Pause(wait.TotalMilliseconds, stop);
+            try
             {
-                await Task.Delay(TokenRenewal, stop);
-                renewed(await ScaleRun.SignInAsync(http));
+                await renewed(await ScaleRun.SignInAsync(http));
+                wait = TokenRenewal;
             }
-        }
-        catch (OperationCanceledException)
-        {
+            catch (Exception ex) when (!stop.IsCancellationRequested && ex is HttpRequestException or WebSocketException or InvalidOperationException)
+            {
+                Console.Error.WriteLine($"renewing the token failed, trying again in 10 s: {ex.Message}");
+                wait = TimeSpan.FromSeconds(10);
+            }
         }
     }
 
@@ -125,6 +152,7 @@ internal static class SoakRun
             socket.Options.KeepAliveInterval = TimeSpan.Zero;
             try
             {
+                var refused = false;
                 await signingIn.WaitAsync(stop);
                 try
                 {
@@ -136,13 +164,18 @@ internal static class SoakRun
                     if (reply.Span.IndexOf("\"auth_success\""u8) < 0)
                     {
                         counts.Refused(Encoding.UTF8.GetString(reply.Span));
-                        await Pause(1000, stop);
-                        continue;
+                        refused = true;
                     }
                 }
                 finally
                 {
                     signingIn.Release();
+                }
+
+                if (refused)
+                {
+                    await Pause(1000, stop);
+                    continue;
                 }
 
                 Interlocked.Increment(ref counts.SignedIn);
@@ -186,6 +219,8 @@ internal static class SoakRun
                 }
 
                 await leaving;
+                // Back after a moment, as a person or a restarted client would be.
+                await Pause(500 + Random.Shared.Next(1000), stop);
             }
             catch (Exception ex) when (!stop.IsCancellationRequested && ex is WebSocketException or OperationCanceledException or HttpRequestException or IOException)
             {
