@@ -38,6 +38,7 @@ internal static class LoadRun
         var arrivals = new ConcurrentDictionary<long, (int Number, long At)>();
         var framesAtDriver = 0;
         var heldToClient = new ConcurrentBag<double>();
+        var heldAt = new ConcurrentDictionary<int, DateTimeOffset>();
         byte[]? template = null;
         using var watcher = await BenchEnvironment.ConnectWebSocketAsync(environment.WebPort, stop.Token);
         var watching = BenchEnvironment.ReadFramesAsync(watcher, (frame, at) =>
@@ -56,6 +57,7 @@ internal static class LoadRun
                 // received_at: when the monitor held the message (its clock, in ms; the same machine's).
                 var held = DateTimeOffset.Parse(frame.GetProperty("received_at").GetString()!, CultureInfo.InvariantCulture);
                 heldToClient.Add((DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(at) - held).TotalMilliseconds);
+                heldAt.TryAdd(int.Parse(subject["load ".Length..], CultureInfo.InvariantCulture), held);
                 template ??= System.Text.Encoding.UTF8.GetBytes(frame.GetRawText());
             }
         }, stop.Token);
@@ -141,14 +143,25 @@ internal static class LoadRun
         var doubled = framesAtDriver - arrivals.Values.Select(a => a.Number).Distinct().Count();
         await crowd.DisposeAsync();
         await environment.StopMonitorAsync();
-        var bare = await BareBaselineAsync(options, template ?? throw new InvalidOperationException("No new_email reached the driver's client."));
+        if (template is null)
+        {
+            throw new InvalidOperationException("No new_email reached the driver's client.");
+        }
+
+        var evenly = Enumerable.Range(0, total + 1).Select(n => TimeSpan.FromSeconds(Math.Max(0, n - 1) / (double)options.Rate)).ToArray();
+        var bare = await BareBaselineAsync(options, template, evenly, Appenders);
+        // Dovecot tells an IDLE session of new mail in batches: the bare server fed each frame at the
+        // moment the monitor held that email, so both send the same bursts.
+        var firstHeld = heldAt.Values.Min();
+        var asHeld = Enumerable.Range(0, total + 1).Select(n => heldAt.TryGetValue(n, out var held) ? held - firstHeld : evenly[n]).ToArray();
+        var bareInBatches = await BareBaselineAsync(options, template, asHeld, 64);
         return new LoadReport(
-            options.Clients, options.Rate, total, sending, late, samples, [.. heldToClient], total - arrivals.Count, doubled, check, before, after, bare);
+            options.Clients, options.Rate, total, sending, late, samples, [.. heldToClient], total - arrivals.Count, doubled, check, before, after, bare, bareInBatches);
     }
 
-    // The bare Kestrel server fed the same frames (the first email's, renumbered) at the same rate
-    // with the same crowd: how soon a frame reaches one client from the broadcast request.
-    private static async Task<BareLoad> BareBaselineAsync(DriverOptions options, byte[] template)
+    // The bare Kestrel server fed the same frames (the first email's, renumbered) on the given
+    // schedule with the same crowd: how soon a frame reaches one client from the broadcast request.
+    private static async Task<BareLoad> BareBaselineAsync(DriverOptions options, byte[] template, TimeSpan[] schedule, int inFlight)
     {
         var total = options.Rate * options.Seconds;
         var text = System.Text.Encoding.UTF8.GetString(template);
@@ -169,12 +182,12 @@ internal static class LoadRun
             await FanOutRun.WaitForAsync(http, options.Clients + 1);
 
             var sentAt = new long[total + 1];
-            using var sending = new SemaphoreSlim(Appenders);
+            using var sending = new SemaphoreSlim(inFlight);
             var posts = new List<Task>(total);
             var started = Stopwatch.GetTimestamp();
             for (var n = 1; n <= total; n++)
             {
-                var due = started + (long)((n - 1) * (double)Stopwatch.Frequency / options.Rate);
+                var due = started + (long)(schedule[n].TotalSeconds * Stopwatch.Frequency);
                 var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
                 if (wait > TimeSpan.Zero)
                 {
@@ -247,7 +260,8 @@ internal sealed record LoadReport(
     (int Complete, long Missing, long Doubled) Crowd,
     ProcessSample Before,
     ProcessSample After,
-    BareLoad Bare);
+    BareLoad Bare,
+    BareLoad BareInBatches);
 
 /// <summary>The bare server under the same load: broadcast request to the driver's client, per frame.</summary>
 internal sealed record BareLoad(IReadOnlyList<double> LatencyMs, int MissingAtDriver, (int Complete, long Missing, long Doubled) Crowd);

@@ -63,11 +63,14 @@ internal static class Report
             $"| the two rows above, monitor minus floor at each percentile | {Percentile(email, 0.5) - Percentile(floor, 0.5):0.0} | {Percentile(email, 0.9) - Percentile(floor, 0.9):0.0} | {Percentile(email, 0.99) - Percentile(floor, 0.99):0.0} | {email[^1] - floor[^1]:0.0} |"));
         Row(output, "message held by the monitor (its `received_at`) → `new_email` at the client", r.HeldToClientMs);
         Row(output, "baseline: bare Kestrel server, broadcast request → the same client, same crowd and rate", r.Bare.LatencyMs);
+        Row(output, "baseline: the same, each frame broadcast when the monitor held that email (Dovecot's batches)", r.BareInBatches.LatencyMs);
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"driver's client: {r.MissingAtDriver} missing, {r.DoubledAtDriver} doubled; crowd: {r.Crowd.Complete} of {r.Clients} clients got every email once, {r.Crowd.Missing} frames missing, {r.Crowd.Doubled} doubled"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"bare server: driver's client {r.Bare.MissingAtDriver} missing; crowd: {r.Bare.Crowd.Complete} of {r.Clients} clients got every frame once, {r.Bare.Crowd.Missing} missing, {r.Bare.Crowd.Doubled} doubled"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"bare server in batches: driver's client {r.BareInBatches.MissingAtDriver} missing; crowd: {r.BareInBatches.Crowd.Complete} of {r.Clients} clients got every frame once, {r.BareInBatches.Crowd.Missing} missing, {r.BareInBatches.Crowd.Doubled} doubled"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"monitor: {r.After.ResidentKilobytes / 1024.0:0.0} MiB resident at the end ({r.Before.ResidentKilobytes / 1024.0:0.0} MiB before the mail), {r.After.Threads} threads, CPU {(r.After.CpuTime - r.Before.CpuTime) / r.Sending * 100:0} % of one core while the mail arrived"));
     }

@@ -24,6 +24,7 @@ public sealed partial class LoadScenarioTests(ITestOutputHelper output)
         Assert.Equal(("120", "120", "0", "0"), (crowd.Groups["complete"].Value, crowd.Groups["clients"].Value, crowd.Groups["missing"].Value, crowd.Groups["doubled"].Value));
         Assert.Contains("80 emails appended at 20/s", report, StringComparison.Ordinal);
         Assert.Contains("bare server: driver's client 0 missing; crowd: 120 of 120 clients got every frame once, 0 missing, 0 doubled", report, StringComparison.Ordinal);
+        Assert.Contains("bare server in batches: driver's client 0 missing; crowd: 120 of 120 clients got every frame once, 0 missing, 0 doubled", report, StringComparison.Ordinal);
     }
 
     [Fact]
