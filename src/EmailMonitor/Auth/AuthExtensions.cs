@@ -28,6 +28,7 @@ internal static class AuthExtensions
             options.AddScheme<BearerTokenHandler>(BearerTokenHandler.SchemeName, displayName: null);
         });
         builder.Services.AddWebEncoders();
+        builder.Services.AddTransient<BearerTokenHandler>();
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(AuthPolicies.Viewer, policy => policy.RequireAuthenticatedUser())
             .AddPolicy(AuthPolicies.Admin, policy => policy.RequireRole(Roles.Admin));

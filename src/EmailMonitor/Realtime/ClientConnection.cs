@@ -232,12 +232,17 @@ internal sealed class ClientConnection : IAsyncDisposable
         return new AuthenticationScope(this);
     }
 
-    public void Authenticated(AuthenticatedUser user)
+    /// <summary>
+    /// Signs the connection in with <paramref name="reply"/> (its auth_success), queued before the
+    /// connection takes events: a client never gets an email ahead of the word that it is signed in.
+    /// </summary>
+    public void Authenticated(AuthenticatedUser user, byte[] reply)
     {
         _authenticationDeadline.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         var delay = user.ExpiresAt - _time.GetUtcNow();
         var timer = _time.CreateTimer(_ => OnTokenExpired(user), null, delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
         Interlocked.Exchange(ref _expiryTimer, timer)?.Dispose();
+        Send(reply);
         Volatile.Write(ref _user, user);
         Volatile.Write(ref _expired, false);
     }

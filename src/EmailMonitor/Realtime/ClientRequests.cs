@@ -186,8 +186,7 @@ internal sealed class ClientRequests(ClientConnection connection, AuthService au
     {
         if (outcome.Succeeded)
         {
-            connection.Authenticated(outcome.User!);
-            connection.Send(ServerMessages.AuthSuccess(outcome, time.GetUtcNow()));
+            connection.Authenticated(outcome.User!, ServerMessages.AuthSuccess(outcome, time.GetUtcNow()));
         }
         else
         {
