@@ -227,12 +227,15 @@ internal static class LoadRun
         }
     }
 
-    private static MimeMessage Message(int number)
+    private static MimeMessage Message(int number) => ShortMessage(string.Create(CultureInfo.InvariantCulture, $"load {number}"));
+
+    /// <summary>A short plain-text message under <paramref name="subject"/>, the kind most mail is.</summary>
+    internal static MimeMessage ShortMessage(string subject)
     {
         var message = new MimeMessage();
         message.From.Add(new MailboxAddress("Bench", "bench@example.com"));
         message.To.Add(new MailboxAddress("Monitor", "monitor@example.com"));
-        message.Subject = string.Create(CultureInfo.InvariantCulture, $"load {number}");
+        message.Subject = subject;
         message.Body = new TextPart("plain") { Text = "A short plain-text message, like most mail a monitor sees." };
         return message;
     }

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Net.WebSockets;
 using System.Text;
 using MailKit;
-using MimeKit;
 
 namespace EmailMonitor.LatencyDriver;
 
@@ -96,7 +95,7 @@ internal static class SoakRun
             }
 
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await appender.Inbox.AppendAsync(Message(n), MessageFlags.None, timeout.Token);
+            await appender.Inbox.AppendAsync(LoadRun.ShortMessage(string.Create(CultureInfo.InvariantCulture, $"soak {n}")), MessageFlags.None, timeout.Token);
         }
 
         samples.Add(SoakSample.Read(environment.MonitorProcessId, Stopwatch.GetElapsedTime(started), counts));
@@ -261,16 +260,6 @@ internal static class SoakRun
         }
         while (!result.EndOfMessage);
         return buffer.AsMemory(0, length);
-    }
-
-    private static MimeMessage Message(int number)
-    {
-        var message = new MimeMessage();
-        message.From.Add(new MailboxAddress("Bench", "bench@example.com"));
-        message.To.Add(new MailboxAddress("Monitor", "monitor@example.com"));
-        message.Subject = string.Create(CultureInfo.InvariantCulture, $"soak {number}");
-        message.Body = new TextPart("plain") { Text = "A short plain-text message, like most mail a monitor sees." };
-        return message;
     }
 }
 
