@@ -7,6 +7,7 @@ using EmailMonitor.Configuration;
 using EmailMonitor.Dashboard;
 using EmailMonitor.Mail;
 using EmailMonitor.Mailboxes;
+using EmailMonitor.Memory;
 using EmailMonitor.Observability;
 using EmailMonitor.PluginHost;
 using EmailMonitor.Realtime;
@@ -43,6 +44,7 @@ internal static class ServiceApp
         builder.AddMailboxes();
         builder.AddCluster();
         builder.AddApi();
+        builder.Services.AddHostedService<NativeHeapTrimmer>();
         customize?.Invoke(builder);
 
         var app = builder.Build();
