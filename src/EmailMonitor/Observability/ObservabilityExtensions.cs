@@ -11,19 +11,12 @@ using Serilog;
 using Serilog.Events;
 using Serilog.Filters;
 using Serilog.Formatting.Display;
-using Serilog.Templates;
 
 namespace EmailMonitor.Observability;
 
 internal static class ObservabilityExtensions
 {
-    private const string ApplicationLogTemplate =
-        "{ {timestamp: UtcDateTime(@t), level: @l, category: SourceContext, event_id: EventId.Id, message: @m, exception: @x, ..rest()} }\n";
-
     public const string ConsoleTemplate = "{Timestamp:HH:mm:ss} {Level:u3} {SourceContext}: {Message:lj}{NewLine}{Exception}";
-
-    private const string SecurityLogTemplate =
-        "{ {timestamp: UtcDateTime(@t), event: EventId.Name, ip: Ip, username: Username, reason: Reason, level: @l, message: @m, ..rest()} }\n";
 
     public static IHostApplicationBuilder AddObservability(this IHostApplicationBuilder builder, bool debugFromCommandLine)
     {
@@ -107,7 +100,7 @@ internal static class ObservabilityExtensions
             .Enrich.WithProperty("instance", Cluster.ClusterOptions.Resolve(services.GetRequiredService<IConfiguration>()[$"{Cluster.ClusterOptions.Section}:{nameof(Cluster.ClusterOptions.InstanceId)}"]))
             .WriteTo.Sink(new RotatingFileSink(
                 Path.Combine(options.LogDirectory, "email_monitor.log"),
-                new ExpressionTemplate(ApplicationLogTemplate, CultureInfo.InvariantCulture),
+                JsonLineFormatter.Application,
                 options.MaxLogFileBytes,
                 options.RetainedLogFiles,
                 time))
@@ -115,7 +108,7 @@ internal static class ObservabilityExtensions
                 .Filter.ByIncludingOnly(Matching.FromSource(SecurityLog.Category))
                 .WriteTo.Sink(new RotatingFileSink(
                     Path.Combine(options.LogDirectory, "security.log"),
-                    new ExpressionTemplate(SecurityLogTemplate, CultureInfo.InvariantCulture),
+                    JsonLineFormatter.Security,
                     options.MaxLogFileBytes,
                     options.RetainedLogFiles,
                     time)));
