@@ -60,13 +60,18 @@ internal sealed class JsonLineFormatter : ITextFormatter
 
     public void Format(LogEvent logEvent, TextWriter output)
     {
-        output.Write('{');
+        // The whole line first: a message whose format fails (a format specifier its value does
+        // not take) must leave nothing behind in the file, not half a line before the next one.
+        using var line = new StringWriter(CultureInfo.InvariantCulture);
+        line.Write('{');
         var first = true;
         foreach (var (name, value) in _fields)
         {
-            if (value(logEvent) is { } fieldValue)
+            // A property of the event with a field's name takes the field's place, at the end, as
+            // the templates had it: a line never holds the same key twice.
+            if (value(logEvent) is { } fieldValue && !logEvent.Properties.ContainsKey(name))
             {
-                Write(output, name, fieldValue, ref first);
+                Write(line, name, fieldValue, ref first);
             }
         }
 
@@ -74,12 +79,13 @@ internal sealed class JsonLineFormatter : ITextFormatter
         {
             if (!_namedProperties.Contains(name))
             {
-                Write(output, name, value, ref first);
+                Write(line, name, value, ref first);
             }
         }
 
-        output.Write('}');
-        output.Write('\n');
+        line.Write('}');
+        line.Write('\n');
+        output.Write(line.ToString());
     }
 
     private static void Write(TextWriter output, string name, LogEventPropertyValue value, ref bool first)

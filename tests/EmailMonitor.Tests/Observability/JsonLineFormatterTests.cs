@@ -108,6 +108,22 @@ public sealed class JsonLineFormatterTests
             ("Ip", new ScalarValue("127.0.0.1")),
             ("Reason", new ScalarValue("wrong password")),
             ("instance", new ScalarValue("node-7"))),
+        ["properties with the names of the fields"] = Event(
+            LogEventLevel.Warning,
+            "{message} from {ip} at {timestamp}",
+            ("SourceContext", new ScalarValue("EmailMonitor.Security")),
+            ("EventId", EventId(9002, "login_failed")),
+            ("Ip", new ScalarValue("127.0.0.1")),
+            ("timestamp", new ScalarValue("forged time")),
+            ("level", new ScalarValue("forged level")),
+            ("category", new ScalarValue("forged category")),
+            ("event_id", new ScalarValue(-1)),
+            ("message", new ScalarValue("forged message")),
+            ("exception", new ScalarValue("forged exception")),
+            ("event", new ScalarValue("forged event")),
+            ("ip", new ScalarValue("forged ip")),
+            ("username", new ScalarValue("forged user")),
+            ("reason", new ScalarValue("forged reason"))),
         ["a security event without a user or a reason"] = Event(
             LogEventLevel.Warning,
             "{Ip} blocked after {Violations} violations",
@@ -139,6 +155,30 @@ public sealed class JsonLineFormatterTests
             Assert.DoesNotContain('\r', text);
             using var line = JsonDocument.Parse(text);
             Assert.Equal(JsonValueKind.Object, line.RootElement.ValueKind);
+            var keys = line.RootElement.EnumerateObject().Select(property => property.Name).ToList();
+            Assert.Equal(keys.Count, keys.Distinct(StringComparer.Ordinal).Count());
+        }
+    }
+
+    [Fact]
+    public void A_message_whose_format_fails_leaves_nothing_in_the_file()
+    {
+        // A number has no format "Q": rendering the message throws, after the fields before it.
+        var broken = Event(
+            LogEventLevel.Warning,
+            "login as {Username} failed {Count:Q} times",
+            ("SourceContext", new ScalarValue("EmailMonitor.Security")),
+            ("EventId", EventId(9002, "login_failed")),
+            ("Username", new ScalarValue("mallory")),
+            ("Count", new ScalarValue(3)));
+        foreach (var (template, formatter) in new (ExpressionTemplate, JsonLineFormatter)[] { (ApplicationTemplate, JsonLineFormatter.Application), (SecurityTemplate, JsonLineFormatter.Security) })
+        {
+            using var expected = new StringWriter(CultureInfo.InvariantCulture);
+            Assert.ThrowsAny<FormatException>(() => template.Format(broken, expected));
+            using var output = new StringWriter(CultureInfo.InvariantCulture);
+            Assert.ThrowsAny<FormatException>(() => formatter.Format(broken, output));
+            Assert.Equal(string.Empty, output.ToString());
+            Assert.Equal(string.Empty, expected.ToString());
         }
     }
 
