@@ -7,7 +7,7 @@ internal static class NativeHeap
 {
     /// <summary>
     /// Gives the heap's free pages back to the system; false where that cannot be done (a C library
-    /// other than glibc, such as musl, which keeps little free memory anyway).
+    /// other than glibc, such as musl, which keeps little free memory anyway) or failed.
     /// </summary>
     public static bool TryTrim()
     {
@@ -21,8 +21,9 @@ internal static class NativeHeap
             _ = MallocTrim(0);
             return true;
         }
-        catch (Exception exception) when (exception is DllNotFoundException or EntryPointNotFoundException)
+        catch (Exception)
         {
+            // Whatever went wrong, a memory saving is not worth stopping the service for.
             return false;
         }
     }
