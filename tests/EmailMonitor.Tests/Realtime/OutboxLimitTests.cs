@@ -1,0 +1,123 @@
+using System.Net.WebSockets;
+using EmailMonitor.Realtime;
+using EmailMonitor.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EmailMonitor.Tests.Realtime;
+
+/// <summary>
+/// A client that stops reading is cut off once its queue holds more frames or more bytes than the
+/// limits allow, and not before. The client here never takes a byte: the first frame's send
+/// hangs, so everything after it waits in the queue.
+/// </summary>
+public sealed class OutboxLimitTests
+{
+    [Fact]
+    public async Task A_client_is_cut_off_when_more_frames_wait_than_the_limit_and_not_before()
+    {
+        await using var service = await ServiceHost.StartAsync(configure: builder => builder.Configuration["Realtime:MaxQueuedFrames"] = "8");
+        await using var stalled = Stalled(service, out var socket);
+        var frame = new byte[16];
+
+        // At most 8 wait, whether or not the sender has taken the first one yet.
+        for (var i = 0; i < 8; i++)
+        {
+            stalled.Connection.Send(frame);
+        }
+
+        Assert.Equal(WebSocketState.Open, socket.State);
+
+        stalled.Connection.Send(frame);
+        stalled.Connection.Send(frame);
+        Assert.Equal(WebSocketState.Aborted, socket.State);
+    }
+
+    [Fact]
+    public async Task A_client_is_cut_off_when_more_bytes_wait_than_the_limit_and_not_before()
+    {
+        await using var service = await ServiceHost.StartAsync(configure: builder => builder.Configuration["Realtime:MaxQueuedBytes"] = "10000");
+        await using var stalled = Stalled(service, out var socket);
+        var frame = new byte[4_000];
+
+        stalled.Connection.Send(frame);
+        stalled.Connection.Send(frame);
+        Assert.Equal(WebSocketState.Open, socket.State);
+
+        stalled.Connection.Send(frame);
+        stalled.Connection.Send(frame);
+        Assert.Equal(WebSocketState.Aborted, socket.State);
+    }
+
+    private static StalledClient Stalled(ServiceHost service, out WebSocket socket)
+    {
+        socket = WebSocket.CreateFromStream(new StalledStream(), new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+        var connection = ActivatorUtilities.CreateInstance<ClientConnection>(service.App.Services, socket, System.Net.IPAddress.Loopback);
+        var stop = new CancellationTokenSource();
+        return new StalledClient(connection, connection.RunAsync(stop.Token), stop);
+    }
+
+    private sealed record StalledClient(ClientConnection Connection, Task Running, CancellationTokenSource Stop) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Stop.CancelAsync();
+            await Running.WaitAsync(TimeSpan.FromSeconds(30));
+            await Connection.DisposeAsync();
+            Stop.Dispose();
+        }
+    }
+
+    /// <summary>A peer that neither sends nor takes anything until the socket gives it up.</summary>
+    private sealed class StalledStream : Stream
+    {
+        private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override bool CanRead => true;
+
+        public override bool CanWrite => true;
+
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await _closed.Task.WaitAsync(cancellationToken);
+            throw new ObjectDisposedException(nameof(StalledStream));
+        }
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await _closed.Task.WaitAsync(cancellationToken);
+            throw new ObjectDisposedException(nameof(StalledStream));
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            _closed.TrySetResult();
+            base.Dispose(disposing);
+        }
+    }
+}
