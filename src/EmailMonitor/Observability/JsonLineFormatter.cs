@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using Serilog.Events;
 using Serilog.Formatting;
 using Serilog.Formatting.Json;
@@ -19,6 +21,10 @@ namespace EmailMonitor.Observability;
 internal sealed class JsonLineFormatter : ITextFormatter
 {
     private static readonly JsonValueFormatter Values = new(typeTagName: "$type");
+
+    // Valid unescaped in JSON, but line breaks to readers that split on every Unicode line break
+    // (Python's str.splitlines, many editors): a subject holding one could make a log line look like two.
+    private static readonly SearchValues<char> UnicodeLineBreaks = SearchValues.Create("\u0085\u2028\u2029");
 
     private readonly (string Name, Func<LogEvent, LogEventPropertyValue?> Value)[] _fields;
     private readonly HashSet<string> _namedProperties;
@@ -85,7 +91,31 @@ internal sealed class JsonLineFormatter : ITextFormatter
 
         line.Write('}');
         line.Write('\n');
-        output.Write(line.ToString());
+        output.Write(EscapeUnicodeLineBreaks(line.ToString()));
+    }
+
+    /// <remarks>They can only stand inside a JSON string here, where their escaped form reads back the same.</remarks>
+    private static string EscapeUnicodeLineBreaks(string line)
+    {
+        if (line.AsSpan().IndexOfAny(UnicodeLineBreaks) < 0)
+        {
+            return line;
+        }
+
+        var escaped = new StringBuilder(line.Length + 16);
+        foreach (var c in line)
+        {
+            if (UnicodeLineBreaks.Contains(c))
+            {
+                escaped.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}");
+            }
+            else
+            {
+                escaped.Append(c);
+            }
+        }
+
+        return escaped.ToString();
     }
 
     private static void Write(TextWriter output, string name, LogEventPropertyValue value, ref bool first)

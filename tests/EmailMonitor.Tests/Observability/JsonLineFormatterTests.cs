@@ -10,7 +10,8 @@ namespace EmailMonitor.Tests.Observability;
 /// <summary>
 /// The log lines are written by hand since the service stopped using Serilog.Expressions; these
 /// tests hold them to what the expression templates wrote before, line for line, for events of
-/// every shape and for hostile text in each place a value can appear.
+/// every shape and for hostile text in each place a value can appear. One difference is meant:
+/// the Unicode line breaks the templates left as they were are escaped, so that no reader splits a line.
 /// </summary>
 public sealed class JsonLineFormatterTests
 {
@@ -23,7 +24,7 @@ public sealed class JsonLineFormatterTests
         "{ {timestamp: UtcDateTime(@t), event: EventId.Name, ip: Ip, username: Username, reason: Reason, level: @l, message: @m, ..rest()} }\n",
         CultureInfo.InvariantCulture);
 
-    private const string Hostile = "quote \" backslash \\ newline \n return \r tab \t escape \u001b nul \0 bell \u0007 del \u007f line separator \u2028 bidi \u202e <script>&' é 😀";
+    private const string Hostile = "quote \" backslash \\ newline \n return \r tab \t escape \u001b nul \0 bell \u0007 del \u007f line separator \u2028 paragraph separator \u2029 next line \u0085 bidi \u202e <script>&' é 😀";
 
     public static TheoryData<string> Cases => [.. Events.Keys];
 
@@ -136,12 +137,12 @@ public sealed class JsonLineFormatterTests
     [Theory]
     [MemberData(nameof(Cases))]
     public void Application_lines_are_what_the_expression_template_wrote(string name) =>
-        Assert.Equal(Format(ApplicationTemplate, Events[name]), Format(JsonLineFormatter.Application, Events[name]));
+        Assert.Equal(EscapeUnicodeLineBreaks(Format(ApplicationTemplate, Events[name])), Format(JsonLineFormatter.Application, Events[name]));
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void Security_lines_are_what_the_expression_template_wrote(string name) =>
-        Assert.Equal(Format(SecurityTemplate, Events[name]), Format(JsonLineFormatter.Security, Events[name]));
+        Assert.Equal(EscapeUnicodeLineBreaks(Format(SecurityTemplate, Events[name])), Format(JsonLineFormatter.Security, Events[name]));
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -153,6 +154,7 @@ public sealed class JsonLineFormatterTests
             Assert.EndsWith("\n", text, StringComparison.Ordinal);
             Assert.DoesNotContain('\n', text[..^1]);
             Assert.DoesNotContain('\r', text);
+            Assert.Single(text.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries));
             using var line = JsonDocument.Parse(text);
             Assert.Equal(JsonValueKind.Object, line.RootElement.ValueKind);
             var keys = line.RootElement.EnumerateObject().Select(property => property.Name).ToList();
@@ -181,6 +183,22 @@ public sealed class JsonLineFormatterTests
             Assert.Equal(string.Empty, expected.ToString());
         }
     }
+
+    [Fact]
+    public void Hostile_text_reads_back_as_it_was_from_a_line_without_unicode_line_breaks()
+    {
+        var text = Format(JsonLineFormatter.Security, Events["hostile text everywhere"]);
+        Assert.Equal(-1, text.AsSpan().IndexOfAny('\u0085', '\u2028', '\u2029'));
+        using var line = JsonDocument.Parse(text);
+        Assert.Equal(Hostile, line.RootElement.GetProperty("username").GetString());
+        Assert.Equal(Hostile, line.RootElement.GetProperty(Hostile).GetString());
+    }
+
+    // What the formatter does beyond the templates, applied to their lines.
+    private static string EscapeUnicodeLineBreaks(string line) =>
+        line.Replace("\u0085", "\\u0085", StringComparison.Ordinal)
+            .Replace("\u2028", "\\u2028", StringComparison.Ordinal)
+            .Replace("\u2029", "\\u2029", StringComparison.Ordinal);
 
     private static string Format(Serilog.Formatting.ITextFormatter formatter, LogEvent logEvent)
     {
