@@ -29,6 +29,9 @@ internal sealed class ClientConnection : IAsyncDisposable
     private const int MaxRefusedFramesInARow = 10;
 
     private readonly WebSocket _socket;
+
+    // The socket's stream where the server made it (WebSocketEndpoint); without it, each frame is a write of its own.
+    private readonly CoalescingStream? _sends;
     private readonly ClientRequests _requests;
     private readonly EventStore _store;
     private readonly SecurityLog _securityLog;
@@ -71,9 +74,11 @@ internal sealed class ClientConnection : IAsyncDisposable
         ServiceMetrics metrics,
         IOptions<RealtimeOptions> options,
         TimeProvider time,
-        ILogger<ClientConnection> logger)
+        ILogger<ClientConnection> logger,
+        CoalescingStream? sends = null)
     {
         _socket = socket;
+        _sends = sends;
         RemoteAddress = remoteAddress;
         OpenedAt = time.GetTimestamp();
         _store = store;
@@ -105,6 +110,9 @@ internal sealed class ClientConnection : IAsyncDisposable
     public bool ReceivesEvents => Volatile.Read(ref _user) is not null && !Volatile.Read(ref _expired);
 
     public bool HasExpired => Volatile.Read(ref _expired);
+
+    /// <summary>Whether frames queued together leave in one write (<see cref="CoalescingStream"/>).</summary>
+    public bool CoalescesSends => _sends is not null;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -409,36 +417,62 @@ internal sealed class ClientConnection : IAsyncDisposable
     {
         try
         {
-            await foreach (var item in _outbox.Reader.ReadAllAsync(cancellationToken))
+            var outbox = _outbox.Reader;
+            while (await outbox.WaitToReadAsync(cancellationToken))
             {
-                switch (item)
+                // Whatever is queued by now reaches the transport in one write.
+                _sends?.Hold();
+                Outbound? item;
+                try
                 {
-                    case OutboundFrame { EventId: long eventId } frame:
-                        Interlocked.Add(ref _queuedBytes, -frame.Bytes.Length);
-                        // Checked again as it leaves: the user's mailboxes may have changed since it was queued.
-                        if (Sees(frame.Mailbox!) && !_received.Contains(eventId))
-                        {
-                            await SendAsync(frame.Bytes, cancellationToken);
-                            _received.Add(eventId);
-                        }
+                    while (outbox.TryPeek(out item) && item is not OutboundClose && outbox.TryRead(out item))
+                    {
+                        await SendAsync(item, cancellationToken);
+                    }
+                }
+                finally
+                {
+                    if (_sends is not null)
+                    {
+                        await _sends.ReleaseAsync(cancellationToken);
+                    }
+                }
 
-                        break;
-                    case OutboundFrame frame:
-                        Interlocked.Add(ref _queuedBytes, -frame.Bytes.Length);
-                        await SendAsync(frame.Bytes, cancellationToken);
-                        break;
-                    case OutboundReplay replay:
-                        await ReplayAsync(replay.AfterEventId, cancellationToken);
-                        break;
-                    case OutboundClose close:
-                        await CloseOutputAsync(close, cancellationToken);
-                        return;
+                // Not held: the socket lets go of its stream once both sides have sent their close.
+                if (item is OutboundClose close && outbox.TryRead(out _))
+                {
+                    await CloseOutputAsync(close, cancellationToken);
+                    return;
                 }
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
             _socket.Abort();
+        }
+    }
+
+    private async Task SendAsync(Outbound item, CancellationToken cancellationToken)
+    {
+        switch (item)
+        {
+            case OutboundFrame { EventId: long eventId } frame:
+                Interlocked.Add(ref _queuedBytes, -frame.Bytes.Length);
+                // Checked again as it leaves: the user's mailboxes may have changed since it was queued.
+                if (Sees(frame.Mailbox!) && !_received.Contains(eventId))
+                {
+                    await SendAsync(frame.Bytes, cancellationToken);
+                    _received.Add(eventId);
+                }
+
+                break;
+            case OutboundFrame frame:
+                Interlocked.Add(ref _queuedBytes, -frame.Bytes.Length);
+                await SendAsync(frame.Bytes, cancellationToken);
+                break;
+            case OutboundReplay replay:
+                await ReplayAsync(replay.AfterEventId, cancellationToken);
+                break;
         }
     }
 

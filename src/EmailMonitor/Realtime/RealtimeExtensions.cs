@@ -1,5 +1,6 @@
 using EmailMonitor.Configuration;
 using EmailMonitor.Security;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace EmailMonitor.Realtime;
@@ -18,6 +19,16 @@ internal static class RealtimeExtensions
     /// <summary>WebSocket upgrades on <c>/</c> and <c>/ws</c>; other requests go on to the endpoints (the dashboard on <c>/</c>).</summary>
     public static WebApplication UseRealtime(this WebApplication app)
     {
+        // Before the WebSocket middleware, which takes the upgrade feature as it finds it.
+        app.Use((context, next) =>
+        {
+            if (WebSocketEndpoint.IsEndpointPath(context.Request.Path) && context.Features.Get<IHttpUpgradeFeature>() is { IsUpgradableRequest: true } upgrade)
+            {
+                context.Features.Set<IHttpUpgradeFeature>(new CoalescingUpgradeFeature(upgrade));
+            }
+
+            return next(context);
+        });
         app.UseWebSockets();
         app.Use(async (context, next) =>
         {

@@ -1,5 +1,6 @@
 using EmailMonitor.Observability;
 using EmailMonitor.Security;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
 namespace EmailMonitor.Realtime;
@@ -8,7 +9,9 @@ namespace EmailMonitor.Realtime;
 internal static class WebSocketEndpoint
 {
     public static bool Handles(HttpContext context) =>
-        context.WebSockets.IsWebSocketRequest && context.Request.Path.Value is "/" or "/ws";
+        context.WebSockets.IsWebSocketRequest && IsEndpointPath(context.Request.Path);
+
+    public static bool IsEndpointPath(PathString path) => path.Value is "/" or "/ws";
 
     public static async Task AcceptAsync(HttpContext context)
     {
@@ -22,7 +25,10 @@ internal static class WebSocketEndpoint
             KeepAliveInterval = options.KeepAliveInterval,
             KeepAliveTimeout = options.KeepAliveTimeout,
         });
-        await using var connection = ActivatorUtilities.CreateInstance<ClientConnection>(services, socket, context.Connection.RemoteIpAddress!);
+        // Coalesced where the upgrade went through RealtimeExtensions' stand-in (HTTP/1.1), not over HTTP/2.
+        await using var connection = context.Features.Get<IHttpUpgradeFeature>() is CoalescingUpgradeFeature { Stream: { } sends }
+            ? ActivatorUtilities.CreateInstance<ClientConnection>(services, socket, context.Connection.RemoteIpAddress!, sends)
+            : ActivatorUtilities.CreateInstance<ClientConnection>(services, socket, context.Connection.RemoteIpAddress!);
 
         var (admitted, status, reason) = await registry.TryAdmitAsync(connection, context.RequestAborted);
         if (!admitted)

@@ -48,10 +48,33 @@ public sealed class OutboxLimitTests
         Assert.Equal(WebSocketState.Aborted, socket.State);
     }
 
-    private static StalledClient Stalled(ServiceHost service, out WebSocket socket)
+    [Fact]
+    public async Task A_client_whose_sends_are_coalesced_is_cut_off_too_at_most_the_held_bytes_later()
     {
-        socket = WebSocket.CreateFromStream(new StalledStream(), new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
-        var connection = ActivatorUtilities.CreateInstance<ClientConnection>(service.App.Services, socket, System.Net.IPAddress.Loopback);
+        await using var service = await ServiceHost.StartAsync(configure: builder => builder.Configuration["Realtime:MaxQueuedBytes"] = "10000");
+        await using var stalled = Stalled(service, out var socket, coalesced: true);
+        var frame = new byte[4_000];
+
+        // Two always fit in the queue. After that it depends on how far the sender got: at most
+        // four frames held (16,016 bytes with their headers), one being written, then the queue.
+        var sent = 0;
+        while (socket.State == WebSocketState.Open && sent < 20)
+        {
+            stalled.Connection.Send(frame);
+            sent++;
+        }
+
+        Assert.Equal(WebSocketState.Aborted, socket.State);
+        Assert.InRange(sent, 3, 4 + 1 + 3);
+    }
+
+    private static StalledClient Stalled(ServiceHost service, out WebSocket socket, bool coalesced = false)
+    {
+        Stream stream = coalesced ? new CoalescingStream(new StalledStream()) : new StalledStream();
+        socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+        var connection = stream is CoalescingStream sends
+            ? ActivatorUtilities.CreateInstance<ClientConnection>(service.App.Services, socket, System.Net.IPAddress.Loopback, sends)
+            : ActivatorUtilities.CreateInstance<ClientConnection>(service.App.Services, socket, System.Net.IPAddress.Loopback);
         var stop = new CancellationTokenSource();
         return new StalledClient(connection, connection.RunAsync(stop.Token), stop);
     }
