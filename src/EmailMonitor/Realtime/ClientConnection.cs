@@ -30,8 +30,9 @@ internal sealed class ClientConnection : IAsyncDisposable
 
     private readonly WebSocket _socket;
 
-    // The socket's stream where the server made it (WebSocketEndpoint); without it, each frame is a write of its own.
-    private readonly CoalescingStream? _sends;
+    // The socket's stream on connections the service accepts (WebSocketEndpoint); without it, each
+    // frame is a write of its own.
+    private readonly CoalescingStream? _coalescing;
     private readonly ClientRequests _requests;
     private readonly EventStore _store;
     private readonly SecurityLog _securityLog;
@@ -75,10 +76,10 @@ internal sealed class ClientConnection : IAsyncDisposable
         IOptions<RealtimeOptions> options,
         TimeProvider time,
         ILogger<ClientConnection> logger,
-        CoalescingStream? sends = null)
+        CoalescingStream? coalescing = null)
     {
         _socket = socket;
-        _sends = sends;
+        _coalescing = coalescing;
         RemoteAddress = remoteAddress;
         OpenedAt = time.GetTimestamp();
         _store = store;
@@ -112,7 +113,7 @@ internal sealed class ClientConnection : IAsyncDisposable
     public bool HasExpired => Volatile.Read(ref _expired);
 
     /// <summary>Whether frames queued together leave in one write (<see cref="CoalescingStream"/>).</summary>
-    public bool CoalescesSends => _sends is not null;
+    public bool CoalescesSends => _coalescing is not null;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -420,29 +421,21 @@ internal sealed class ClientConnection : IAsyncDisposable
             var outbox = _outbox.Reader;
             while (await outbox.WaitToReadAsync(cancellationToken))
             {
-                // Whatever is queued by now reaches the transport in one write.
-                _sends?.Hold();
-                Outbound? item;
-                try
-                {
-                    while (outbox.TryPeek(out item) && item is not OutboundClose && outbox.TryRead(out item))
-                    {
-                        await SendAsync(item, cancellationToken);
-                    }
-                }
-                finally
-                {
-                    if (_sends is not null)
-                    {
-                        await _sends.ReleaseAsync(cancellationToken);
-                    }
-                }
+                await SendQueuedFramesAsync(outbox, cancellationToken);
 
-                // Not held: the socket lets go of its stream once both sides have sent their close.
-                if (item is OutboundClose close && outbox.TryRead(out _))
+                // A replay waits on the store and a close lets the socket give up its stream once
+                // both sides have sent theirs: neither is held back.
+                if (outbox.TryPeek(out var next) && next is not OutboundFrame && outbox.TryRead(out _))
                 {
-                    await CloseOutputAsync(close, cancellationToken);
-                    return;
+                    switch (next)
+                    {
+                        case OutboundReplay replay:
+                            await ReplayAsync(replay.AfterEventId, cancellationToken);
+                            break;
+                        case OutboundClose close:
+                            await CloseOutputAsync(close, cancellationToken);
+                            return;
+                    }
                 }
             }
         }
@@ -452,27 +445,32 @@ internal sealed class ClientConnection : IAsyncDisposable
         }
     }
 
-    private async Task SendAsync(Outbound item, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the frames at the head of the queue, up to anything else, as one write where the
+    /// socket's stream can hold them (<see cref="CoalescingStream"/>).
+    /// </summary>
+    private async Task SendQueuedFramesAsync(ChannelReader<Outbound> outbox, CancellationToken cancellationToken)
     {
-        switch (item)
+        // On failure what is held is left behind: the send loop aborts the socket, and no write can follow.
+        _coalescing?.Hold();
+        while (outbox.TryPeek(out var next) && next is OutboundFrame frame && outbox.TryRead(out _))
         {
-            case OutboundFrame { EventId: long eventId } frame:
-                Interlocked.Add(ref _queuedBytes, -frame.Bytes.Length);
-                // Checked again as it leaves: the user's mailboxes may have changed since it was queued.
-                if (Sees(frame.Mailbox!) && !_received.Contains(eventId))
-                {
-                    await SendAsync(frame.Bytes, cancellationToken);
-                    _received.Add(eventId);
-                }
-
-                break;
-            case OutboundFrame frame:
-                Interlocked.Add(ref _queuedBytes, -frame.Bytes.Length);
+            Interlocked.Add(ref _queuedBytes, -frame.Bytes.Length);
+            // Checked again as it leaves: the user's mailboxes may have changed since it was queued.
+            if (frame.EventId is not long eventId)
+            {
                 await SendAsync(frame.Bytes, cancellationToken);
-                break;
-            case OutboundReplay replay:
-                await ReplayAsync(replay.AfterEventId, cancellationToken);
-                break;
+            }
+            else if (Sees(frame.Mailbox!) && !_received.Contains(eventId))
+            {
+                await SendAsync(frame.Bytes, cancellationToken);
+                _received.Add(eventId);
+            }
+        }
+
+        if (_coalescing is not null)
+        {
+            await _coalescing.ReleaseAsync(cancellationToken);
         }
     }
 
@@ -483,6 +481,8 @@ internal sealed class ClientConnection : IAsyncDisposable
         while (ReceivesEvents)
         {
             var page = await _store.ReadAfterAsync(cursor, ReplayPageSize, ReplayPageBytes, VisibleMailboxes(), cancellationToken);
+            // A page leaves in as few writes as it fits in; nothing is held while the next is read.
+            _coalescing?.Hold();
             foreach (var stored in page)
             {
                 cursor = stored.EventId;
@@ -494,6 +494,11 @@ internal sealed class ClientConnection : IAsyncDisposable
                 await SendAsync(ServerMessages.NewEmail(stored), cancellationToken);
                 _received.Add(stored.EventId);
                 count++;
+            }
+
+            if (_coalescing is not null)
+            {
+                await _coalescing.ReleaseAsync(cancellationToken);
             }
 
             // A page of large events ends early, so only an empty page ends the replay.

@@ -11,10 +11,11 @@ namespace EmailMonitor.Realtime;
 /// </summary>
 /// <remarks>
 /// The socket writes to it from more than one place (the connection's sender, pongs from the
-/// receive loop, keep-alive pings), one at a time under its own lock; a write that comes while
-/// frames are held joins them. At most <see cref="HeldBytesLimit"/> bytes are held: beyond that
-/// they are written on, so a client that stops reading still fills the queue behind them and is
-/// cut off.
+/// receive loop, keep-alive pings, its own close after a protocol error), one at a time under its
+/// own lock; a write that comes while frames are held joins them and leaves with them. At most
+/// <see cref="HeldBytesLimit"/> bytes are held: beyond that they are written on, so a client that
+/// stops reading still fills the queue behind them and is cut off, at most that much later than
+/// the queue's own limits say.
 /// </remarks>
 internal sealed class CoalescingStream(Stream inner) : Stream
 {
@@ -76,8 +77,9 @@ internal sealed class CoalescingStream(Stream inner) : Stream
 
     private async ValueTask WriteHeldAsync(CancellationToken cancellationToken)
     {
-        var held = Interlocked.Exchange(ref _held, null);
+        var held = _held;
         var count = _heldBytes;
+        _held = null;
         _heldBytes = 0;
         if (held is null)
         {
@@ -108,9 +110,18 @@ internal sealed class CoalescingStream(Stream inner) : Stream
 
     public override async Task FlushAsync(CancellationToken cancellationToken)
     {
-        if (!Volatile.Read(ref _holding))
+        // Under the same gate as the writes: two flushes of Kestrel's output at once are refused.
+        await _writing.WaitAsync(cancellationToken);
+        try
         {
-            await inner.FlushAsync(cancellationToken);
+            if (!Volatile.Read(ref _holding))
+            {
+                await inner.FlushAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            _writing.Release();
         }
     }
 

@@ -39,6 +39,27 @@ public sealed class SendCoalescingTests
     }
 
     [Fact]
+    public async Task A_replay_is_not_held_back_with_the_frames_around_it()
+    {
+        await using var service = await ServiceHost.StartAsync();
+        using var recording = new RecordingStream();
+        var sends = new CoalescingStream(recording);
+        var socket = WebSocket.CreateFromStream(sends, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
+        var connection = ActivatorUtilities.CreateInstance<ClientConnection>(service.App.Services, socket, System.Net.IPAddress.Loopback, sends);
+        connection.Send(new byte[Payload]);
+        connection.Send(new byte[Payload]);
+        // Waits on the store; not signed in, it replays nothing and says so.
+        connection.RequestReplay(0);
+        connection.Send(new byte[Payload]);
+        await using var client = Run(connection, socket);
+
+        await Eventually.TrueAsync(() => recording.Writes.Count == 3, () => $"three writes, not {recording.Writes.Count}");
+        Assert.Equal(2 * FrameBytes, recording.Writes[0].Length);
+        Assert.Contains("resume_complete", System.Text.Encoding.UTF8.GetString(recording.Writes[1]), StringComparison.Ordinal);
+        Assert.Equal(FrameBytes, recording.Writes[2].Length);
+    }
+
+    [Fact]
     public async Task A_close_after_the_clients_close_is_written_before_the_socket_lets_go_of_its_stream()
     {
         await using var service = await ServiceHost.StartAsync();
@@ -103,6 +124,11 @@ public sealed class SendCoalescingTests
             connection.Send(new byte[Payload]);
         }
 
+        return Run(connection, socket);
+    }
+
+    private static RunningClient Run(ClientConnection connection, WebSocket socket)
+    {
         var stop = new CancellationTokenSource();
         return new RunningClient(connection, socket, connection.RunAsync(stop.Token), stop);
     }
