@@ -54,6 +54,39 @@ public sealed partial class LoadScenarioTests(ITestOutputHelper output)
         Assert.Matches(@"open descriptors: \d+ after warm-up", report);
     }
 
+    [Fact]
+    public async Task Mail_one_message_at_a_time_reaches_the_client_and_the_floor_session()
+    {
+        // The driver throws if any message does not reach both the floor session and the client.
+        var report = await RunDriverAsync("--messages", "5", "--warmup", "1", "--gap-ms", "200");
+
+        Assert.Contains("5 messages measured (1 warm-up messages not counted), 200 ms apart", report, StringComparison.Ordinal);
+        Assert.Matches(@"\| end to end minus floor, per message \(our work\) \| -?[\d.]+ \|", report);
+    }
+
+    [Fact]
+    public async Task A_backlog_reaches_the_client_in_full_and_the_floor_fetches_all_of_it()
+    {
+        // The driver waits for every message's event id and throws if the floor fetched fewer.
+        var report = await RunDriverAsync("--backlog", "200");
+
+        Assert.Matches(@"(?m)^200 backlog messages: [\d.]+ s from monitor start to the last new_email at the client", report);
+        Assert.Contains("floor: a plain MailKit client fetched and parsed them in", report, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_login_flood_is_refused_while_another_client_keeps_its_connection()
+    {
+        // The driver throws if the monitor closes the quiet client during the flood.
+        var report = await RunDriverAsync("--flood-logins", "--messages", "10", "--warmup", "2", "--gap-ms", "100");
+
+        var flood = FloodLine().Match(report);
+        Assert.True(flood.Success, report);
+        Assert.Matches(@"\b(401|403|429): \d+", flood.Groups["statuses"].Value);
+        Assert.DoesNotContain("200:", flood.Groups["statuses"].Value, StringComparison.Ordinal);
+        Assert.Matches(@"\| during the flood \| [\d.]+ \|", report);
+    }
+
     private async Task<string> RunDriverAsync(params string[] arguments)
     {
         var (exitCode, report) = await Exec.RunAsync("dotnet", [Driver, .. arguments], timeout: TimeSpan.FromMinutes(4));
@@ -61,6 +94,9 @@ public sealed partial class LoadScenarioTests(ITestOutputHelper output)
         Assert.True(exitCode == 0, string.Create(CultureInfo.InvariantCulture, $"the driver exited {exitCode}"));
         return report;
     }
+
+    [GeneratedRegex(@"^failed logins from 64 addresses: \d+ requests/s answered \((?<statuses>[^)]*)\); monitor CPU while timing \d+ % of one core", RegexOptions.Multiline)]
+    private static partial Regex FloodLine();
 
     [GeneratedRegex(@"client that stayed: (?<missing>\d+) missing, (?<doubled>\d+) doubled; churning clients: (?<signins>\d+) sign-ins, \d+ frames, (?<refused>\d+) refused or failed")]
     private static partial Regex SoakLine();
