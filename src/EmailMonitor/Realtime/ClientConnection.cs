@@ -468,11 +468,11 @@ internal sealed class ClientConnection : IAsyncDisposable
             }
         }
 
-        if (_coalescing is not null)
-        {
-            await _coalescing.ReleaseAsync(cancellationToken);
-        }
+        await ReleaseHeldAsync(cancellationToken);
     }
+
+    private ValueTask ReleaseHeldAsync(CancellationToken cancellationToken) =>
+        _coalescing?.ReleaseAsync(cancellationToken) ?? ValueTask.CompletedTask;
 
     private async Task ReplayAsync(long afterEventId, CancellationToken cancellationToken)
     {
@@ -496,10 +496,7 @@ internal sealed class ClientConnection : IAsyncDisposable
                 count++;
             }
 
-            if (_coalescing is not null)
-            {
-                await _coalescing.ReleaseAsync(cancellationToken);
-            }
+            await ReleaseHeldAsync(cancellationToken);
 
             // A page of large events ends early, so only an empty page ends the replay.
             if (page.Count == 0)

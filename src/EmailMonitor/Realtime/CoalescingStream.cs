@@ -5,7 +5,7 @@ namespace EmailMonitor.Realtime;
 /// <summary>
 /// The connection's stream under its WebSocket, able to hold back what is written while a sender
 /// drains several queued frames, so the transport gets one write for them instead of one each.
-/// Every write to Kestrel's output flushes it, waking its sender and taking the pipe's lock: with
+/// Every write to Kestrel's output flushes it, waking the transport and taking the pipe's lock: with
 /// a batch of fifty emails for a thousand clients that was fifty thousand flushes
 /// (docs/benchmarks.md, the profile under load).
 /// </summary>

@@ -70,7 +70,8 @@ public sealed class OutboxLimitTests
 
     private static StalledClient Stalled(ServiceHost service, out WebSocket socket, bool coalesced = false)
     {
-        Stream stream = coalesced ? new CoalescingStream(new StalledStream()) : new StalledStream();
+        // A peer that neither sends nor takes anything until the socket gives it up.
+        Stream stream = coalesced ? new CoalescingStream(new RecordingStream(stalled: true)) : new RecordingStream(stalled: true);
         socket = WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.Zero });
         var connection = stream is CoalescingStream sends
             ? ActivatorUtilities.CreateInstance<ClientConnection>(service.App.Services, socket, System.Net.IPAddress.Loopback, sends)
@@ -87,60 +88,6 @@ public sealed class OutboxLimitTests
             await Running.WaitAsync(TimeSpan.FromSeconds(30));
             await Connection.DisposeAsync();
             Stop.Dispose();
-        }
-    }
-
-    /// <summary>A peer that neither sends nor takes anything until the socket gives it up.</summary>
-    private sealed class StalledStream : Stream
-    {
-        private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public override bool CanRead => true;
-
-        public override bool CanWrite => true;
-
-        public override bool CanSeek => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            await _closed.Task.WaitAsync(cancellationToken);
-            throw new ObjectDisposedException(nameof(StalledStream));
-        }
-
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            await _closed.Task.WaitAsync(cancellationToken);
-            throw new ObjectDisposedException(nameof(StalledStream));
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            _closed.TrySetResult();
-            base.Dispose(disposing);
         }
     }
 }

@@ -2,10 +2,11 @@ namespace EmailMonitor.Tests.Support;
 
 /// <summary>
 /// The far end of a server's WebSocket in memory: keeps each write it is given as a write of its
-/// own, refuses writes once disposed, and sends <paramref name="incoming"/> (nothing by default),
-/// then nothing more until it is disposed.
+/// own (or, <paramref name="stalled"/>, takes none: every write waits until the stream is
+/// disposed), refuses writes once disposed, and sends <paramref name="incoming"/> (nothing by
+/// default), then nothing more until it is disposed.
 /// </summary>
-internal sealed class RecordingStream(byte[]? incoming = null) : Stream
+internal sealed class RecordingStream(byte[]? incoming = null, bool stalled = false) : Stream
 {
     private int _incomingRead;
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -47,15 +48,18 @@ internal sealed class RecordingStream(byte[]? incoming = null) : Stream
         throw new ObjectDisposedException(nameof(RecordingStream));
     }
 
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (stalled)
+        {
+            await _closed.Task.WaitAsync(cancellationToken);
+        }
+
         ObjectDisposedException.ThrowIf(_closed.Task.IsCompleted, this);
         lock (_writes)
         {
             _writes.Add(buffer.ToArray());
         }
-
-        return ValueTask.CompletedTask;
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
